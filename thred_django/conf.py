@@ -1,0 +1,126 @@
+"""Settings for thred_django, read lazily from Django settings.
+
+Two setting dicts, each with its defaults in this module:
+
+* ``THRED`` configures the client and the sync engine in the host project;
+* ``THRED_SANDBOX`` configures the embedded Thred sandbox (the emulator).
+
+Values are read on first access and the cache is dropped on ``setting_changed`` (so
+``override_settings`` works in tests), the way DRF's ``api_settings`` behaves. Nothing
+here is read at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+THRED_DEFAULTS: dict[str, Any] = {
+    # --- Client -------------------------------------------------------------------
+    # Base URL of the Thred Partner API, without a trailing slash, e.g.
+    # "https://sandbox.thredfi.com" or "http://localhost:8000/thred-sandbox".
+    "BASE_URL": "https://sandbox.thredfi.com",
+    "PARTNER_ID": "",  # the partner UUID issued by Thred
+    "API_KEY": "",  # the partner API key issued by Thred (a secret)
+    "TIMEOUT": 10.0,  # seconds, per request (read and write)
+    "CONNECT_TIMEOUT": 5.0,  # seconds
+    # Renew a cached token this many seconds before its expires_in runs out.
+    "TOKEN_REFRESH_MARGIN": 300,
+    # Django cache alias used to share tokens between processes (None: memory only).
+    "TOKEN_CACHE": "default",
+    # Dotted path to a callable returning an httpx.BaseTransport (None: real HTTP).
+    # Tests use "thred_django.sandbox.transport.in_process_transport".
+    "TRANSPORT": None,
+    "MAX_CONNECTIONS": 20,
+    # --- Sync engine --------------------------------------------------------------
+    "SYNC_MODE": "queue",  # "queue", "eager" or "disabled"
+    "EXTERNAL_ID_PREFIX": "",  # prepended to every generated external_id
+    "MAX_ATTEMPTS": 8,  # transient failures before a record is marked failed
+    "BACKOFF_BASE": 2.0,  # seconds; full jitter over base * 2**attempt
+    "BACKOFF_MAX": 900.0,  # seconds, cap of one backoff
+    "RETRY_AFTER_MAX": 600.0,  # seconds, cap of a 429 Retry-After pause
+    "BREAKER_THRESHOLD": 5,  # consecutive transient failures that pause a business
+    "BREAKER_COOLDOWN": 60.0,  # seconds a tripped breaker pauses the business
+    "DEPENDENCY_WAIT": 5.0,  # seconds a record waits for a parent claimed elsewhere
+    "LEASE_SECONDS": 120.0,  # a claim older than this is taken back by the sweep
+    "BATCH_SIZE": 200,  # records claimed per round
+    "CONCURRENCY": 4,  # businesses pushed in parallel by one worker
+    "TASK_TIME_LIMIT": 50.0,  # seconds one queue task keeps draining before it yields
+    "SWEEP_MINUTES": 1,  # schedule of the periodic sweep
+    "ATTEMPT_LOG_RETENTION_DAYS": 30,
+    "Q_CLUSTER_NAME": None,  # django-q2 cluster for thred tasks (None: default)
+    # --- Admin and API ------------------------------------------------------------
+    "API_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+}
+
+SANDBOX_DEFAULTS: dict[str, Any] = {
+    # Partner credentials the sandbox accepts: {partner_uuid: api_key}. None means
+    # "the PARTNER_ID / API_KEY of the THRED setting", which suits an embedded sandbox.
+    "PARTNERS": None,
+    "TOKEN_TTL": 3600,  # seconds, the expires_in of issued tokens
+    # Fault injection: probabilities in [0, 1], changeable at runtime (control endpoint).
+    "FAULTS": {
+        "error_500_rate": 0.0,
+        "rate_limit_rate": 0.0,
+        "retry_after_seconds": 1,
+        "slow_rate": 0.0,
+        "slow_seconds": 15.0,
+        "commit_then_500_rate": 0.0,
+    },
+    # The control endpoint (faults, reset) exists only when this is True.
+    "CONTROL_ENABLED": False,
+    "REQUEST_LOG": True,  # keep a log of every request the sandbox answers
+}
+
+
+class LazySettings:
+    """One settings dict with defaults, read from ``django.conf.settings`` on first use."""
+
+    def __init__(self, setting_name: str, defaults: Mapping[str, Any]) -> None:
+        self.setting_name = setting_name
+        self.defaults = dict(defaults)
+        self._cache: dict[str, Any] | None = None
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        return dict(getattr(settings, self.setting_name, None) or {})
+
+    def as_dict(self) -> dict[str, Any]:
+        if self._cache is None:
+            merged = dict(self.defaults)
+            merged.update(self.user_settings)
+            self._cache = merged
+        return self._cache
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in self.defaults:
+            raise AttributeError(f"{self.setting_name} has no setting {name!r}")
+        return self.as_dict()[name]
+
+    def reload(self) -> None:
+        self._cache = None
+
+
+thred_settings = LazySettings("THRED", THRED_DEFAULTS)
+sandbox_settings = LazySettings("THRED_SANDBOX", SANDBOX_DEFAULTS)
+
+_reload_hooks: list[Any] = []
+
+
+def on_reload(func: Any) -> Any:
+    """Register ``func()`` to run whenever THRED or THRED_SANDBOX changes (tests)."""
+    _reload_hooks.append(func)
+    return func
+
+
+@receiver(setting_changed)
+def _reload_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("THRED", "THRED_SANDBOX"):
+        thred_settings.reload()
+        sandbox_settings.reload()
+        for hook in _reload_hooks:
+            hook()
