@@ -1,0 +1,1 @@
+"""Shared fixtures. Feature-specific fixtures live in each tests/<area>/conftest.py."""
