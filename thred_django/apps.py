@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ThredDjangoConfig(AppConfig):
@@ -9,3 +10,11 @@ class ThredDjangoConfig(AppConfig):
 
     def ready(self) -> None:
         from thred_django import checks  # noqa: F401  (registers system checks)
+        from thred_django.engine import marking  # noqa: F401  (connects model signals)
+        from thred_django.engine.schedule import install_sweep_schedule
+        from thred_django.mappings import autodiscover
+
+        autodiscover()
+        post_migrate.connect(
+            install_sweep_schedule, sender=self, dispatch_uid="thred_django.sweep_schedule"
+        )

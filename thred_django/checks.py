@@ -10,9 +10,10 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from thred_django.conf import thred_settings
+from thred_django.mappings import Mapping
 
 SYNC_MODES = ("queue", "eager", "disabled")
 
@@ -74,3 +75,83 @@ def check_credentials(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
             )
         )
     return errors
+
+
+@register(Tags.compatibility)
+def check_mappings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from thred_django.mappings import registry
+    from thred_django.resources import Resource
+
+    errors: list[CheckMessage] = []
+    mappings = registry.mappings()
+    businesses = [m for m in mappings if m.resource == Resource.BUSINESS]
+    if mappings and not businesses:
+        errors.append(
+            Error(
+                "Models are mapped to Thred but no tenant model is mapped to a business.",
+                hint="Register your tenant model: @mappings.register(Merchant) "
+                "class MerchantMapping(mappings.BusinessMapping): ...",
+                id="thred_django.E006",
+            )
+        )
+    if len(businesses) > 1:
+        errors.append(
+            Error(
+                "More than one model is mapped to a Thred business: "
+                + ", ".join(m.model._meta.label for m in businesses),
+                hint="Map exactly one tenant model with BusinessMapping.",
+                id="thred_django.E007",
+            )
+        )
+    for mapping in mappings:
+        if type(mapping).build_payload is Mapping.build_payload:
+            errors.append(
+                Error(
+                    f"{type(mapping).__name__} does not implement build_payload().",
+                    hint="Return the Thred request body for one object from build_payload().",
+                    obj=mapping.model,
+                    id="thred_django.E008",
+                )
+            )
+    return errors
+
+
+@register(Tags.compatibility)
+def check_q_cluster(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from django.apps import apps
+    from django.conf import settings
+
+    messages: list[CheckMessage] = []
+    if thred_settings.SYNC_MODE != "queue":
+        return messages
+    if not apps.is_installed("django_q"):
+        return [
+            Error(
+                "THRED['SYNC_MODE'] is 'queue' but django_q is not in INSTALLED_APPS.",
+                hint="Add 'django_q' to INSTALLED_APPS, or set THRED['SYNC_MODE'] to 'eager'.",
+                id="thred_django.E009",
+            )
+        ]
+    conf = getattr(settings, "Q_CLUSTER", {}) or {}
+    timeout, retry = conf.get("timeout"), conf.get("retry", 60)
+    if timeout is None or timeout >= retry:
+        messages.append(
+            Warning(
+                f"Q_CLUSTER timeout ({timeout}) is not below retry ({retry}): a Thred push "
+                "task that runs longer than retry is started a second time while the first "
+                "still runs.",
+                hint="Set Q_CLUSTER['timeout'] below Q_CLUSTER['retry'], e.g. timeout=90, "
+                "retry=120.",
+                id="thred_django.W001",
+            )
+        )
+    if timeout is not None and timeout <= thred_settings.TASK_TIME_LIMIT:
+        messages.append(
+            Warning(
+                f"THRED['TASK_TIME_LIMIT'] ({thred_settings.TASK_TIME_LIMIT}s) is not below "
+                f"Q_CLUSTER['timeout'] ({timeout}s): django-q2 would kill push tasks mid-call.",
+                hint="Set THRED['TASK_TIME_LIMIT'] to about half of Q_CLUSTER['timeout'].",
+                id="thred_django.W002",
+            )
+        )
+    return messages

@@ -1,0 +1,87 @@
+"""A minimal host platform for the engine tests: plain models that know nothing of Thred."""
+
+from django.db import models
+
+
+class Shop(models.Model):
+    name = models.CharField(max_length=200)
+    email = models.EmailField(default="owner@example.com")
+    country = models.CharField(max_length=2, default="GB")
+    currency = models.CharField(max_length=3, default="GBP")
+
+
+class Client(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, null=True)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True, default="")
+
+
+class Supplier(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
+    name = models.CharField(max_length=200)
+
+
+class Sale(models.Model):
+    """An invoice."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE)
+    number = models.CharField(max_length=50)
+    status = models.CharField(max_length=20, default="issued")  # draft / issued
+    amount_cents = models.IntegerField(default=10000)
+    quantity = models.DecimalField(max_digits=10, decimal_places=2, default=1)
+    issued_at = models.DateTimeField(null=True)
+
+
+class Receipt(models.Model):
+    """An invoice payment with one allocation."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE)
+    amount_cents = models.IntegerField()
+    currency = models.CharField(max_length=3, default="GBP")
+    method = models.CharField(max_length=20, default="credit_card")
+    paid_on = models.DateField(null=True)
+
+
+class Refund(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE)
+    amount_cents = models.IntegerField()
+
+
+class RefundPayout(models.Model):
+    """A refund payment."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE)
+    amount_cents = models.IntegerField()
+
+
+class Settlement(models.Model):
+    """A processor payout."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
+    receipts = models.ManyToManyField(Receipt, blank=True)
+    amount_cents = models.IntegerField()
+    fee_cents = models.IntegerField(default=0)
+
+
+class PurchaseBill(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE)
+    number = models.CharField(max_length=50)
+    amount_cents = models.IntegerField(default=5000)
+
+
+class BillPayment(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
+    bill = models.ForeignKey(PurchaseBill, on_delete=models.CASCADE)
+    amount_cents = models.IntegerField()
+    method = models.CharField(max_length=20, default="bank_transfer")
+    check_number = models.CharField(max_length=50, blank=True, default="")
+
+
+class SupplierCredit(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE)
+    amount_cents = models.IntegerField()

@@ -1,0 +1,114 @@
+"""Claiming due records with a lease, and the fenced writes that follow.
+
+A claim is one short transaction: pick due rows (``SELECT … FOR UPDATE SKIP LOCKED``
+where the database supports it), then a compare-and-set ``UPDATE`` that moves them to
+in-flight with a lease token and a lease expiry. On SQLite, which has no row locks, the
+compare-and-set alone guarantees that two workers never hold one record.
+
+Every later write about a claimed record goes through ``fenced()``: ``UPDATE … WHERE
+lease_token = <ours>``. A worker whose lease ran out and was taken over writes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from thred_django.conf import thred_settings
+from thred_django.models import BusinessHealth, SyncRecord
+from thred_django.resources import CLAIMABLE, State
+
+
+@dataclass
+class Claim:
+    token: uuid.UUID
+    records: list[SyncRecord] = field(default_factory=list)
+
+
+def lease_expiry(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) + timedelta(seconds=thred_settings.LEASE_SECONDS)
+
+
+def due_filter(now: datetime) -> Q:
+    """Rows a worker may take: due and unleased, or in flight with a lapsed lease."""
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    due = Q(state__in=CLAIMABLE, next_attempt_at__lte=now) & free
+    lapsed = Q(state=State.IN_FLIGHT, lease_until__lt=now)
+    return due | lapsed
+
+
+def due_queryset(
+    now: datetime, *, tenant_id: str | None = None, resource: str | None = None
+) -> QuerySet[SyncRecord]:
+    paused = BusinessHealth.objects.filter(paused_until__gt=now).values("tenant_id")
+    qs = SyncRecord.objects.filter(due_filter(now)).exclude(tenant_id__in=paused)
+    if tenant_id is not None:
+        qs = qs.filter(tenant_id=tenant_id)
+    if resource is not None:
+        qs = qs.filter(resource=resource)
+    return qs
+
+
+def claim_due(limit: int, *, tenant_id: str | None = None, resource: str | None = None) -> Claim:
+    """Lease up to ``limit`` due records, parents first."""
+    now = timezone.now()
+    token = uuid.uuid4()
+    with transaction.atomic():
+        qs = due_queryset(now, tenant_id=tenant_id, resource=resource).order_by(
+            "rank", "next_attempt_at", "id"
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        ids = list(qs.values_list("id", flat=True)[:limit])
+        if not ids:
+            return Claim(token)
+        SyncRecord.objects.filter(due_filter(now), id__in=ids).update(
+            state=State.IN_FLIGHT,
+            lease_token=token,
+            lease_until=lease_expiry(now),
+            claimed_revision=F("revision"),
+        )
+    records = list(
+        SyncRecord.objects.filter(lease_token=token)
+        .select_related("content_type")
+        .order_by("rank", "id")
+    )
+    return Claim(token, records)
+
+
+def claim_one(record_id: int, token: uuid.UUID) -> bool:
+    """Pull one more record into an existing claim (a parent pushed ahead of its child)."""
+    now = timezone.now()
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    claimable = Q(state__in=CLAIMABLE) & free | Q(state=State.IN_FLIGHT, lease_until__lt=now)
+    return bool(
+        SyncRecord.objects.filter(claimable, id=record_id).update(
+            state=State.IN_FLIGHT,
+            lease_token=token,
+            lease_until=lease_expiry(now),
+            claimed_revision=F("revision"),
+        )
+    )
+
+
+def fenced(record: SyncRecord, token: uuid.UUID, **changes: Any) -> bool:
+    """Write ``changes`` only if we still hold the lease; True when written."""
+    changes.setdefault("updated_at", timezone.now())
+    return bool(SyncRecord.objects.filter(id=record.id, lease_token=token).update(**changes))
+
+
+def renew(record: SyncRecord, token: uuid.UUID) -> bool:
+    """Extend our lease right before a send; False means it was taken over."""
+    return fenced(record, token, lease_until=lease_expiry())
+
+
+def release(record: SyncRecord, token: uuid.UUID, **changes: Any) -> bool:
+    """Give a record back unsent (pending or retrying) without using an attempt."""
+    changes.setdefault("state", State.PENDING)
+    return fenced(record, token, lease_token=None, lease_until=None, **changes)

@@ -1,0 +1,43 @@
+"""Asking django-q2 to run a push, at most one queued request at a time per cache.
+
+A burst of saves must not enqueue one task per save: the first save sets a flag in
+Django's cache and enqueues; later saves see the flag and rely on that task. The task
+clears the flag *before* it claims anything, so a save that skipped enqueueing is always
+committed before the task looks for due records.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+
+from thred_django.conf import thred_settings
+
+logger = logging.getLogger("thred_django.engine")
+
+PUSH_QUEUED_KEY = "thred_django:push-queued"
+PUSH_TASK = "thred_django.tasks.push"
+SWEEP_TASK = "thred_django.tasks.sweep"
+
+
+def enqueue_push() -> None:
+    """Enqueue one push task unless one is already waiting to start."""
+    if not cache.add(PUSH_QUEUED_KEY, 1, timeout=int(thred_settings.LEASE_SECONDS)):
+        return
+    from django_q.tasks import async_task
+
+    options = {"task_name": "thred push", "group": "thred_django"}
+    if thred_settings.Q_CLUSTER_NAME:
+        options["cluster"] = thred_settings.Q_CLUSTER_NAME
+    try:
+        async_task(PUSH_TASK, q_options=options)
+    except Exception:
+        # The outbox row is committed; the periodic sweep will push it.
+        cache.delete(PUSH_QUEUED_KEY)
+        logger.exception("Could not enqueue a Thred push; the sweep will pick it up")
+
+
+def push_started() -> None:
+    """Called by the task before it claims: later saves may enqueue again."""
+    cache.delete(PUSH_QUEUED_KEY)

@@ -1,0 +1,152 @@
+"""Marking host objects for sync: the signal handlers and the public ``mark`` API.
+
+A mark is one upsert of the object's SyncRecord (state pending, a new revision, due
+now), written on the same database connection as the host's write, so inside the
+host's transaction when there is one. After commit, ``transaction.on_commit`` asks for
+a push (fast path); the periodic sweep is the guarantee for anything that slips.
+
+``mark()`` and ``mark_queryset()`` are public: call them after ``bulk_create``,
+``QuerySet.update()`` or raw SQL, which send no signals.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, router, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from thred_django.conf import thred_settings
+from thred_django.mappings import Mapping, registry
+from thred_django.models import SyncRecord
+from thred_django.resources import RANK, Action, State
+
+# Fields a re-mark overwrites; identity fields (external_id, thred_id, tenant) are kept.
+_REMARK_FIELDS = ["state", "action", "revision", "attempts", "next_attempt_at", "updated_at"]
+
+
+def sync_enabled() -> bool:
+    return thred_settings.SYNC_MODE != "disabled"
+
+
+def new_record(mapping: Mapping, obj: models.Model, action: str, now: Any) -> SyncRecord:
+    return SyncRecord(
+        content_type=ContentType.objects.get_for_model(mapping.model),
+        object_id=str(obj.pk),
+        resource=mapping.resource,
+        rank=RANK[mapping.resource],
+        tenant_id=mapping.get_tenant_id(obj),
+        external_id=mapping.get_external_id(obj),
+        state=State.PENDING,
+        action=action,
+        revision=uuid.uuid4(),
+        attempts=0,
+        next_attempt_at=now,
+    )
+
+
+def _upsert(records: list[SyncRecord], using: str) -> None:
+    SyncRecord.objects.using(using).bulk_create(
+        records,
+        update_conflicts=True,
+        unique_fields=["content_type", "object_id"],
+        update_fields=_REMARK_FIELDS,
+    )
+
+
+def mark(obj: models.Model, *, action: str = Action.UPSERT) -> None:
+    """Mark one mapped object for sync (no-op for unmapped models or when disabled)."""
+    mapping = registry.get(type(obj))
+    if mapping is None or not sync_enabled():
+        return
+    using = router.db_for_write(SyncRecord, instance=obj)
+    _upsert([new_record(mapping, obj, action, timezone.now())], using)
+    request_push(using)
+
+
+def mark_objects(objs: Iterable[models.Model], *, batch_size: int = 1000) -> int:
+    """Mark many objects of mapped models in bulk upserts; returns how many."""
+    if not sync_enabled():
+        return 0
+    count = 0
+    using = router.db_for_write(SyncRecord)
+    for chunk in _chunks(objs, batch_size):
+        now = timezone.now()
+        records = []
+        for obj in chunk:
+            mapping = registry.get(type(obj))
+            if mapping is not None:
+                records.append(new_record(mapping, obj, Action.UPSERT, now))
+        if records:
+            with transaction.atomic(using=using):
+                _upsert(records, using)
+            count += len(records)
+    if count:
+        request_push(using)
+    return count
+
+
+def mark_queryset(queryset: models.QuerySet[Any], *, batch_size: int = 1000) -> int:
+    """Mark every row of a queryset of a mapped model, in constant memory."""
+    return mark_objects(queryset.iterator(chunk_size=batch_size), batch_size=batch_size)
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@receiver(post_save, dispatch_uid="thred_django.marking.on_save")
+def _on_save(sender: type[models.Model], instance: models.Model, raw: bool = False, **kw: Any):
+    if raw or sender not in registry:
+        return
+    mark(instance)
+
+
+@receiver(post_delete, dispatch_uid="thred_django.marking.on_delete")
+def _on_delete(sender: type[models.Model], instance: models.Model, **kw: Any) -> None:
+    if sender not in registry or not sync_enabled():
+        return
+    # Only objects Thred has heard of (or might have) need a delete action.
+    using = router.db_for_write(SyncRecord, instance=instance)
+    ct = ContentType.objects.get_for_model(sender)
+    SyncRecord.objects.using(using).filter(content_type=ct, object_id=str(instance.pk)).update(
+        state=State.PENDING,
+        action=Action.DELETE,
+        revision=uuid.uuid4(),
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    request_push(using)
+
+
+def request_push(using: str) -> None:
+    """After the current transaction commits, push (eager) or enqueue a push (queue)."""
+    conn = transaction.get_connection(using)
+    if any(func is _after_commit for _, func, _ in conn.run_on_commit):
+        return  # one push request per transaction is enough
+    transaction.on_commit(_after_commit, using=using)
+
+
+def _after_commit() -> None:
+    mode = thred_settings.SYNC_MODE
+    if mode == "eager":
+        from thred_django.engine.runner import push_due
+
+        push_due()
+    elif mode == "queue":
+        from thred_django.engine.dispatch import enqueue_push
+
+        enqueue_push()

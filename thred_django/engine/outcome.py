@@ -1,0 +1,257 @@
+"""Recording what happened to a claimed record: state, error, attempt log, signals.
+
+Every write is fenced by the lease token (claim.fenced): a worker that lost its lease
+records nothing. Errors are sorted by ``exceptions.is_retryable`` and by class:
+
+* 429 → the business pauses until Retry-After (capped); no attempt is used up;
+* timeout, 5xx, connection error → retrying with exponential backoff and full jitter,
+  failed after MAX_ATTEMPTS; a run of them opens the business's breaker;
+* 403 → failed and the business flagged; 400, 404, 409 and anything else → failed with
+  the details (permanent: waits for the host object to change or a human retry).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from thred_django.conf import thred_settings
+from thred_django.engine import health
+from thred_django.engine.claim import fenced, release
+from thred_django.engine.redact import summarize
+from thred_django.exceptions import (
+    ThredError,
+    ThredPermissionError,
+    ThredRateLimitError,
+    is_retryable,
+)
+from thred_django.models import SyncAttempt, SyncRecord
+from thred_django.resources import State
+from thred_django.signals import sync_failed, sync_succeeded
+
+logger = logging.getLogger("thred_django.engine")
+
+_CLEAR_ERROR: dict[str, Any] = {
+    "last_error_status": None,
+    "last_error_code": "",
+    "last_error_message": "",
+    "last_error_details": None,
+}
+_UNLEASE: dict[str, Any] = {"lease_token": None, "lease_until": None}
+
+
+def log_attempt(
+    record: SyncRecord,
+    outcome: str,
+    *,
+    method: str = "",
+    path: str = "",
+    status: int | None = None,
+    elapsed: float = 0.0,
+    error_code: str = "",
+    request: Any = None,
+    response: Any = None,
+) -> None:
+    SyncAttempt.objects.create(
+        record=record,
+        method=method,
+        path=path[:500],
+        status=status,
+        duration_ms=int(elapsed * 1000),
+        outcome=outcome,
+        error_code=error_code[:64],
+        request_summary=summarize(request) if request is not None else None,
+        response_summary=summarize(response) if response is not None else None,
+    )
+
+
+def backoff(attempts: int) -> float:
+    """Full jitter: uniform in [0, min(cap, base * 2**attempts)]."""
+    ceiling = min(thred_settings.BACKOFF_MAX, thred_settings.BACKOFF_BASE * (2**attempts))
+    return random.uniform(0, ceiling)
+
+
+def _finish(record: SyncRecord, token: uuid.UUID, state: str, **changes: Any) -> bool:
+    """Settle the record in ``state`` unless it was re-marked meanwhile (then: pending)."""
+    now = timezone.now()
+    values = {**_UNLEASE, "state": state, "last_attempt_at": now, "updated_at": now, **changes}
+    written = SyncRecord.objects.filter(
+        id=record.id, lease_token=token, revision=F("claimed_revision")
+    ).update(**values)
+    if written:
+        return True
+    # A save landed while we worked: keep what we learned, push the newest data next.
+    values.update(state=State.PENDING, next_attempt_at=now, attempts=0)
+    return fenced(record, token, **values)
+
+
+def succeeded(
+    record: SyncRecord,
+    token: uuid.UUID,
+    *,
+    thred_id: str,
+    payload: dict[str, Any] | None,
+    digest: str,
+    response: Any = None,
+    state: str = State.SYNCED,
+    note: tuple[str, str] = ("", ""),
+) -> None:
+    now = timezone.now()
+    changes: dict[str, Any] = {
+        **_CLEAR_ERROR,
+        "thred_id": thred_id,
+        "attempts": 0,
+        "force": False,
+        "blocked_by": None,
+        "synced_at": now,
+    }
+    if payload is not None:
+        changes.update(payload_hash=digest, acked_payload=payload)
+    if note[0]:
+        changes.update(last_error_code=note[0], last_error_message=note[1])
+    if response is not None:
+        log_attempt(
+            record,
+            "success",
+            method=response.method,
+            path=response.path,
+            status=response.status_code,
+            elapsed=response.elapsed,
+            request=payload,
+            response=response.data,
+        )
+    if _finish(record, token, state, **changes):
+        SyncRecord.objects.filter(blocked_by=record, state=State.BLOCKED).update(
+            state=State.PENDING, blocked_by=None, next_attempt_at=now, updated_at=now
+        )
+        health.note_success(record.tenant_id)
+        record.refresh_from_db()
+        sync_succeeded.send(sender=SyncRecord, record=record)
+
+
+def settled_without_call(
+    record: SyncRecord, token: uuid.UUID, state: str, code: str = "", message: str = ""
+) -> None:
+    """Skipped, unchanged, or deleted before it ever reached Thred: no API call."""
+    _finish(
+        record,
+        token,
+        state,
+        **_CLEAR_ERROR,
+        force=False,
+        attempts=0,
+        last_error_code=code,
+        last_error_message=message,
+    )
+
+
+def failed(
+    record: SyncRecord,
+    token: uuid.UUID,
+    *,
+    code: str,
+    message: str,
+    status: int | None = None,
+    details: Any = None,
+    state: str = State.FAILED,
+    blocked_by: SyncRecord | None = None,
+    exc: BaseException | None = None,
+) -> None:
+    """A permanent failure (or blocked): keeps the record and its reason."""
+    written = _finish(
+        record,
+        token,
+        state,
+        last_error_status=status,
+        last_error_code=code[:64],
+        last_error_message=message,
+        last_error_details=summarize(details) if details is not None else None,
+        blocked_by=blocked_by,
+        force=False,
+    )
+    if written:
+        record.refresh_from_db()
+        sync_failed.send(sender=SyncRecord, record=record, error=exc)
+
+
+def wait_for_parent(
+    record: SyncRecord, token: uuid.UUID, parent: SyncRecord, until: datetime | None
+) -> None:
+    """A parent is not in Thred yet and is busy elsewhere: come back later, no attempt used."""
+    later = timezone.now() + timedelta(seconds=thred_settings.DEPENDENCY_WAIT)
+    release(
+        record,
+        token,
+        next_attempt_at=max(until or later, later),
+        last_error_code="waiting_for_parent",
+        last_error_message=f"Waiting for {parent.resource} {parent.external_id} to reach Thred.",
+    )
+
+
+def api_error(
+    record: SyncRecord, token: uuid.UUID, exc: ThredError, payload: Any
+) -> datetime | None:
+    """Record a failed call. Returns a pause end when the whole business must wait."""
+    log_attempt(
+        record,
+        "retry" if is_retryable(exc) else "failed",
+        method=exc.method,
+        path=exc.path,
+        status=exc.status,
+        error_code=exc.error_code or type(exc).__name__,
+        request=payload,
+        response=exc.body,
+    )
+    error = {
+        "last_error_status": exc.status,
+        "last_error_code": (exc.error_code or type(exc).__name__)[:64],
+        "last_error_message": str(exc),
+        "last_error_details": summarize(exc.details) if exc.details else None,
+    }
+    if isinstance(exc, ThredRateLimitError):
+        seconds = min(
+            exc.retry_after if exc.retry_after is not None else thred_settings.BACKOFF_BASE,
+            thred_settings.RETRY_AFTER_MAX,
+        )
+        until = health.pause(record.tenant_id, seconds, "rate limited (429)")
+        release(record, token, state=State.RETRYING, next_attempt_at=until, **error)
+        return until
+    if is_retryable(exc):
+        attempts = record.attempts + 1
+        pause_until = health.note_failure(record.tenant_id)
+        if attempts >= thred_settings.MAX_ATTEMPTS:
+            failed(
+                record,
+                token,
+                code=error["last_error_code"],
+                message=f"Gave up after {attempts} attempts: {exc}",
+                status=exc.status,
+                details=exc.details or None,
+                exc=exc,
+            )
+            return pause_until
+        next_at = timezone.now() + timedelta(seconds=backoff(attempts))
+        if pause_until and pause_until > next_at:
+            next_at = pause_until
+        release(
+            record, token, state=State.RETRYING, attempts=attempts, next_attempt_at=next_at, **error
+        )
+        return pause_until
+    if isinstance(exc, ThredPermissionError):
+        health.flag(record.tenant_id, str(exc))
+    failed(
+        record,
+        token,
+        code=error["last_error_code"],
+        message=str(exc),
+        status=exc.status,
+        details=exc.details or None,
+        exc=exc,
+    )
+    return None

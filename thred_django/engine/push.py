@@ -1,0 +1,289 @@
+"""Pushing claimed records: resolve parents → build → validate → call → record.
+
+``Pusher`` handles the records of one claim (one lease token), one at a time, in the
+order given (parents first). A mapping asks for a parent's Thred id through
+``ctx.thred_id(parent)``; a parent that is not in Thred yet is pushed first when it can
+be claimed (pull forward), waited for when another worker holds it, and blocks the child
+when it failed permanently. The HTTP call happens outside any transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from thred_django.client import ThredClient
+from thred_django.client.validation import validate_payload
+from thred_django.engine import claim, operations, outcome
+from thred_django.engine.marking import new_record
+from thred_django.engine.payload import PayloadError, digest, normalize
+from thred_django.exceptions import ThredConfigurationError, ThredError
+from thred_django.mappings import registry
+from thred_django.models import SyncRecord
+from thred_django.resources import CLAIMABLE, SETTLED, Action, Resource, State
+
+logger = logging.getLogger("thred_django.engine")
+
+MAX_DEPTH = 12  # longest parent chain is 7; more means a cycle in the mappings
+
+
+class DependencyPending(Exception):
+    def __init__(self, parent: SyncRecord) -> None:
+        self.parent = parent
+
+
+class DependencyFailed(Exception):
+    def __init__(self, parent: SyncRecord) -> None:
+        self.parent = parent
+
+
+class MissingBusiness(Exception):
+    """The record's tenant is gone or unset: nothing can be sent until it is fixed."""
+
+
+class Context:
+    """What ``Mapping.build_payload`` may ask: parents' Thred ids, the business payload."""
+
+    def __init__(self, pusher: Pusher, record: SyncRecord) -> None:
+        self._pusher = pusher
+        self._record = record
+        self._business: dict[str, Any] | None = None
+
+    def thred_id(self, obj: models.Model) -> str:
+        return self._pusher.resolve(obj)
+
+    @property
+    def business(self) -> dict[str, Any]:
+        if self._business is None:
+            self._business = self._pusher.business_payload(self._record)
+        return self._business
+
+
+def record_for(obj: models.Model) -> SyncRecord:
+    """The SyncRecord of a mapped object, created (pending) if it has none yet."""
+    mapping = registry.for_model(type(obj))
+    ct = ContentType.objects.get_for_model(mapping.model)
+    record = SyncRecord.objects.filter(content_type=ct, object_id=str(obj.pk)).first()
+    if record is None:
+        SyncRecord.objects.bulk_create(
+            [new_record(mapping, obj, Action.UPSERT, timezone.now())], ignore_conflicts=True
+        )
+        record = SyncRecord.objects.get(content_type=ct, object_id=str(obj.pk))
+    return record
+
+
+class Pusher:
+    def __init__(self, client: ThredClient, token: uuid.UUID) -> None:
+        self.client = client
+        self.token = token
+        self.done: set[int] = set()
+        self.stack: list[int] = []
+
+    # --- parents ----------------------------------------------------------------------
+    def resolve(self, obj: models.Model) -> str:
+        """Thred id of a parent object, pushing it first when we can."""
+        return self.resolve_record(obj).thred_id
+
+    def resolve_record(self, obj: models.Model) -> SyncRecord:
+        parent = record_for(obj)
+        if parent.thred_id and parent.action != Action.DELETE:
+            return parent
+        if parent.state in (State.FAILED, State.BLOCKED) or parent.state in SETTLED:
+            raise DependencyFailed(parent)
+        if len(self.stack) < MAX_DEPTH and parent.id not in self.stack:
+            ours = parent.state == State.IN_FLIGHT and parent.lease_token == self.token
+            due = parent.state in CLAIMABLE and parent.next_attempt_at <= timezone.now()
+            if ours or (due and claim.claim_one(parent.id, self.token)):
+                parent.refresh_from_db()
+                self.push(parent)
+                parent.refresh_from_db()
+                if parent.thred_id and parent.action != Action.DELETE:
+                    return parent
+                if parent.state in (State.FAILED, State.BLOCKED) or parent.state in SETTLED:
+                    raise DependencyFailed(parent)
+        raise DependencyPending(parent)
+
+    def business_record(self, record: SyncRecord) -> SyncRecord:
+        """The record's business, pushed first if it has not reached Thred yet."""
+        if record.resource == Resource.BUSINESS:
+            return record
+        known = SyncRecord.objects.filter(
+            resource=Resource.BUSINESS, tenant_id=record.tenant_id
+        ).first()
+        if known is not None and known.thred_id:
+            return known
+        mapping = registry.business_mapping()
+        if mapping is None:
+            raise ThredConfigurationError(
+                "No business mapping is registered: map your tenant model with "
+                "@mappings.register(Tenant) class TenantMapping(mappings.BusinessMapping)."
+            )
+        tenant = mapping.model._default_manager.filter(pk=record.tenant_id or None).first()
+        if tenant is None:
+            raise MissingBusiness(
+                f"This {record.resource} belongs to no business: its tenant "
+                f"({mapping.model._meta.verbose_name} {record.tenant_id or '—'}) does not exist. "
+                "Set the relation to the tenant and save it again."
+            )
+        return self.resolve_record(tenant)
+
+    def business_payload(self, record: SyncRecord) -> dict[str, Any]:
+        return dict(self.business_record(record).acked_payload or {})
+
+    # --- one record -------------------------------------------------------------------
+    def push(self, record: SyncRecord) -> None:
+        if record.id in self.done:
+            return
+        self.done.add(record.id)
+        self.stack.append(record.id)
+        try:
+            self._push(record)
+        finally:
+            self.stack.pop()
+
+    def _push(self, record: SyncRecord) -> None:
+        token = self.token
+        if not claim.renew(record, token):
+            return  # our lease was taken over: the new holder owns this record
+        payload: dict[str, Any] | None = None
+        try:
+            model = record.content_type.model_class()
+            mapping = registry.get(model) if model else None
+            if mapping is None:
+                raise ThredConfigurationError(
+                    f"{record.content_type} is no longer mapped to a Thred resource."
+                )
+            obj = None
+            if record.action != Action.DELETE:
+                obj = mapping.get_queryset().filter(pk=record.object_id).first()
+            if obj is None:
+                self._delete(record)
+                return
+            if not mapping.should_sync(obj):
+                outcome.settled_without_call(
+                    record, token, State.SKIPPED, "filtered", "Left out by the mapping filter."
+                )
+                return
+            business = self.business_record(record)
+            payload = normalize(mapping.build_payload(obj, Context(self, record)))
+            payload["external_id"] = record.external_id
+            self._send(record, business, payload)
+        except DependencyPending as exc:
+            outcome.wait_for_parent(record, token, exc.parent, exc.parent.next_attempt_at)
+        except DependencyFailed as exc:
+            parent = exc.parent
+            outcome.failed(
+                record,
+                token,
+                code="blocked",
+                message=f"Blocked: {parent.resource} {parent.external_id} is {parent.state}"
+                + (f" ({parent.last_error_message})" if parent.last_error_message else "")
+                + ". It resumes once that record reaches Thred.",
+                state=State.BLOCKED,
+                blocked_by=parent,
+            )
+        except ThredError as exc:
+            outcome.api_error(record, token, exc, payload)
+        except PayloadError as exc:
+            outcome.failed(record, token, code="invalid_payload", message=str(exc), exc=exc)
+        except MissingBusiness as exc:
+            outcome.failed(record, token, code="no_business", message=str(exc), exc=exc)
+        except ThredConfigurationError as exc:
+            outcome.failed(record, token, code="configuration", message=str(exc), exc=exc)
+        except Exception as exc:  # a mapping that raises must not stop the worker
+            logger.exception("Mapping failed for %s", record)
+            outcome.failed(
+                record,
+                token,
+                code="mapping_error",
+                message=f"{type(exc).__name__}: {exc}",
+                exc=exc,
+            )
+
+    def _send(self, record: SyncRecord, business: SyncRecord, payload: dict[str, Any]) -> None:
+        token = self.token
+        resource = record.resource
+        base = payload if resource == Resource.BUSINESS else (business.acked_payload or {})
+        errors = validate_payload(
+            resource,
+            "update" if record.thred_id else "create",
+            payload,
+            base_currency=base.get("base_currency"),
+            country=base.get("country"),
+        )
+        if errors:
+            outcome.log_attempt(record, "invalid", request=payload, response=errors)
+            outcome.failed(
+                record,
+                token,
+                code="invalid_payload",
+                message="Not sent: the data does not pass Thred's rules. "
+                + "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items()),
+                details=errors,
+            )
+            return
+        hashed = digest(payload)
+        if record.thred_id and hashed == record.payload_hash and not record.force:
+            outcome.settled_without_call(record, token, State.SYNCED)
+            return
+        business_id = business.thred_id
+        if not record.thred_id:
+            key = record.idempotency_key or operations.idempotency_key_for(
+                resource, record.external_id
+            )
+            if key and key != record.idempotency_key:
+                claim.fenced(record, token, idempotency_key=key)  # persisted before sending
+            sent = operations.create(self.client, resource, business_id, payload, key)
+        elif resource in operations.UPDATES:
+            sent = operations.update(self.client, resource, business_id, record.thred_id, payload)
+        else:
+            outcome.settled_without_call(
+                record,
+                token,
+                State.SYNCED,
+                "update_not_supported",
+                f"Changed here, but Thred has no update for a {resource}: the change was not sent.",
+            )
+            return
+        outcome.succeeded(
+            record,
+            token,
+            thred_id=sent.thred_id,
+            payload=payload,
+            digest=hashed,
+            response=sent.response,
+        )
+
+    def _delete(self, record: SyncRecord) -> None:
+        token = self.token
+        if not record.thred_id:
+            outcome.settled_without_call(
+                record, token, State.SKIPPED, "deleted", "Deleted before it reached Thred."
+            )
+            return
+        if record.resource not in operations.DELETES:
+            outcome.settled_without_call(
+                record,
+                token,
+                State.ORPHANED,
+                "delete_not_supported",
+                f"Deleted here, but Thred has no delete, void or archive for a "
+                f"{record.resource}: it stays in Thred. Remove it there by hand if needed.",
+            )
+            return
+        business = self.business_record(record)
+        sent = operations.delete(self.client, record.resource, business.thred_id, record.thred_id)
+        outcome.succeeded(
+            record,
+            token,
+            thred_id=record.thred_id,
+            payload=None,
+            digest="",
+            response=sent.response,
+            state=State.VOIDED,
+        )

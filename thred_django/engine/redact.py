@@ -1,0 +1,44 @@
+"""Summaries of requests and responses for the attempt log, with secrets left out.
+
+Payloads carry accounting data, never credentials; still, any key that looks like a
+secret is masked, long strings are cut and large bodies are bounded, so the log stays
+small and safe to show in admin.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+SECRET_KEY_PATTERN = re.compile(
+    r"(authorization|token|secret|password|api[_-]?key|credential)", re.IGNORECASE
+)
+MASK = "***"
+MAX_STRING = 200
+MAX_ITEMS = 50
+MAX_DEPTH = 6
+
+
+def summarize(value: Any, depth: int = 0) -> Any:
+    """A JSON-safe, bounded copy of ``value`` with secret-looking keys masked."""
+    if depth > MAX_DEPTH:
+        return "…"
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for i, (key, item) in enumerate(value.items()):
+            if i >= MAX_ITEMS:
+                out["…"] = f"{len(value) - MAX_ITEMS} more keys"
+                break
+            key = str(key)
+            out[key] = MASK if SECRET_KEY_PATTERN.search(key) else summarize(item, depth + 1)
+        return out
+    if isinstance(value, list | tuple):
+        items = [summarize(item, depth + 1) for item in value[:MAX_ITEMS]]
+        if len(value) > MAX_ITEMS:
+            items.append(f"… {len(value) - MAX_ITEMS} more items")
+        return items
+    if isinstance(value, str):
+        return value if len(value) <= MAX_STRING else value[:MAX_STRING] + "…"
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return summarize(str(value), depth)

@@ -1,0 +1,144 @@
+"""Draining the outbox: claim due records, push them business by business.
+
+``push_due`` is what the queue task, the eager mode, the sweep and ``thred_sync`` run.
+It claims batches (parents first), splits each batch by business and pushes businesses
+in parallel threads (THRED['CONCURRENCY']) while each business's records go one at a
+time in order. A business paused by a 429 or an open breaker gives its remaining
+records back untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import close_old_connections, connection
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from thred_django.client import get_client
+from thred_django.conf import thred_settings
+from thred_django.engine import claim, health
+from thred_django.engine.push import Pusher
+from thred_django.models import BusinessHealth, SyncRecord
+from thred_django.resources import CLAIMABLE, State
+
+logger = logging.getLogger("thred_django.engine")
+
+_local = threading.local()
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class RunStats:
+    claimed: int = 0
+    rounds: int = 0
+    states: Counter[str] = field(default_factory=Counter)
+
+
+def push_due(
+    *,
+    tenant_id: str | None = None,
+    resource: str | None = None,
+    time_limit: float | None = None,
+    until_idle: bool = False,
+    on_progress: Progress | None = None,
+) -> RunStats:
+    """Push everything due now (and, with ``until_idle``, wait out backoffs too)."""
+    stats = RunStats()
+    if getattr(_local, "running", False):
+        return stats  # re-entered from a signal handler: the outer loop picks it up
+    _local.running = True
+    try:
+        deadline = time.monotonic() + time_limit if time_limit else None
+        while deadline is None or time.monotonic() < deadline:
+            batch = claim.claim_due(
+                thred_settings.BATCH_SIZE, tenant_id=tenant_id, resource=resource
+            )
+            if not batch.records:
+                if not until_idle:
+                    break
+                wait = seconds_until_due(tenant_id=tenant_id, resource=resource)
+                if wait is None:
+                    break
+                time.sleep(min(max(wait, 0.01), 5.0))
+                continue
+            stats.rounds += 1
+            stats.claimed += len(batch.records)
+            _push_batch(batch, deadline)
+            if on_progress:
+                on_progress(len(batch.records))
+    finally:
+        _local.running = False
+    return stats
+
+
+def _push_batch(batch: claim.Claim, deadline: float | None) -> None:
+    groups: dict[str, list[SyncRecord]] = defaultdict(list)
+    for record in batch.records:
+        groups[record.tenant_id].append(record)
+    workers = min(int(thred_settings.CONCURRENCY), len(groups))
+    if workers <= 1 or (connection.vendor == "sqlite" and connection.in_atomic_block):
+        for records in groups.values():
+            _push_group(records, batch.token, deadline)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="thred-push") as pool:
+        futures = [
+            pool.submit(_push_group_in_thread, records, batch.token, deadline)
+            for records in groups.values()
+        ]
+        for future in futures:
+            future.result()
+
+
+def _push_group_in_thread(records: list[SyncRecord], token, deadline: float | None) -> None:
+    try:
+        _push_group(records, token, deadline)
+    finally:
+        close_old_connections()
+        connection.close()
+
+
+def _push_group(records: list[SyncRecord], token, deadline: float | None) -> None:
+    """One business's records, in order; stop early when it gets paused."""
+    pusher = Pusher(get_client(), token)
+    tenant_id = records[0].tenant_id
+    for record in records:
+        if record.id in pusher.done:
+            continue
+        stop_at = _paused(tenant_id)
+        if stop_at is not None or (deadline is not None and time.monotonic() >= deadline):
+            claim.release(record, token, next_attempt_at=stop_at or timezone.now())
+            continue
+        pusher.push(record)
+
+
+def _paused(tenant_id: str) -> datetime | None:
+    return health.paused_until(tenant_id) if tenant_id else None
+
+
+def seconds_until_due(*, tenant_id: str | None = None, resource: str | None = None) -> float | None:
+    """Seconds until the next record becomes claimable; None when nothing is left."""
+    qs = SyncRecord.objects.filter(Q(state__in=CLAIMABLE) | Q(state=State.IN_FLIGHT))
+    if tenant_id is not None:
+        qs = qs.filter(tenant_id=tenant_id)
+    if resource is not None:
+        qs = qs.filter(resource=resource)
+    agg = qs.aggregate(next_at=Min("next_attempt_at"), lease=Min("lease_until"))
+    candidates = [t for t in (agg["next_at"], agg["lease"]) if t is not None]
+    if not candidates:
+        return None
+    now = timezone.now()
+    soonest = min(candidates)
+    pauses = BusinessHealth.objects.filter(paused_until__gt=now).aggregate(p=Min("paused_until"))
+    if soonest <= now:
+        # Due but not claimable: held by another worker, or its business is paused.
+        return max((pauses["p"] - now).total_seconds(), 0.0) if pauses["p"] else 0.5
+    return (soonest - now).total_seconds()

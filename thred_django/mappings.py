@@ -1,0 +1,196 @@
+"""Public API: declare how host models become Thred resources.
+
+A host app puts a ``thred_mappings.py`` module next to its models (autodiscovered like
+``admin.py``)::
+
+    from thred_django import mappings
+    from .models import Merchant, Invoice
+
+    @mappings.register(Merchant)
+    class MerchantMapping(mappings.BusinessMapping):
+        def build_payload(self, obj, ctx):
+            return {"legal_name": obj.name, "entity_type": "limited", "email": obj.email,
+                    "country": "GB", "base_currency": "GBP"}
+
+    @mappings.register(Invoice)
+    class InvoiceMapping(mappings.Mapping):
+        resource = "invoice"
+        business = "merchant"            # relation path from an invoice to its tenant
+
+        def should_sync(self, obj):       # optional filter
+            return obj.status != "draft"
+
+        def build_payload(self, obj, ctx):
+            return {"customer_id": ctx.thred_id(obj.customer), ...}
+
+``ctx.thred_id(parent)`` returns the Thred id of a related host object, pushing the
+parent first when it has not reached Thred yet; this is how a mapping declares what it
+depends on. ``external_id`` is added to every payload by the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from django.db import models
+
+from thred_django.conf import thred_settings
+from thred_django.exceptions import ThredConfigurationError
+from thred_django.resources import Resource
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+
+class PayloadContext(Protocol):
+    """What a mapping may ask the engine while it builds a payload."""
+
+    def thred_id(self, obj: models.Model) -> str:
+        """The Thred id of a related host object, pushing it first if needed."""
+        ...
+
+    @property
+    def business(self) -> dict[str, Any]:
+        """The payload Thred acknowledged for this record's business (base_currency…)."""
+        ...
+
+
+class Mapping:
+    """How one host model becomes one Thred resource. Subclass and register it."""
+
+    resource: ClassVar[str] = ""
+    # Relation path from the object to its tenant, with "__" between hops: "merchant",
+    # "invoice__merchant". Resolved without a query when the tenant is a direct FK.
+    business: ClassVar[str] = ""
+    model: type[models.Model]
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+
+    # --- identity -------------------------------------------------------------------
+    def get_external_id(self, obj: models.Model) -> str:
+        """The external_id sent to Thred. Stored at the first mark, never changed."""
+        return self.external_id_for_pk(obj.pk)
+
+    def external_id_for_pk(self, pk: Any) -> str:
+        opts = self.model._meta
+        return f"{thred_settings.EXTERNAL_ID_PREFIX}{opts.app_label}.{opts.model_name}-{pk}"
+
+    def get_tenant_id(self, obj: models.Model) -> str:
+        """Primary key of the tenant object, following ``business`` (FK ids, no query)."""
+        hops = self.business.split("__")
+        target: Any = obj
+        for hop in hops[:-1]:
+            target = getattr(target, hop)
+            if target is None:
+                return ""
+        field = target._meta.get_field(hops[-1])
+        value = getattr(target, field.attname)
+        return "" if value is None else str(value)
+
+    def get_tenant(self, obj: models.Model) -> models.Model | None:
+        target: Any = obj
+        for hop in self.business.split("__"):
+            target = getattr(target, hop)
+            if target is None:
+                return None
+        return target
+
+    # --- what to send ---------------------------------------------------------------
+    def should_sync(self, obj: models.Model) -> bool:
+        """Return False to keep this object out of Thred (state: skipped)."""
+        return True
+
+    def build_payload(self, obj: models.Model, ctx: PayloadContext) -> dict[str, Any]:
+        """The request body for Thred, without external_id (the engine adds it)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement build_payload()")
+
+    def get_queryset(self) -> QuerySet[Any]:
+        """Rows to load when pushing or backfilling (add select_related here)."""
+        return self.model._default_manager.all()
+
+
+class BusinessMapping(Mapping):
+    """Mapping for the tenant model: each tenant is one Thred business."""
+
+    resource: ClassVar[str] = Resource.BUSINESS
+
+    def get_tenant_id(self, obj: models.Model) -> str:
+        return str(obj.pk)
+
+    def get_tenant(self, obj: models.Model) -> models.Model | None:
+        return obj
+
+
+class Registry:
+    """Host model → Mapping instance."""
+
+    def __init__(self) -> None:
+        self._by_model: dict[type[models.Model], Mapping] = {}
+
+    def register(self, model: type[models.Model], mapping_class: type[Mapping]) -> Mapping:
+        if not issubclass(mapping_class, Mapping):
+            raise ThredConfigurationError(
+                f"{mapping_class!r} registered for {model.__name__} is not a Mapping subclass."
+            )
+        if mapping_class.resource not in Resource.values:
+            raise ThredConfigurationError(
+                f"{mapping_class.__name__}.resource is {mapping_class.resource!r}; "
+                f"use one of: {', '.join(Resource.values)}."
+            )
+        if mapping_class.resource != Resource.BUSINESS and not mapping_class.business:
+            raise ThredConfigurationError(
+                f"{mapping_class.__name__}.business is empty; set it to the relation path "
+                f"from a {model.__name__} to its tenant, e.g. business = 'merchant'."
+            )
+        if model in self._by_model:
+            raise ThredConfigurationError(f"{model.__name__} is already mapped.")
+        mapping = mapping_class(model)
+        self._by_model[model] = mapping
+        return mapping
+
+    def unregister(self, model: type[models.Model]) -> None:
+        self._by_model.pop(model, None)
+
+    def get(self, model: type[models.Model]) -> Mapping | None:
+        return self._by_model.get(model)
+
+    def for_model(self, model: type[models.Model]) -> Mapping:
+        mapping = self._by_model.get(model)
+        if mapping is None:
+            raise ThredConfigurationError(
+                f"{model._meta.label} has no Thred mapping; register one in a "
+                f"thred_mappings.py module of its app."
+            )
+        return mapping
+
+    def mappings(self) -> list[Mapping]:
+        return list(self._by_model.values())
+
+    def business_mapping(self) -> Mapping | None:
+        found = [m for m in self._by_model.values() if m.resource == Resource.BUSINESS]
+        return found[0] if found else None
+
+    def __contains__(self, model: object) -> bool:
+        return model in self._by_model
+
+
+registry = Registry()
+
+
+def register(model: type[models.Model]) -> Callable[[type[Mapping]], type[Mapping]]:
+    """Class decorator: ``@register(Invoice) class InvoiceMapping(Mapping): ...``."""
+
+    def decorator(mapping_class: type[Mapping]) -> type[Mapping]:
+        registry.register(model, mapping_class)
+        return mapping_class
+
+    return decorator
+
+
+def autodiscover() -> None:
+    """Import ``thred_mappings`` from every installed app (like admin.autodiscover)."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("thred_mappings")

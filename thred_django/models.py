@@ -1,0 +1,146 @@
+"""The outbox: one SyncRecord per synced host object, its attempt log, business health.
+
+The SyncRecord row, not a queue message, is the source of truth for what must reach
+Thred. Marking writes it in the host's transaction; workers claim due rows with a lease,
+call Thred outside any transaction and record the outcome fenced by the lease token.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from thred_django.conf import thred_settings
+from thred_django.resources import Action, Resource, State
+
+
+class SyncRecord(models.Model):
+    """What thred_django knows about one host object and its twin in Thred."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    host_object = GenericForeignKey("content_type", "object_id")
+
+    resource = models.CharField(max_length=32, choices=Resource.choices)
+    # Claim order: parents before children (see resources.RANK).
+    rank = models.PositiveSmallIntegerField(default=0)
+    # Primary key of the host's tenant object (the one mapped to a Thred business).
+    tenant_id = models.CharField(max_length=64, db_index=True)
+    # Sent to Thred as external_id; set once at the first mark and never changed.
+    external_id = models.CharField(max_length=255)
+    thred_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    action = models.CharField(max_length=8, choices=Action.choices, default=Action.UPSERT)
+    # Push even when the payload hash is unchanged (admin "resync").
+    force = models.BooleanField(default=False)
+    # A fresh value at every mark: a worker that claimed an older revision must not
+    # declare the record synced (coalescing saves made while it was in flight).
+    revision = models.UUIDField(default=uuid.uuid4)
+    claimed_revision = models.UUIDField(null=True, blank=True)
+
+    payload_hash = models.CharField(max_length=64, blank=True, default="")
+    acked_payload = models.JSONField(null=True, blank=True)
+    # Persisted before the first send so a restarted worker resends the same key.
+    idempotency_key = models.CharField(max_length=255, blank=True, default="")
+
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_token = models.UUIDField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    blocked_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="blocking"
+    )
+
+    last_error_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error_code = models.CharField(max_length=64, blank=True, default="")
+    last_error_message = models.TextField(blank=True, default="")
+    last_error_details = models.JSONField(null=True, blank=True)
+
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "sync record"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="thred_syncrecord_unique_object"
+            ),
+            models.UniqueConstraint(
+                fields=["resource", "tenant_id", "external_id"],
+                name="thred_syncrecord_unique_external_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="thred_sr_due"),
+            models.Index(fields=["resource", "state"], name="thred_sr_resource_state"),
+            models.Index(fields=["updated_at"], name="thred_sr_updated"),
+        ]
+        permissions = [("retry_syncrecord", "Can retry, resync or skip Thred sync records")]
+
+    def __str__(self) -> str:
+        return f"{self.resource} {self.external_id} ({self.state})"
+
+    @property
+    def last_error(self) -> str:
+        return self.last_error_message
+
+
+class SyncAttempt(models.Model):
+    """One call to Thred on behalf of a record, with secrets left out."""
+
+    record = models.ForeignKey(SyncRecord, on_delete=models.CASCADE, related_name="attempt_log")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    method = models.CharField(max_length=8, blank=True, default="")
+    path = models.CharField(max_length=500, blank=True, default="")
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=16)
+    error_code = models.CharField(max_length=64, blank=True, default="")
+    request_summary = models.JSONField(null=True, blank=True)
+    response_summary = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} → {self.status or self.outcome}"
+
+    @classmethod
+    def prune(cls, now: Any = None) -> int:
+        """Delete attempts older than THRED['ATTEMPT_LOG_RETENTION_DAYS']."""
+        now = now or timezone.now()
+        cutoff = now - timedelta(days=thred_settings.ATTEMPT_LOG_RETENTION_DAYS)
+        deleted, _ = cls.objects.filter(created_at__lt=cutoff).delete()
+        return deleted
+
+
+class BusinessHealth(models.Model):
+    """Per-business throttling shared by every worker: 429 pauses, breaker, 403 flag."""
+
+    tenant_id = models.CharField(max_length=64, unique=True)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=200, blank=True, default="")
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    flag_reason = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "business health"
+        verbose_name_plural = "business health"
+
+    def __str__(self) -> str:
+        return f"business {self.tenant_id}"
+
+    @property
+    def is_paused(self) -> bool:
+        return bool(self.paused_until and self.paused_until > timezone.now())

@@ -1,0 +1,64 @@
+"""The Thred resources thred_django syncs, their dependency order and sync states.
+
+The names here are the names used everywhere: in the outbox, commands, JSON and admin.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Resource(models.TextChoices):
+    BUSINESS = "business", "Business"
+    CUSTOMER = "customer", "Customer"
+    VENDOR = "vendor", "Vendor"
+    INVOICE = "invoice", "Invoice"
+    PAYMENT = "payment", "Invoice payment"
+    PAYOUT = "payout", "Payout"
+    REFUND = "refund", "Refund"
+    REFUND_PAYMENT = "refund_payment", "Refund payment"
+    BILL = "bill", "Bill"
+    BILL_PAYMENT = "bill_payment", "Bill payment"
+    VENDOR_CREDIT = "vendor_credit", "Vendor credit note"
+
+
+# Thred rejects a record whose parents it does not know yet, so records are claimed in
+# this order: business → customer/vendor → invoice/bill → payment/bill payment/vendor
+# credit → refund → refund payment → payout.
+RANK: dict[str, int] = {
+    Resource.BUSINESS: 0,
+    Resource.CUSTOMER: 1,
+    Resource.VENDOR: 1,
+    Resource.INVOICE: 2,
+    Resource.BILL: 2,
+    Resource.PAYMENT: 3,
+    Resource.BILL_PAYMENT: 3,
+    Resource.VENDOR_CREDIT: 3,
+    Resource.REFUND: 4,
+    Resource.REFUND_PAYMENT: 5,
+    Resource.PAYOUT: 6,
+}
+
+
+class State(models.TextChoices):
+    PENDING = "pending", "Pending"
+    IN_FLIGHT = "in_flight", "In flight"
+    SYNCED = "synced", "Synced"
+    RETRYING = "retrying", "Retrying"
+    FAILED = "failed", "Failed"
+    BLOCKED = "blocked", "Blocked"
+    SKIPPED = "skipped", "Skipped"
+    VOIDED = "voided", "Voided / cancelled"
+    # Deleted in the host, but Thred has no delete, void or archive for the resource.
+    ORPHANED = "orphaned", "Deleted here, kept in Thred"
+
+
+# States a worker may claim (together with in-flight rows whose lease ran out).
+CLAIMABLE = (State.PENDING, State.RETRYING)
+# States that need nothing more from a worker.
+SETTLED = (State.SYNCED, State.SKIPPED, State.VOIDED, State.ORPHANED)
+
+
+class Action(models.TextChoices):
+    UPSERT = "upsert", "Create or update"
+    DELETE = "delete", "Delete"
