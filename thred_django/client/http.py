@@ -1,0 +1,195 @@
+"""The request core: one pooled ``httpx.Client``, one ``send`` that returns a
+``ThredResponse`` or raises a ``ThredError``.
+
+It knows nothing of tokens or endpoints: callers pass the ``Authorization`` value and
+the secrets that must never show up in an exception. It logs one line per request on
+the ``thred_django.client`` logger with method, path (no query string), status and
+elapsed time only.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import ssl
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import httpx
+
+import thred_django
+from thred_django.client.errors import error_from_exception, error_from_response, redact
+from thred_django.client.response import ThredResponse
+from thred_django.exceptions import ThredResponseError
+
+logger = logging.getLogger("thred_django.client")
+
+USER_AGENT = f"thred-django/{thred_django.__version__} httpx/{httpx.__version__}"
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One SSL context for every client of the process (building one costs ~20 ms)."""
+    return httpx.create_ssl_context()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    # Decimal and anything else: refuse rather than guess a money representation.
+    raise TypeError(f"{type(value).__name__} is not JSON serializable; convert it first")
+
+
+def encode_json(data: Any) -> bytes:
+    return json.dumps(data, default=_json_default, separators=(",", ":")).encode()
+
+
+class HttpCore:
+    """A thread-safe wrapper of one ``httpx.Client`` bound to a base URL."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        timeout: httpx.Timeout,
+        transport: httpx.BaseTransport | None,
+        max_connections: int,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        self._client = httpx.Client(
+            timeout=timeout,
+            limits=limits,
+            transport=transport,
+            verify=shared_ssl_context(),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    @property
+    def closed(self) -> bool:
+        return self._client.is_closed
+
+    def close(self) -> None:
+        self._client.close()
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        authorization: str | None = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        secrets: Iterable[str] = (),
+        redact_body: bool = False,
+    ) -> ThredResponse[Any]:
+        """Send one request; return the parsed 2xx response or raise a ``ThredError``.
+
+        ``redact_body`` keeps the response body out of any exception (token responses).
+        """
+        secret_list = [s for s in secrets if s]
+        if authorization:
+            secret_list.append(authorization)
+        request_headers: dict[str, str] = dict(headers or {})
+        if authorization:
+            request_headers["Authorization"] = authorization
+        content: bytes | None = None
+        if json_body is not None:
+            content = encode_json(json_body)
+            request_headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        try:
+            response = self._client.request(
+                method,
+                self.base_url + path,
+                content=content,
+                data=dict(form) if form is not None else None,
+                params=_query(params),
+                headers=request_headers,
+            )
+        except httpx.HTTPError as exc:
+            elapsed = time.perf_counter() - started
+            logger.warning(
+                "Thred %s %s failed: %s (%.3fs)", method, path, type(exc).__name__, elapsed
+            )
+            # ``from None``: the httpx exception holds the request with its headers.
+            raise error_from_exception(exc, method=method, path=path, secrets=secret_list) from None
+        elapsed = time.perf_counter() - started
+        status = response.status_code
+        level = logging.DEBUG if status < 400 else logging.WARNING
+        logger.log(level, "Thred %s %s -> %s (%.3fs)", method, path, status, elapsed)
+        if not 200 <= status < 300:
+            raise error_from_response(response, method=method, path=path, secrets=secret_list)
+        return ThredResponse(
+            data=self._parse_success(response, method, path, secret_list, redact_body),
+            status_code=status,
+            method=method,
+            path=path,
+            elapsed=elapsed,
+        )
+
+    @staticmethod
+    def _parse_success(
+        response: httpx.Response,
+        method: str,
+        path: str,
+        secrets: list[str],
+        redact_body: bool,
+    ) -> Any:
+        if response.status_code == 204 or not response.content:
+            if response.status_code == 204:
+                return {}
+            raise ThredResponseError(
+                "Empty body on a success response",
+                method=method,
+                path=path,
+                status=response.status_code,
+            )
+        try:
+            data = response.json()
+        except ValueError:
+            body = None if redact_body else redact(response.text[:2000], secrets)
+            raise ThredResponseError(
+                "Success response is not JSON",
+                method=method,
+                path=path,
+                status=response.status_code,
+                body=body,
+            ) from None
+        if not isinstance(data, dict):
+            raise ThredResponseError(
+                f"Success response is a JSON {type(data).__name__}, not an object",
+                method=method,
+                path=path,
+                status=response.status_code,
+                body=None if redact_body else redact(data, secrets),
+            )
+        return data
+
+
+def _query(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Query parameters with ``None`` values dropped and booleans as ``true``/``false``."""
+    if not params:
+        return None
+    query: dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            query[key] = "true" if value else "false"
+        elif isinstance(value, list | tuple):
+            query[key] = [str(v) for v in value]
+        else:
+            query[key] = str(value)
+    return query
