@@ -41,6 +41,7 @@ class Receipt(models.Model):
     amount_cents = models.IntegerField()
     currency = models.CharField(max_length=3, default="GBP")
     method = models.CharField(max_length=20, default="credit_card")
+    status = models.CharField(max_length=20, default="completed")
     paid_on = models.DateField(null=True)
 
 

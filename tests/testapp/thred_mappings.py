@@ -73,6 +73,7 @@ class ReceiptMapping(mappings.Mapping):
             "total_amount_cents": obj.amount_cents,
             "currency": obj.currency,
             "payment_method": obj.method,
+            "status": obj.status,
             "payment_date": obj.paid_on or FIXED_TIME.date(),
             "allocations": [
                 {"invoice_id": ctx.thred_id(obj.sale), "amount_cents": obj.amount_cents}

@@ -12,7 +12,7 @@ a push (fast path); the periodic sweep is the guarantee for anything that slips.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -69,7 +69,12 @@ def mark(obj: models.Model, *, action: str = Action.UPSERT) -> None:
     request_push(using)
 
 
-def mark_objects(objs: Iterable[models.Model], *, batch_size: int = 1000) -> int:
+def mark_objects(
+    objs: Iterable[models.Model],
+    *,
+    batch_size: int = 1000,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
     """Mark many objects of mapped models in bulk upserts; returns how many."""
     if not sync_enabled():
         return 0
@@ -86,14 +91,23 @@ def mark_objects(objs: Iterable[models.Model], *, batch_size: int = 1000) -> int
             with transaction.atomic(using=using):
                 _upsert(records, using)
             count += len(records)
+        if on_batch:
+            on_batch(len(chunk))
     if count:
         request_push(using)
     return count
 
 
-def mark_queryset(queryset: models.QuerySet[Any], *, batch_size: int = 1000) -> int:
+def mark_queryset(
+    queryset: models.QuerySet[Any],
+    *,
+    batch_size: int = 1000,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
     """Mark every row of a queryset of a mapped model, in constant memory."""
-    return mark_objects(queryset.iterator(chunk_size=batch_size), batch_size=batch_size)
+    return mark_objects(
+        queryset.iterator(chunk_size=batch_size), batch_size=batch_size, on_batch=on_batch
+    )
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -85,7 +85,8 @@ def _push_batch(batch: claim.Claim, deadline: float | None) -> None:
     for record in batch.records:
         groups[record.tenant_id].append(record)
     workers = min(int(thred_settings.CONCURRENCY), len(groups))
-    if workers <= 1 or (connection.vendor == "sqlite" and connection.in_atomic_block):
+    # Threads have their own connections and cannot see an open transaction's rows.
+    if workers <= 1 or connection.in_atomic_block:
         for records in groups.values():
             _push_group(records, batch.token, deadline)
         return

@@ -1,0 +1,55 @@
+"""Mark existing host rows for sync, in bulk and in constant memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from thred_django.engine.marking import mark_queryset
+from thred_django.management.progress import ProgressBar
+from thred_django.mappings import registry
+from thred_django.resources import RANK
+
+
+class Command(BaseCommand):
+    help = "Mark existing rows of mapped models for sync (after installing, or to repair)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "models", nargs="*", metavar="app_label.Model", help="Default: every mapped model."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Print the counts only.")
+        parser.add_argument("--batch-size", type=int, default=2000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        mappings = registry.mappings()
+        if options["models"]:
+            mappings = []
+            for label in options["models"]:
+                try:
+                    model = apps.get_model(label)
+                except (LookupError, ValueError):
+                    raise CommandError(f"Unknown model {label!r}; use app_label.Model.") from None
+                mapping = registry.get(model)
+                if mapping is None:
+                    raise CommandError(f"{label} is not mapped to a Thred resource.")
+                mappings.append(mapping)
+        if not mappings:
+            raise CommandError("No model is mapped to Thred; add a thred_mappings.py module.")
+        mappings.sort(key=lambda m: RANK[m.resource])
+        for mapping in mappings:
+            qs = mapping.get_queryset().order_by("pk")
+            hops = mapping.business.split("__")[:-1]
+            if hops:  # tenant lookups would otherwise cost a query per row
+                qs = qs.select_related("__".join(hops))
+            count = qs.count()
+            label = mapping.model._meta.label
+            if options["dry_run"]:
+                self.stdout.write(f"{label} ({mapping.resource}): {count} row(s) would be marked")
+                continue
+            bar = ProgressBar(count, label, self.stderr._out)
+            marked = mark_queryset(qs, batch_size=options["batch_size"], on_batch=bar.advance)
+            bar.close()
+            self.stdout.write(f"{label} ({mapping.resource}): {marked} row(s) marked")
