@@ -46,6 +46,29 @@ class MissingBusiness(Exception):
     """The record's tenant is gone or unset: nothing can be sent until it is fixed."""
 
 
+class MappingError(Exception):
+    """The host's mapping code raised; the original exception is the cause."""
+
+
+_CONTROL = (
+    DependencyPending,
+    DependencyFailed,
+    MissingBusiness,
+    ThredConfigurationError,
+    PayloadError,
+)
+
+
+def _mapping_call(func: Any, *args: Any) -> Any:
+    """Run host mapping code; its own errors become MappingError, ours pass through."""
+    try:
+        return func(*args)
+    except _CONTROL:
+        raise
+    except Exception as exc:
+        raise MappingError(f"{type(exc).__name__}: {exc}") from exc
+
+
 class Context:
     """What ``Mapping.build_payload`` may ask: parents' Thred ids, the business payload."""
 
@@ -160,17 +183,19 @@ class Pusher:
                 )
             obj = None
             if record.action != Action.DELETE:
-                obj = mapping.get_queryset().filter(pk=record.object_id).first()
+                obj = _mapping_call(
+                    lambda: mapping.get_queryset().filter(pk=record.object_id).first()
+                )
             if obj is None:
                 self._delete(record)
                 return
-            if not mapping.should_sync(obj):
+            if not _mapping_call(mapping.should_sync, obj):
                 outcome.settled_without_call(
                     record, token, State.SKIPPED, "filtered", "Left out by the mapping filter."
                 )
                 return
             business = self.business_record(record)
-            payload = normalize(mapping.build_payload(obj, Context(self, record)))
+            payload = normalize(_mapping_call(mapping.build_payload, obj, Context(self, record)))
             payload["external_id"] = record.external_id
             self._send(record, business, payload)
         except DependencyPending as exc:
@@ -195,15 +220,11 @@ class Pusher:
             outcome.failed(record, token, code="no_business", message=str(exc), exc=exc)
         except ThredConfigurationError as exc:
             outcome.failed(record, token, code="configuration", message=str(exc), exc=exc)
-        except Exception as exc:  # a mapping that raises must not stop the worker
-            logger.exception("Mapping failed for %s", record)
-            outcome.failed(
-                record,
-                token,
-                code="mapping_error",
-                message=f"{type(exc).__name__}: {exc}",
-                exc=exc,
-            )
+        except MappingError as exc:  # a mapping that raises must not stop the worker
+            logger.error("Mapping failed for %s: %s", record, exc, exc_info=exc.__cause__)
+            outcome.failed(record, token, code="mapping_error", message=str(exc), exc=exc)
+        # Anything else (a DatabaseError writing the outbox) propagates: the record keeps
+        # its lease, which lapses, and the next run pushes it again (idempotently).
 
     def _send(self, record: SyncRecord, business: SyncRecord, payload: dict[str, Any]) -> None:
         token = self.token

@@ -1,0 +1,168 @@
+"""The sync engine against the sandbox: order, idempotency, updates, deletes."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from tests.engine.conftest import ap_chain, ar_chain
+from tests.testapp import models as m
+from thred_django.client import get_client
+from thred_django.engine.runner import push_due
+from thred_django.models import SyncRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def record_of(obj) -> SyncRecord:
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(type(obj))
+    return SyncRecord.objects.get(content_type=ct, object_id=str(obj.pk))
+
+
+def business_id(shop) -> str:
+    return record_of(shop).thred_id
+
+
+def states() -> dict[str, str]:
+    return dict(SyncRecord.objects.values_list("external_id", "state"))
+
+
+def test_full_ar_and_ap_chains_reach_the_sandbox_in_order(thred, shop):
+    with transaction.atomic():
+        ar = ar_chain(shop)
+        ap = ap_chain(shop)
+        ar["client"].save()  # a late re-save of a parent in the same transaction
+    push_due()
+
+    assert set(states().values()) == {"synced"}, states()
+    bid = business_id(shop)
+    client = get_client()
+    invoices = list(client.list_invoices(bid))
+    assert [i["external_id"] for i in invoices] == [record_of(ar["sale"]).external_id]
+    assert invoices[0]["customer"]["id"] == record_of(ar["client"]).thred_id
+    payouts = list(client.list_payouts(bid))
+    assert payouts[0]["paid_out_amount_cents"] == 11500
+    assert len(list(client.list_bill_payments(bid))) == 1
+    assert len(list(client.list_vendor_credits(bid))) == 1
+    # Every create came after the creates of what it references.
+    order = [r.url.path for r in thred.calls("POST")]
+    first = {
+        part: next(i for i, p in enumerate(order) if p.endswith(part))
+        for part in ("/businesses/", "/customers/", "/invoices/", "/invoices/payments/",
+                     "/invoices/refunds/", "/payouts/", "/vendors/", "/bills/",
+                     "/bills/payments/")
+    }
+    assert first["/businesses/"] < first["/customers/"] < first["/invoices/"]
+    assert first["/invoices/"] < first["/invoices/payments/"] < first["/payouts/"]
+    assert first["/invoices/payments/"] < first["/invoices/refunds/"]
+    assert first["/vendors/"] < first["/bills/"] < first["/bills/payments/"]
+
+
+def test_child_pushed_first_pulls_its_parents_forward(thred, shop):
+    ar = ar_chain(shop)
+    push_due(resource="refund_payment")  # only the leaf is claimed …
+
+    # … but it needed its refund, invoice, customer and business, which went first.
+    assert record_of(ar["refund_payout"]).state == "synced"
+    for key in ("sale", "client", "refund"):
+        assert record_of(ar[key]).state == "synced"
+    assert record_of(shop).state == "synced"
+    assert record_of(ar["settlement"]).state == "pending"  # not needed, not sent
+
+
+def test_rolled_back_transaction_sends_nothing(thred, shop):
+    push_due()
+    thred.reset()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ar_chain(shop)
+        raise RuntimeError("host changes its mind")
+    push_due()
+    assert SyncRecord.objects.exclude(resource="business").count() == 0
+    assert thred.calls() == []
+
+
+def test_save_without_change_sends_nothing_and_a_change_sends_an_update(thred, shop):
+    ar = ar_chain(shop)
+    push_due()
+    thred.reset()
+
+    sale = ar["sale"]
+    sale.save()  # nothing Thred would see changed
+    push_due()
+    assert thred.calls() == []
+    assert record_of(sale).state == "synced"
+
+    sale.amount_cents = 15000
+    sale.save()
+    push_due()
+    puts = thred.calls("PUT", "/invoices/")
+    assert len(puts) == 1
+    assert thred.bodies("PUT", "/invoices/")[0]["line_items"][0]["unit_price"] == 15000
+    rec = record_of(sale)
+    assert rec.state == "synced"
+    assert rec.acked_payload["line_items"][0]["unit_price"] == 15000
+
+
+def test_delete_voids_the_invoice_and_cancels_a_pending_payment(thred, shop):
+    client = m.Client.objects.create(shop=shop, name="C")
+    sale = m.Sale.objects.create(shop=shop, client=client, number="INV-9")
+    receipt = m.Receipt.objects.create(shop=shop, sale=sale, amount_cents=100, status="pending")
+    push_due()
+    receipt_rec, sale_rec = record_of(receipt), record_of(sale)
+
+    receipt.delete()
+    sale.delete()
+    push_due()
+
+    receipt_rec.refresh_from_db()
+    sale_rec.refresh_from_db()
+    assert receipt_rec.state == "voided"
+    assert sale_rec.state == "voided"
+    assert len(thred.calls("POST", f"/invoices/{sale_rec.thred_id}/void/")) == 1
+    assert len(thred.calls("POST", f"/payments/{receipt_rec.thred_id}/delete/")) == 1
+
+
+def test_delete_without_a_thred_action_says_so(thred, shop):
+    supplier = m.Supplier.objects.create(shop=shop, name="V")
+    push_due()
+    rec = record_of(supplier)
+    supplier.delete()
+    push_due()
+    rec.refresh_from_db()
+    assert rec.state == "orphaned"
+    assert "no delete" in rec.last_error_message
+
+
+def test_filtered_object_is_skipped_then_sent_when_it_qualifies(thred, shop):
+    client = m.Client.objects.create(shop=shop, name="C")
+    sale = m.Sale.objects.create(shop=shop, client=client, number="D-1", status="draft")
+    push_due()
+    assert record_of(sale).state == "skipped"
+    assert thred.calls("POST", "/invoices/") == []
+
+    sale.status = "issued"
+    sale.save()
+    push_due()
+    assert record_of(sale).state == "synced"
+
+
+def test_marking_after_bulk_create_and_the_sweep(thred, shop):
+    from thred_django import tasks
+    from thred_django.engine.marking import mark_queryset
+
+    m.Client.objects.bulk_create([m.Client(shop=shop, name=f"Bulk {i}") for i in range(5)])
+    assert SyncRecord.objects.filter(resource="customer").count() == 0  # no signals
+    assert mark_queryset(m.Client.objects.all()) == 5
+    tasks.sweep()
+    assert SyncRecord.objects.filter(resource="customer", state="synced").count() == 5
+    assert len(list(get_client().list_customers(business_id(shop)))) == 5
+
+
+def test_idempotency_key_is_stable_and_persisted(thred, shop):
+    ar = ar_chain(shop)
+    push_due()
+    rec = record_of(ar["receipt"])
+    posts = thred.calls("POST", "/invoices/payments/")
+    assert posts[0].headers["Idempotency-Key"] == rec.idempotency_key != ""
