@@ -208,9 +208,10 @@ def api_error(
         request=payload,
         response=exc.body,
     )
-    error = {
+    code = (exc.error_code or type(exc).__name__)[:64]
+    error: dict[str, Any] = {
         "last_error_status": exc.status,
-        "last_error_code": (exc.error_code or type(exc).__name__)[:64],
+        "last_error_code": code,
         "last_error_message": str(exc),
         "last_error_details": summarize(exc.details) if exc.details else None,
     }
@@ -229,7 +230,7 @@ def api_error(
             failed(
                 record,
                 token,
-                code=error["last_error_code"],
+                code=code,
                 message=f"Gave up after {attempts} attempts: {exc}",
                 status=exc.status,
                 details=exc.details or None,
@@ -248,7 +249,7 @@ def api_error(
     failed(
         record,
         token,
-        code=error["last_error_code"],
+        code=code,
         message=str(exc),
         status=exc.status,
         details=exc.details or None,

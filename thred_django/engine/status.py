@@ -27,11 +27,13 @@ def counts(queryset: QuerySet[SyncRecord] | None = None) -> dict[str, Any]:
     """``{"resources": {...}, "businesses": {...}, "oldest_pending_seconds": n|None}``."""
     qs = queryset if queryset is not None else SyncRecord.objects.all()
     resources: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in qs.values("resource", "state").annotate(n=Count("id")).order_by():
-        resources[row["resource"]][row["state"]] = row["n"]
+    for resource, state, n in (
+        qs.values_list("resource", "state").annotate(n=Count("id")).order_by()
+    ):
+        resources[resource][state] = n
     by_tenant: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in qs.values("tenant_id", "state").annotate(n=Count("id")).order_by():
-        by_tenant[row["tenant_id"]][row["state"]] = row["n"]
+    for tenant, state, n in qs.values_list("tenant_id", "state").annotate(n=Count("id")).order_by():
+        by_tenant[tenant][state] = n
     names = business_names(list(by_tenant))
     businesses = {names.get(t, f"tenant:{t}"): states for t, states in by_tenant.items()}
     oldest = qs.filter(state=State.PENDING).aggregate(t=Min("updated_at"))["t"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Any
 
 
 class ProgressBar:
-    def __init__(self, total: int | None, label: str, stream: TextIO | None = None) -> None:
+    def __init__(self, total: int | None, label: str, stream: Any = None) -> None:
         self.total = total
         self.label = label
         self.done = 0

@@ -49,7 +49,7 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 self.stdout.write(f"{label} ({mapping.resource}): {count} row(s) would be marked")
                 continue
-            bar = ProgressBar(count, label, self.stderr._out)
+            bar = ProgressBar(count, label)
             marked = mark_queryset(qs, batch_size=options["batch_size"], on_batch=bar.advance)
             bar.close()
             self.stdout.write(f"{label} ({mapping.resource}): {marked} row(s) marked")

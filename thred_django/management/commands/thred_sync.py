@@ -51,7 +51,7 @@ class Command(BaseCommand):
         if options["resource"]:
             scope = scope.filter(resource=options["resource"])
         total = scope.exclude(state__in=SETTLED).count()
-        bar = ProgressBar(total, "thred_sync", self.stderr._out)
+        bar = ProgressBar(total, "thred_sync")
         stats = push_due(
             tenant_id=tenant_id,
             resource=options["resource"],
