@@ -1,0 +1,54 @@
+"""Permission checks, admin links and page hooks shared by the thred_django admin.
+
+* ``can_retry(request)``: may this user retry, resync or skip (``retry_syncrecord``)?
+* ``admin_change_url(site, obj)``: the object's change page in ``site`` when its model
+  is registered there, else ``None`` (never raises).
+* ``page_objects(changelist)``: the objects of the change list's current page, fetched
+  once; the queryset keeps its result cache, so the template reuses the same instances
+  and whatever we attach to them (one query per page, not per row).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.admin import AdminSite
+from django.contrib.admin.views.main import ChangeList
+from django.db import models
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+RETRY_PERMISSION = "thred_django.retry_syncrecord"
+VIEW_PERMISSION = "thred_django.view_syncrecord"
+
+
+def can_retry(request: HttpRequest) -> bool:
+    """Retry, resync, skip and "Sync to Thred" all need ``retry_syncrecord``."""
+    user = getattr(request, "user", None)
+    return bool(user and user.is_active and user.is_staff and user.has_perm(RETRY_PERMISSION))
+
+
+def admin_change_url(site: AdminSite, obj: models.Model | None) -> str | None:
+    """Link to ``obj`` in ``site`` if its model is registered there."""
+    if obj is None or type(obj) not in site._registry:
+        return None
+    opts = obj._meta
+    try:
+        return reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change",
+            args=[obj.pk],
+            current_app=site.name,
+        )
+    except NoReverseMatch:
+        return None
+
+
+def page_objects(changelist: ChangeList) -> list[Any]:
+    """Evaluate the current page once; later iterations reuse the same instances."""
+    return list(changelist.result_list)
+
+
+def pretty_json(value: Any) -> str:
+    """Indented, key-sorted JSON for display (dates and decimals as strings)."""
+    return json.dumps(value, indent=2, sort_keys=True, default=str, ensure_ascii=False)

@@ -1,0 +1,123 @@
+"""What the outbox change view shows below the record's fields.
+
+``record_panels(record)`` returns template context:
+
+* ``thred_preview``: the dry run (``engine.actions.preview``): operation, pretty JSON
+  payload, validation errors as ``[(field, [messages])]``, parents not yet in Thred,
+  a message; or ``thred_preview_error`` when building it blew up;
+* ``thred_acked_json``: the payload Thred last acknowledged;
+* ``thred_error``: the last error (code, status, message, field details as rows);
+* ``thred_attempts``: the newest ``ATTEMPT_LIMIT`` attempt-log rows (already redacted by
+  the engine) with their summaries as JSON, and ``thred_attempt_total``.
+
+It never calls Thred.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from thred_django.admin.helpers import pretty_json
+from thred_django.engine import actions
+from thred_django.models import SyncAttempt, SyncRecord
+
+logger = logging.getLogger("thred_django.admin")
+
+ATTEMPT_LIMIT = 50
+
+
+@dataclass
+class AttemptRow:
+    attempt: SyncAttempt
+    request_json: str
+    response_json: str
+
+
+def error_rows(details: Any) -> list[tuple[str, str]]:
+    """Field details as (field, message) rows; anything else as one JSON row."""
+    if not details:
+        return []
+    if isinstance(details, dict):
+        rows = []
+        for field, messages in details.items():
+            if isinstance(messages, list | tuple):
+                text = " ".join(str(m) for m in messages)
+            elif isinstance(messages, dict | list):
+                text = pretty_json(messages)
+            else:
+                text = str(messages)
+            rows.append((str(field), text))
+        return rows
+    return [("", pretty_json(details))]
+
+
+PLACEHOLDER_PREFIX = "<not in Thred yet"
+
+
+def placeholder_paths(value: Any, prefix: str = "") -> set[str]:
+    """Flattened keys (``allocations[0].invoice_id``) of parent-id placeholders.
+
+    The dry run puts ``"<not in Thred yet: …>"`` where a parent's Thred id will go; the
+    validator then reports those fields as invalid UUIDs. They are not errors of the
+    record (the parent is pushed first), so the page leaves them out of the errors and
+    lists the parents under "Not in Thred yet" instead.
+    """
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found |= placeholder_paths(item, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found |= placeholder_paths(item, f"{prefix}[{index}]")
+    elif isinstance(value, str) and value.startswith(PLACEHOLDER_PREFIX):
+        found.add(prefix)
+    return found
+
+
+def _preview(record: SyncRecord) -> dict[str, Any]:
+    try:
+        result = actions.preview(record)
+    except Exception as exc:  # the page must render even when a mapping is broken
+        logger.exception("Preview failed for %s", record)
+        return {"thred_preview_error": f"{type(exc).__name__}: {exc}"}
+    waiting = placeholder_paths(result.payload) if result.waiting_for else set()
+    errors = {k: v for k, v in (result.errors or {}).items() if k not in waiting}
+    return {
+        "thred_preview": result,
+        "thred_preview_json": pretty_json(result.payload) if result.payload is not None else "",
+        "thred_preview_errors": error_rows(errors),
+    }
+
+
+def record_panels(record: SyncRecord) -> dict[str, Any]:
+    attempts = list(
+        SyncAttempt.objects.filter(record=record).order_by("-created_at", "-id")[:ATTEMPT_LIMIT]
+    )
+    total = len(attempts)
+    if total == ATTEMPT_LIMIT:
+        total = SyncAttempt.objects.filter(record=record).count()
+    return {
+        **_preview(record),
+        "thred_acked_json": (
+            pretty_json(record.acked_payload) if record.acked_payload is not None else ""
+        ),
+        "thred_error": {
+            "code": record.last_error_code,
+            "status": record.last_error_status,
+            "message": record.last_error_message,
+            "details": error_rows(record.last_error_details),
+        }
+        if (record.last_error_code or record.last_error_message or record.last_error_status)
+        else None,
+        "thred_attempts": [
+            AttemptRow(
+                a,
+                pretty_json(a.request_summary) if a.request_summary is not None else "",
+                pretty_json(a.response_summary) if a.response_summary is not None else "",
+            )
+            for a in attempts
+        ],
+        "thred_attempt_total": total,
+    }
