@@ -1,0 +1,1 @@
+"""Deterministic demo data for the example platform (``manage.py seed_demo``)."""
