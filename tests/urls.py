@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("thred-sandbox/", include("thred_django.sandbox.urls")),
+    path("thred/api/", include("thred_django.api.urls")),
 ]

@@ -25,6 +25,14 @@ from thred_django.models import SyncRecord
 from thred_django.resources import State
 
 
+class HostModelFilter(admin.RelatedOnlyFieldListFilter):
+    """The content type filter, titled for what it is: the host model."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "host model"
+
+
 class BusinessFilter(admin.SimpleListFilter):
     title = "business"
     parameter_name = "business"

@@ -41,7 +41,7 @@ from django.utils.safestring import SafeString
 from thred_django.admin import dashboard
 from thred_django.admin.badges import short, state_badge
 from thred_django.admin.confirm import ActionText, confirmed_action
-from thred_django.admin.filters import BusinessFilter
+from thred_django.admin.filters import BusinessFilter, HostModelFilter
 from thred_django.admin.helpers import admin_change_url, can_retry, page_objects
 from thred_django.admin.panels import record_panels
 from thred_django.engine import actions, status
@@ -98,7 +98,7 @@ class SyncRecordAdmin(admin.ModelAdmin):
         "state",
         "resource",
         BusinessFilter,
-        ("content_type", admin.RelatedOnlyFieldListFilter),
+        ("content_type", HostModelFilter),
     ]
     search_fields = ["external_id", "thred_id", "last_error_message", "last_error_code"]
     list_select_related = ["content_type"]
