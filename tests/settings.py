@@ -5,6 +5,7 @@ the same suite on PostgreSQL.
 """
 
 import os
+import tempfile
 
 import dj_database_url
 
@@ -58,7 +59,12 @@ _default_sqlite = {
     "ENGINE": "django.db.backends.sqlite3",
     "NAME": os.path.join(os.path.dirname(__file__), "test.sqlite3"),
     "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
-    "TEST": {"NAME": os.path.join(os.path.dirname(__file__), "test-db.sqlite3")},
+    # One file per test process: parallel runs must not share it; subprocesses of a test
+    # run (chaos, benchmarks) get the path through THRED_TEST_DB.
+    "TEST": {
+        "NAME": os.environ.get("THRED_TEST_DB")
+        or os.path.join(tempfile.gettempdir(), f"thred-test-{os.getpid()}.sqlite3")
+    },
 }
 DATABASES = {
     "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)
