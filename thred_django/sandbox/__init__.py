@@ -1,0 +1,11 @@
+"""The Thred sandbox: a faithful emulator of the Thred Partner API as a Django app.
+
+Install it with ``"thred_django.sandbox"`` in ``INSTALLED_APPS`` (label
+``thred_sandbox``) and mount it under any prefix::
+
+    path("thred-sandbox/", include("thred_django.sandbox.urls"))
+
+Its state lives in the database, so web servers, queue workers and management
+commands all see one sandbox. Settings come from ``THRED_SANDBOX`` (see
+``thred_django.conf``); undocumented API behaviour from ``thred_django.client.gaps``.
+"""

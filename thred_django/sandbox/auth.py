@@ -1,0 +1,140 @@
+"""Partner credentials and bearer tokens of the sandbox.
+
+Credentials are ``THRED_SANDBOX["PARTNERS"]`` (``{partner_uuid: api_key}``) or, when
+that is None, the ``PARTNER_ID``/``API_KEY`` of the ``THRED`` setting. Tokens are
+stateless: ``django.core.signing`` payloads (partner id, business id or None, expiry)
+under a sandbox salt, so checking one costs no database query. A token of a partner
+no longer configured is refused.
+
+``authenticate(request, mode, business_id)`` is the one gate used by every API view:
+
+* ``basic``  — HTTP Basic partner_uuid:api_key (token endpoint, control endpoints);
+* ``partner`` — partner bearer token only (businesses, token exchange);
+* ``business`` — the business token of that business, or the partner token;
+* ``business_only`` — the business token of that business only (bill payments).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import time
+from dataclasses import dataclass
+
+from django.core import signing
+from django.http import HttpRequest
+
+from thred_django.client import gaps
+from thred_django.conf import sandbox_settings, thred_settings
+from thred_django.sandbox.errors import SandboxError, permission_denied
+
+TOKEN_SALT = "thred_django.sandbox.token"
+MODES = ("basic", "partner", "business", "business_only")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a partner, optionally narrowed to one business."""
+
+    partner_id: str
+    business_id: str | None = None
+
+    @property
+    def is_business_token(self) -> bool:
+        return self.business_id is not None
+
+
+def partner_credentials() -> dict[str, str]:
+    """``{partner_uuid: api_key}`` the sandbox accepts right now."""
+    partners = sandbox_settings.PARTNERS
+    if partners is None:
+        partner_id, api_key = thred_settings.PARTNER_ID, thred_settings.API_KEY
+        return {str(partner_id).lower(): str(api_key)} if partner_id and api_key else {}
+    return {str(pid).lower(): str(key) for pid, key in dict(partners).items()}
+
+
+def issue_token(partner_id: str, business_id: str | None = None) -> tuple[str, int]:
+    """A signed bearer token and its lifetime in seconds."""
+    ttl = int(sandbox_settings.TOKEN_TTL)
+    payload = {"p": partner_id, "b": business_id, "x": int(time.time()) + ttl}
+    return signing.dumps(payload, salt=TOKEN_SALT), ttl
+
+
+def read_token(token: str) -> Principal:
+    """The principal of a token, or ``SandboxError`` 401 ``invalid_token``."""
+    try:
+        payload = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        raise _invalid_token("Token is malformed or invalid.") from None
+    if not isinstance(payload, dict) or not {"p", "b", "x"} <= payload.keys():
+        raise _invalid_token("Token is malformed or invalid.")
+    if time.time() >= payload["x"]:
+        raise _invalid_token("Token has expired.")
+    if payload["p"] not in partner_credentials():
+        raise _invalid_token("Token belongs to an unknown partner.")
+    return Principal(partner_id=payload["p"], business_id=payload["b"])
+
+
+def check_basic(request: HttpRequest) -> str:
+    """The partner id of valid HTTP Basic partner credentials, else 401."""
+    scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "basic" or not value.strip():
+        raise SandboxError(
+            401,
+            "authentication_required",
+            "Partner credentials required (HTTP Basic partner_uuid:api_key).",
+            headers={"WWW-Authenticate": 'Basic realm="thred"'},
+        )
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise _bad_credentials() from None
+    partner_id, sep, api_key = decoded.partition(":")
+    expected = partner_credentials().get(partner_id.lower())
+    if not sep or expected is None or not hmac.compare_digest(expected, api_key):
+        raise _bad_credentials()
+    return partner_id.lower()
+
+
+def authenticate(request: HttpRequest, mode: str, business_id: str | None = None) -> Principal:
+    """Check the request's credentials for ``mode`` (see the module docstring)."""
+    if mode == "basic":
+        return Principal(partner_id=check_basic(request))
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise SandboxError(
+            401,
+            "authentication_required",
+            "Authentication credentials were not provided (Authorization: Bearer <token>).",
+            headers={"WWW-Authenticate": 'Bearer realm="thred"'},
+        )
+    principal = read_token(token.strip())
+    if mode == "partner" and principal.is_business_token:
+        raise permission_denied("This endpoint needs the partner token, not a business token.")
+    if mode == "business_only" and not principal.is_business_token:
+        raise permission_denied(
+            "This endpoint needs a business-scoped token; the partner token is not accepted."
+        )
+    scoped = mode in ("business", "business_only") and principal.is_business_token
+    if scoped and principal.business_id != (business_id or "").lower():
+        raise permission_denied("The token is scoped to another business.")
+    return principal
+
+
+def _invalid_token(message: str) -> SandboxError:
+    return SandboxError(
+        401,
+        "invalid_token",
+        message,
+        headers={"WWW-Authenticate": 'Bearer realm="thred", error="invalid_token"'},
+    )
+
+
+def _bad_credentials() -> SandboxError:
+    return SandboxError(
+        401,
+        gaps.ERROR_CODE_BAD_CREDENTIALS,
+        "Invalid partner credentials.",
+        headers={"WWW-Authenticate": 'Basic realm="thred"'},
+    )

@@ -1,0 +1,99 @@
+"""The control endpoint under ``_control/`` (faults, reset, summary, request log).
+
+It exists only while ``THRED_SANDBOX["CONTROL_ENABLED"]`` is True — checked on every
+request, so ``override_settings`` works — and answers 404 otherwise. It needs the
+partner's HTTP Basic credentials, gets no injected faults and is not request-logged.
+
+* ``GET    _control/faults/``   — current fault settings and their source;
+* ``PUT    _control/faults/``   — change some settings (``PATCH`` too), e.g.
+  ``{"error_500_rate": 0.2, "seed": 7}``;
+* ``DELETE _control/faults/``   — back to the THRED_SANDBOX FAULTS setting;
+* ``POST   _control/reset/``    — wipe all sandbox state;
+* ``GET    _control/summary/``  — ``partner_summary`` of the calling partner, or with
+  ``?business=<id or external_id>`` that business's ``business_summary``;
+* ``GET    _control/requests/`` — the request log, newest first, paginated; filters
+  ``business_id``, ``resource``, ``action``, ``status``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponseBase
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from thred_django.client import gaps
+from thred_django.conf import sandbox_settings
+from thred_django.sandbox import faults
+from thred_django.sandbox.errors import SandboxError, json_error, validation_failed
+from thred_django.sandbox.models import FaultConfig, RequestLog
+from thred_django.sandbox.pagination import paginate, param, param_int, param_uuids
+from thred_django.sandbox.requestlog import log_json
+from thred_django.sandbox.reset import reset_sandbox
+from thred_django.sandbox.summary import business_summary, partner_summary
+from thred_django.sandbox.views.base import SandboxAPIView
+
+
+class ControlView(SandboxAPIView):
+    auth_mode = "basic"
+    resource = "_control"
+    apply_faults = False
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not sandbox_settings.CONTROL_ENABLED:
+            return json_error(404, gaps.ERROR_CODE_NOT_FOUND, "Not found.")
+        # Skip SandboxAPIView.dispatch: no faults and no request log here.
+        return super(SandboxAPIView, self).dispatch(request, *args, **kwargs)
+
+
+def _faults_body() -> dict[str, Any]:
+    source = "database" if FaultConfig.objects.filter(pk=1).exists() else "settings"
+    return {"faults": faults.current_faults().as_dict(), "source": source}
+
+
+class FaultsControlView(ControlView):
+    def get(self, request: Request) -> Response:
+        return Response(_faults_body())
+
+    def put(self, request: Request) -> Response:
+        try:
+            faults.set_faults(**self.payload())
+        except (TypeError, ValueError) as exc:
+            raise validation_failed({"non_field_errors": [str(exc)]}) from None
+        return Response(_faults_body())
+
+    patch = put
+
+    def delete(self, request: Request) -> Response:
+        faults.reset_faults()
+        return Response(_faults_body())
+
+
+class ResetControlView(ControlView):
+    def post(self, request: Request) -> Response:
+        return Response({"deleted": reset_sandbox()})
+
+
+class SummaryControlView(ControlView):
+    def get(self, request: Request) -> Response:
+        partner_id = self.principal.partner_id
+        if business := param(request, "business"):
+            try:
+                return Response(business_summary(business, partner_id=partner_id))
+            except LookupError as exc:
+                raise SandboxError(404, "business_not_found", str(exc)) from None
+        return Response(partner_summary(partner_id))
+
+
+class RequestLogControlView(ControlView):
+    def get(self, request: Request) -> Response:
+        queryset = RequestLog.objects.order_by("-id")
+        if business_ids := param_uuids(request, "business_id"):
+            queryset = queryset.filter(business_id__in=business_ids)
+        for name in ("resource", "action"):
+            if value := param(request, name):
+                queryset = queryset.filter(**{name: value})
+        if (status := param_int(request, "status")) is not None:
+            queryset = queryset.filter(status=status)
+        return paginate(request, queryset, log_json)

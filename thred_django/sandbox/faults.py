@@ -1,0 +1,179 @@
+"""Fault injection for the sandbox's API endpoints, changeable at runtime.
+
+Defaults come from ``THRED_SANDBOX["FAULTS"]``; a ``FaultConfig`` row (pk=1) overrides
+them, so a change made by one process (``set_faults``, the control endpoint) reaches
+every web server and worker at their next request. Each request reads the row once.
+
+Kinds, rolled independently per request in this order:
+
+* ``error_500_rate`` — answer 500 ``server_error`` before doing anything;
+* ``rate_limit_rate`` — answer 429 ``rate_limited`` with ``Retry-After:
+  <retry_after_seconds>`` before doing anything;
+* ``slow_rate`` — sleep ``slow_seconds``, then process normally (the write may land
+  after the client gave up);
+* ``commit_then_500_rate`` — process and commit, then answer 500 (response lost).
+
+With ``seed`` set, each process draws from ``random.Random(seed)`` (re-seeded whenever
+the configuration changes), so a run is reproducible in a single process.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from thred_django.conf import sandbox_settings
+from thred_django.sandbox.models import FaultConfig
+
+RATE_KEYS = ("error_500_rate", "rate_limit_rate", "slow_rate", "commit_then_500_rate")
+SECONDS_KEYS = ("retry_after_seconds", "slow_seconds")
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    error_500_rate: float = 0.0
+    rate_limit_rate: float = 0.0
+    retry_after_seconds: int = 1
+    slow_rate: float = 0.0
+    slow_seconds: float = 15.0
+    commit_then_500_rate: float = 0.0
+    seed: int | None = None
+    version: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, key) > 0 for key in RATE_KEYS)
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    """What to do to one request."""
+
+    refuse: str | None = None  # "error_500" or "rate_limit": answer without processing
+    slow_seconds: float = 0.0  # sleep this long before processing
+    lose_response: bool = False  # process, then answer 500
+    retry_after_seconds: int = 0
+
+    @property
+    def name(self) -> str:
+        if self.refuse:
+            return self.refuse
+        if self.lose_response:
+            return "commit_then_500"
+        return "slow" if self.slow_seconds else ""
+
+
+NO_FAULTS = FaultPlan()
+_FIELD_NAMES = tuple(f.name for f in fields(FaultSettings))
+
+
+def default_faults() -> FaultSettings:
+    """The THRED_SANDBOX FAULTS setting merged over the built-in defaults."""
+    configured = dict(sandbox_settings.FAULTS or {})
+    known = {key: configured[key] for key in _FIELD_NAMES if key in configured}
+    return FaultSettings(**_checked(known))
+
+
+def current_faults() -> FaultSettings:
+    """The settings in force: the database row if there is one, else the defaults."""
+    row = FaultConfig.objects.filter(pk=1).values(*_FIELD_NAMES).first()
+    if row is None:
+        return default_faults()
+    return FaultSettings(**row)
+
+
+def set_faults(**changes: Any) -> FaultSettings:
+    """Change some fault settings (others keep their current value) for every process.
+
+    Keys: error_500_rate, rate_limit_rate, slow_rate, commit_then_500_rate (0..1),
+    retry_after_seconds (int >= 0), slow_seconds (>= 0), seed (int or None).
+    Raises ``ValueError`` on an unknown key or an out-of-range value.
+    """
+    unknown = set(changes) - (set(_FIELD_NAMES) - {"version"})
+    if unknown:
+        raise ValueError(f"Unknown fault settings: {', '.join(sorted(unknown))}")
+    checked = _checked(changes)
+    with transaction.atomic():
+        current = FaultConfig.objects.select_for_update().filter(pk=1).first()
+        base = current_faults().as_dict() if current is None else {}
+        row = current or FaultConfig(pk=1, **{k: v for k, v in base.items() if k != "version"})
+        for key, value in checked.items():
+            setattr(row, key, value)
+        row.version = (row.version or 0) + 1
+        row.updated_at = timezone.now()
+        row.save()
+    return current_faults()
+
+
+def reset_faults() -> FaultSettings:
+    """Drop the runtime override: the THRED_SANDBOX FAULTS setting applies again."""
+    FaultConfig.objects.filter(pk=1).delete()
+    return current_faults()
+
+
+def _checked(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in RATE_KEYS:
+            rate = float(value)
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError(f"{key} must be between 0 and 1, got {value!r}")
+            out[key] = rate
+        elif key == "retry_after_seconds":
+            seconds = int(value)
+            if seconds < 0:
+                raise ValueError(f"{key} must be >= 0, got {value!r}")
+            out[key] = seconds
+        elif key == "slow_seconds":
+            slow = float(value)
+            if slow < 0:
+                raise ValueError(f"{key} must be >= 0, got {value!r}")
+            out[key] = slow
+        elif key == "seed":
+            out[key] = None if value is None or value == "" else int(value)
+        elif key == "version":
+            out[key] = int(value)
+    return out
+
+
+class _Dice:
+    """Per-process random source; seeded (and re-seeded on change) when a seed is set."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rng = random.Random()
+        self._seen: tuple[int | None, int] | None = None
+
+    def roll(self, settings: FaultSettings) -> list[float]:
+        with self._lock:
+            if settings.seed is not None and self._seen != (settings.seed, settings.version):
+                self._rng = random.Random(settings.seed)
+                self._seen = (settings.seed, settings.version)
+            return [self._rng.random() for _ in RATE_KEYS]
+
+
+_dice = _Dice()
+
+
+def plan_request() -> FaultPlan:
+    """Decide the faults for one API request (one database read)."""
+    settings = current_faults()
+    if not settings.active:
+        return NO_FAULTS
+    error_roll, limit_roll, slow_roll, lose_roll = _dice.roll(settings)
+    if error_roll < settings.error_500_rate:
+        return FaultPlan(refuse="error_500")
+    if limit_roll < settings.rate_limit_rate:
+        return FaultPlan(refuse="rate_limit", retry_after_seconds=settings.retry_after_seconds)
+    return FaultPlan(
+        slow_seconds=settings.slow_seconds if slow_roll < settings.slow_rate else 0.0,
+        lose_response=lose_roll < settings.commit_then_500_rate,
+    )

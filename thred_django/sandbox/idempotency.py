@@ -1,0 +1,94 @@
+"""Idempotent creates: by ``external_id`` and by the ``Idempotency-Key`` header.
+
+``create_once(existing, build)`` returns ``(obj, created)``: the object that
+``existing`` finds, or the one ``build`` makes inside a transaction. Uniqueness is
+enforced by database constraints; when a concurrent create wins the race (an
+``IntegrityError``), the winner is looked up and returned instead, so two concurrent
+duplicate creates never make two objects, on SQLite or PostgreSQL.
+
+The Idempotency-Key helpers keep the stored response of a successful create per
+business, resource and key; a repeat with the same body replays it (200), another body
+is refused (409). See ``gaps`` for the choices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from rest_framework.response import Response
+
+from thred_django.client import gaps
+from thred_django.sandbox.errors import conflict, field_error
+from thred_django.sandbox.models import Business, IdempotencyRecord
+
+T = TypeVar("T")
+
+
+def create_once(existing: Callable[[], T | None], build: Callable[[], T]) -> tuple[T, bool]:
+    """``(existing(), False)`` if found, else ``(build(), True)`` made atomically."""
+    found = existing()
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            return build(), True
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found, False
+
+
+def header_key(request: HttpRequest) -> str | None:
+    """The Idempotency-Key header, validated; None when absent."""
+    key = request.headers.get(gaps.IDEMPOTENCY_KEY_HEADER)
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > gaps.IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise field_error(
+            gaps.IDEMPOTENCY_KEY_HEADER,
+            f"Must be 1 to {gaps.IDEMPOTENCY_KEY_MAX_LENGTH} characters.",
+        )
+    return key
+
+
+def body_hash(data: Any) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def replay(business: Business, resource: str, key: str, request_hash: str) -> Response | None:
+    """The stored response for this key, a 409 if the body differs, or None."""
+    record = (
+        IdempotencyRecord.objects.filter(business=business, resource=resource, key=key)
+        .only("request_hash", "body")
+        .first()
+    )
+    if record is None:
+        return None
+    if record.request_hash != request_hash:
+        raise conflict(
+            gaps.ERROR_CODE_IDEMPOTENCY_KEY_REUSED,
+            "This Idempotency-Key was already used with a different request body.",
+        )
+    return Response(record.body, status=gaps.IDEMPOTENCY_KEY_REPLAY_STATUS)
+
+
+def store(
+    business: Business, resource: str, key: str, request_hash: str, status: int, body: Any
+) -> None:
+    """Keep a successful response; call inside the transaction that made the object."""
+    IdempotencyRecord.objects.create(
+        business=business,
+        resource=resource,
+        key=key,
+        request_hash=request_hash,
+        status_code=status,
+        body=body,
+    )

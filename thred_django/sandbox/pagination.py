@@ -1,0 +1,155 @@
+"""Page-number pagination and query-parameter parsing for list endpoints.
+
+``paginate`` answers with both documented envelopes at once::
+
+    {"count", "page_info": {"total_count", "current_page", "total_pages", "page_size"},
+     "next", "previous", "results"}
+
+``page`` is 1-based (default 1); ``page_size`` defaults to 20 and is clamped to 100.
+A page beyond the last answers 404 ``invalid_page`` (DRF's behaviour). The ``param_*``
+helpers read one filter and answer 400 ``validation_error`` naming it when malformed.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.utils.dateparse import parse_date, parse_datetime
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from thred_django.client import gaps
+from thred_django.sandbox.errors import SandboxError, field_error
+
+
+def page_params(request: Request) -> tuple[int, int]:
+    raw_page = request.query_params.get("page", "1")
+    try:
+        page = int(raw_page)
+    except ValueError:
+        page = 0
+    if page < 1:
+        raise SandboxError(404, gaps.ERROR_CODE_INVALID_PAGE, "Invalid page.")
+    try:
+        size = int(request.query_params.get("page_size", gaps.PAGE_SIZE_DEFAULT))
+    except ValueError:
+        size = gaps.PAGE_SIZE_DEFAULT
+    if size < 1:
+        size = gaps.PAGE_SIZE_DEFAULT
+    return page, min(size, gaps.PAGE_SIZE_MAX)
+
+
+def paginate(
+    request: Request,
+    queryset: QuerySet[Any],
+    render: Callable[[Any], dict[str, Any]],
+    prepare: Callable[[list[Any]], Iterable[Any]] | None = None,
+) -> Response:
+    """One page of ``queryset`` rendered with ``render``.
+
+    ``prepare`` may replace the page's objects (e.g. to attach data fetched in bulk).
+    """
+    page, size = page_params(request)
+    total = queryset.count()
+    total_pages = max(1, math.ceil(total / size))
+    if page > total_pages:
+        raise SandboxError(404, gaps.ERROR_CODE_INVALID_PAGE, "Invalid page.")
+    items: list[Model] = list(queryset[(page - 1) * size : page * size])
+    objects = prepare(items) if prepare else items
+    url = request.build_absolute_uri()
+    next_url = replace_query_param(url, "page", page + 1) if page < total_pages else None
+    if page <= 1:
+        previous_url = None
+    elif page == 2:
+        previous_url = remove_query_param(url, "page")
+    else:
+        previous_url = replace_query_param(url, "page", page - 1)
+    return Response(
+        {
+            "count": total,
+            "page_info": {
+                "total_count": total,
+                "current_page": page,
+                "total_pages": total_pages,
+                "page_size": size,
+            },
+            "next": next_url,
+            "previous": previous_url,
+            "results": [render(obj) for obj in objects],
+        }
+    )
+
+
+def param(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name)
+    return value if value not in (None, "") else None
+
+
+def param_uuids(request: Request, name: str) -> list[str] | None:
+    """A comma-separated list of UUIDs."""
+    value = param(request, name)
+    if value is None:
+        return None
+    try:
+        return [str(uuid.UUID(part.strip())) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise field_error(name, "Must be a UUID or a comma-separated list of UUIDs.") from None
+
+
+def param_bool(request: Request, name: str) -> bool | None:
+    value = param(request, name)
+    if value is None:
+        return None
+    lowered = value.lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise field_error(name, "Must be true or false.")
+
+
+def param_int(request: Request, name: str) -> int | None:
+    value = param(request, name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise field_error(name, "Must be an integer.") from None
+
+
+def param_datetime(request: Request, name: str) -> datetime | None:
+    """An ISO date-time (naive means UTC), or a date meaning 00:00 UTC that day."""
+    value = param(request, name)
+    if value is None:
+        return None
+    try:
+        parsed: datetime | date | None = parse_datetime(value) or parse_date(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise field_error(name, "Must be an ISO 8601 date or date-time.")
+    if not isinstance(parsed, datetime):
+        parsed = datetime(parsed.year, parsed.month, parsed.day)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def param_date(request: Request, name: str) -> date | None:
+    value = param(request, name)
+    if value is None:
+        return None
+    try:
+        parsed = parse_date(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise field_error(name, "Must be a date (YYYY-MM-DD).")
+    return parsed

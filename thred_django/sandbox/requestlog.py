@@ -1,0 +1,82 @@
+"""The sandbox's request log: one ``RequestLog`` row per answered API request.
+
+On when ``THRED_SANDBOX["REQUEST_LOG"]`` is True. A row holds method, path (without the
+query string), status, business, resource, action, external_id, Idempotency-Key,
+whether an object was created, the injected fault, the error code and the duration.
+Headers, bodies, credentials and tokens are never stored. Logging never breaks a
+response: a failure to write is reported to the ``thred_django.sandbox`` logger.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DatabaseError, connection, transaction
+
+from thred_django.conf import sandbox_settings
+from thred_django.sandbox.models import RequestLog
+
+logger = logging.getLogger("thred_django.sandbox")
+
+
+@dataclass
+class LogEntry:
+    """What a view knows about its request; filled in while the request runs."""
+
+    resource: str = ""
+    action: str = ""
+    business_id: Any = None
+    external_id: str = ""
+    idempotency_key: str = ""
+    created: bool = False
+    fault: str = ""
+    error_code: str = ""
+
+
+def record(method: str, path: str, status: int, entry: LogEntry, duration_ms: float) -> None:
+    """Store one log row when the request log is on."""
+    if not sandbox_settings.REQUEST_LOG:
+        return
+    row = RequestLog(
+        method=method[:10],
+        path=path[:500],
+        status=status,
+        business_id=entry.business_id,
+        resource=entry.resource[:20],
+        action=entry.action[:20],
+        external_id=(entry.external_id or "")[:255],
+        idempotency_key=(entry.idempotency_key or "")[:255],
+        created=entry.created,
+        error_code=(entry.error_code or "")[:50],
+        fault=entry.fault[:20],
+        duration_ms=round(duration_ms, 3),
+    )
+    try:
+        if connection.in_atomic_block:  # a failed insert must not break the caller's block
+            with transaction.atomic():
+                row.save(force_insert=True)
+        else:
+            row.save(force_insert=True)
+    except DatabaseError:
+        logger.exception("Could not write the Thred sandbox request log")
+
+
+def log_json(row: RequestLog) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "timestamp": row.timestamp.isoformat(),
+        "method": row.method,
+        "path": row.path,
+        "status": row.status,
+        "business_id": str(row.business_id) if row.business_id else None,
+        "resource": row.resource,
+        "action": row.action,
+        "external_id": row.external_id,
+        "idempotency_key": row.idempotency_key,
+        "created": row.created,
+        "error_code": row.error_code,
+        "fault": row.fault,
+        "duration_ms": row.duration_ms,
+    }

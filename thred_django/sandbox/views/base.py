@@ -1,0 +1,191 @@
+"""The base view of every sandbox API endpoint.
+
+``SandboxAPIView`` is a DRF ``APIView`` that ignores the host project's
+``REST_FRAMEWORK`` defaults (no session auth, throttles, browsable API, pagination or
+exception handler of the host leak in) and adds, in order:
+
+1. fault injection (``faults.plan_request``; one database read) — unless
+   ``apply_faults`` is False (control endpoints);
+2. authentication per ``auth_mode`` (``auth.authenticate``; no database read);
+3. for business sub-resources, loading the path's business with one indexed query:
+   404 ``business_not_found`` when unknown or owned by another partner;
+4. the request log (``requestlog.record``) once the response is known.
+
+Views fill ``self.log`` (action, external_id, created …) as they go.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, ClassVar
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponseBase, QueryDict
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from thred_django.client.validation import validated_payload
+from thred_django.sandbox import faults, requestlog
+from thred_django.sandbox.auth import Principal, authenticate
+from thred_django.sandbox.errors import (
+    SandboxError,
+    exception_handler,
+    json_error,
+    not_found,
+    validation_failed,
+)
+from thred_django.sandbox.models import Business
+
+
+class JSONOnlyNegotiation(DefaultContentNegotiation):
+    """Always answer JSON, whatever the Accept header says (no 406)."""
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
+        renderer = renderers[0]
+        return renderer, renderer.media_type
+
+
+def parse_uuid(value: str | None) -> str | None:
+    """The canonical form of a path id, or None when it is not a UUID."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return None
+
+
+class SandboxAPIView(APIView):
+    authentication_classes: ClassVar[list[Any]] = []
+    permission_classes: ClassVar[list[Any]] = []
+    throttle_classes: ClassVar[list[Any]] = []
+    renderer_classes: ClassVar[list[Any]] = [JSONRenderer]
+    parser_classes: ClassVar[list[Any]] = [JSONParser, FormParser, MultiPartParser]
+    content_negotiation_class = JSONOnlyNegotiation
+    versioning_class = None
+    metadata_class = None
+
+    auth_mode: ClassVar[str] = "business"  # see thred_django.sandbox.auth
+    resource: ClassVar[str] = ""
+    actions: ClassVar[dict[str, str]] = {}  # HTTP method -> action name for the log
+    apply_faults: ClassVar[bool] = True
+
+    principal: Principal
+    business: Business
+
+    def get_exception_handler(self) -> Any:
+        return exception_handler
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        started = time.perf_counter()
+        method = (request.method or "GET").lower()
+        self.log = requestlog.LogEntry(
+            resource=self.resource, action=self.actions.get(method, method)
+        )
+        plan = faults.plan_request() if self.apply_faults else faults.NO_FAULTS
+        self.log.fault = plan.name
+        response: HttpResponseBase
+        if plan.refuse == "error_500":
+            response = json_error(500, "server_error", "Internal server error (injected fault).")
+        elif plan.refuse == "rate_limit":
+            response = json_error(
+                429,
+                "rate_limited",
+                "Too many requests (injected fault).",
+                Retry_After=str(plan.retry_after_seconds),
+            )
+        else:
+            if plan.slow_seconds:
+                time.sleep(plan.slow_seconds)
+            response = super().dispatch(request, *args, **kwargs)
+            if plan.lose_response:
+                response.close()
+                response = json_error(
+                    500, "server_error", "Internal server error (injected fault, after commit)."
+                )
+        if plan.name:
+            response["X-Sandbox-Fault"] = plan.name
+        self._record(request, response, started)
+        return response
+
+    def _record(self, request: HttpRequest, response: HttpResponseBase, started: float) -> None:
+        if not self.log.error_code and response.status_code >= 400:
+            data = getattr(response, "data", None)
+            if isinstance(data, dict):
+                self.log.error_code = str(data.get("error_code", ""))
+            elif response.status_code == 500:
+                self.log.error_code = "server_error"
+            elif response.status_code == 429:
+                self.log.error_code = "rate_limited"
+        duration_ms = (time.perf_counter() - started) * 1000
+        requestlog.record(
+            request.method or "", request.path, response.status_code, self.log, duration_ms
+        )
+
+    def perform_authentication(self, request: Request) -> None:
+        self.principal = authenticate(request, self.auth_mode, self.kwargs.get("business_id"))
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.auth_mode in ("business", "business_only"):
+            self.business = self.load_business(kwargs["business_id"])
+            self.log.business_id = self.business.id
+
+    def load_business(self, business_id: str) -> Business:
+        """The principal's partner's business with this id, else 404."""
+        canonical = parse_uuid(business_id)
+        business = (
+            Business.objects.filter(id=canonical, partner_id=self.principal.partner_id).first()
+            if canonical
+            else None
+        )
+        if business is None:
+            raise not_found("business")
+        return business
+
+    # --- helpers for subclasses ------------------------------------------------------
+
+    def payload(self) -> dict[str, Any]:
+        """The request body as a dict (JSON object, form or multipart fields)."""
+        data = self.request.data
+        if isinstance(data, QueryDict):
+            return data.dict()
+        if not isinstance(data, dict):
+            raise validation_failed({"non_field_errors": ["Expected a JSON object."]})
+        return data
+
+    def clean(self, resource: str, action: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Coerced values of a valid body; 400 ``validation_error`` otherwise."""
+        business = getattr(self, "business", None)
+        errors, cleaned = validated_payload(
+            resource,
+            action,
+            data,
+            base_currency=business.base_currency if business else None,
+            country=business.country if business else None,
+        )
+        if errors:
+            raise validation_failed(errors)
+        if isinstance(cleaned.get("external_id"), str):
+            self.log.external_id = cleaned["external_id"]
+        return cleaned
+
+    def get_owned(self, queryset: QuerySet[Any], object_id: str, resource: str) -> Any:
+        """The object of this business with this id, else 404 ``<resource>_not_found``."""
+        canonical = parse_uuid(object_id)
+        obj: Model | None = (
+            queryset.filter(business=self.business, id=canonical).first() if canonical else None
+        )
+        if obj is None:
+            raise not_found(resource)
+        return obj
+
+
+def echo(data: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+    """The documented fields of a body as sent (unknown keys dropped), for ``data``."""
+    return {key: data[key] for key in cleaned if key in data}
+
+
+__all__ = ["SandboxAPIView", "SandboxError", "echo", "parse_uuid"]
