@@ -1,8 +1,7 @@
 """Admin of the sales platform; every mapped model shows its Thred sync state.
 
-``ThredSyncAdminMixin`` (from ``thred_django.admin``) adds the sync status column, the
-error, and retry / resync / preview buttons. The import is guarded so the example still
-runs against a thred_django without the admin integration.
+``ThredSyncAdminMixin`` (from ``thred_django.admin``) adds the Thred status column and
+filter, a "Sync to Thred" action, and the record's sync panel on the change form.
 """
 
 from __future__ import annotations
@@ -11,15 +10,10 @@ from typing import Any
 
 from django.contrib import admin
 
+from thred_django.admin import ThredSyncAdminMixin
+
 from . import models as m
 from .money import format_cents
-
-try:
-    from thred_django.admin import ThredSyncAdminMixin
-except ImportError:  # pragma: no cover - only without thred_django's admin package
-
-    class ThredSyncAdminMixin:  # type: ignore[no-redef]
-        """Stand-in that adds nothing."""
 
 
 class MerchantScopedAdmin(ThredSyncAdminMixin, admin.ModelAdmin):
