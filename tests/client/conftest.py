@@ -28,3 +28,18 @@ def fake() -> FakeThred:
 def client(fake: FakeThred) -> Iterator[ThredClient]:
     with fake.client() as thred_client:
         yield thred_client
+
+
+@pytest.fixture
+def sandbox_client() -> Iterator[ThredClient]:
+    """A client wired to the in-process sandbox (credentials from tests/settings.py)."""
+    transport_module = pytest.importorskip("thred_django.sandbox.transport")
+    with ThredClient(transport=transport_module.in_process_transport()) as thred_client:
+        yield thred_client
+
+
+@pytest.fixture
+def world(sandbox_client: ThredClient):
+    from tests.client.sandbox_world import World
+
+    return World(sandbox_client)
