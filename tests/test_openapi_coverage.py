@@ -78,19 +78,32 @@ def _allowed_methods(match: Any) -> set[str] | None:
     return {name.upper() for name in names if hasattr(view_class, name)}
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
-def test_sandbox_serves_operation(method: str, path: str, client):
+def _not_served(method: str, path: str, http_client: Any) -> str:
+    """Why the sandbox does not serve ``method path`` ("" when it does)."""
     url = _sample_path(path)
     try:
         match = resolve(url)
     except Resolver404:
-        pytest.fail(f"the sandbox has no URL for {method} {path} ({url})")
+        return f"no URL for {url}"
     allowed = _allowed_methods(match)
     if allowed is not None:
-        assert method in allowed, f"{method} {path}: view allows {sorted(allowed)}"
-        return
-    # A plain function view: ask it. Without credentials it must answer 401 (or 400),
-    # never 404 or 405.
-    response = client.generic(method, url, data="{}", content_type="application/json")
-    assert response.status_code not in (404, 405), f"{method} {path} -> {response.status_code}"
+        return "" if method in allowed else f"view allows only {sorted(allowed)}"
+    # A function view (e.g. the sandbox's catch-all 404): ask it. Without credentials a
+    # served endpoint answers 401 (or 400/403), never 404 or 405.
+    response = http_client.generic(method, url, data="{}", content_type="application/json")
+    return f"answers {response.status_code}" if response.status_code in (404, 405) else ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_sandbox_serves_operation(method: str, path: str, client):
+    assert _not_served(method, path, client) == ""
+
+
+@pytest.mark.django_db
+def test_sandbox_check_tells_served_from_unserved(client):
+    customer = "/v1/platform/businesses/{business_id}/customers/{customer_id}/"
+    assert _not_served("GET", customer, client) == ""
+    assert _not_served("DELETE", customer, client).startswith("view allows only")
+    assert _not_served("PATCH", customer, client).startswith("view allows only")
+    assert _not_served("GET", customer + "nothing-here/", client) == "answers 404"
