@@ -56,7 +56,7 @@ class ExampleProject:
         **extra_env: str,
     ) -> subprocess.CompletedProcess[str]:
         """Run ``manage.py <args>``; raise with its output when it fails and ``check``."""
-        result = subprocess.run(  # noqa: S603
+        result = subprocess.run(
             [sys.executable, str(MANAGE), *args],
             cwd=EXAMPLE_DIR,
             env=self.environment(**extra_env),

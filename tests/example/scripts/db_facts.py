@@ -6,8 +6,8 @@ import json
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-
 from sales import models as m
+
 from thred_django.models import SyncRecord
 
 facts = {}
