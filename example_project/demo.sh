@@ -12,15 +12,16 @@
 # failed to sync (or the sandbox disagrees with the database).
 #
 # Knobs (environment): PORT (8000), DEMO_BUSINESSES (3), DEMO_PER_BUSINESS (20),
-# DEMO_SEED (1), DEMO_SYNC_TIMEOUT seconds (300), DEMO_PASSWORD (thred-demo), PYTHON
-# (python3), plus the project's own settings variables (DATABASE_URL, REDIS_URL, …).
+# DEMO_SEED (1), DEMO_SYNC_TIMEOUT seconds (300), DEMO_PASSWORD (thred-demo),
+# DEMO_LOG_DIR (example_project/.demo), PYTHON (python3), plus the project's own settings
+# variables (DATABASE_URL, REDIS_URL, THRED_*; see example_project/config/settings.py).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXAMPLE="$ROOT/example_project"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
-LOGS="$EXAMPLE/.demo"
+LOGS="${DEMO_LOG_DIR:-$EXAMPLE/.demo}"
 export PORT="${PORT:-8000}"
 BUSINESSES="${DEMO_BUSINESSES:-3}"
 PER_BUSINESS="${DEMO_PER_BUSINESS:-20}"
@@ -52,13 +53,13 @@ if [ ! -x "$PY" ]; then
     exit 1
   }
 fi
-STAMP="$VENV/.thred-demo-installed"
-WANT="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
+# Same stamp as scripts/test.sh: reinstall only when pyproject.toml changed.
+STAMP="$VENV/.thred-installed"
+if [ ! -f "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
   say "Installing thred-django with its dev extra"
   "$PY" -m pip install --quiet --upgrade pip
   (cd "$ROOT" && "$PY" -m pip install --quiet -e ".[dev]")
-  echo "$WANT" >"$STAMP"
+  touch "$STAMP"
 fi
 
 # --- 2. Database and demo data ----------------------------------------------------------
@@ -66,7 +67,9 @@ mkdir -p "$LOGS"
 say "Migrating"
 manage migrate --noinput -v 0
 say "Seeding $BUSINESSES businesses x $PER_BUSINESS records per resource (seed $SEED)"
-manage seed_demo --businesses "$BUSINESSES" --per-business "$PER_BUSINESS" --seed "$SEED" --if-empty
+manage seed_demo --businesses "$BUSINESSES" --per-business "$PER_BUSINESS" --seed "$SEED" \
+  --if-empty --json >"$LOGS/manifest.json"
+echo "    manifest of what Thred should hold: $LOGS/manifest.json"
 manage demo_user --username demo --password "$PASSWORD"
 
 # --- 3. The site (serving the embedded sandbox) and the queue ----------------------------
@@ -80,8 +83,12 @@ then
   exit 1
 fi
 say "Starting gunicorn on http://127.0.0.1:$PORT (log: $LOGS/gunicorn.log)"
-"$VENV/bin/gunicorn" config.wsgi --chdir "$EXAMPLE" --bind "127.0.0.1:$PORT" \
-  --workers 2 --timeout 60 --access-logfile - >"$LOGS/gunicorn.log" 2>&1 &
+GUNICORN_OPTS=(--chdir "$EXAMPLE" --bind "127.0.0.1:$PORT" --workers 2 --timeout 60)
+GUNICORN_OPTS+=(--access-logfile -)
+if "$VENV/bin/gunicorn" --help | grep -q -- --no-control-socket; then
+  GUNICORN_OPTS+=(--no-control-socket) # one per user by default: two demos would clash
+fi
+"$VENV/bin/gunicorn" config.wsgi "${GUNICORN_OPTS[@]}" >"$LOGS/gunicorn.log" 2>&1 &
 PIDS+=("$!")
 "$PY" - "$PORT" <<'PY'
 import sys, time, urllib.request
