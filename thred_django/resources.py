@@ -40,6 +40,12 @@ RANK: dict[str, int] = {
 }
 
 
+def claim_rank(resource: str, action: str) -> int:
+    """Claim order: creates and updates parents first, deletes children first."""
+    rank = RANK[resource]
+    return rank if action != "delete" else 100 - rank
+
+
 class State(models.TextChoices):
     PENDING = "pending", "Pending"
     IN_FLIGHT = "in_flight", "In flight"

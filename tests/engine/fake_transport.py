@@ -46,8 +46,16 @@ class RecordingTransport(httpx.BaseTransport):
         return self.inner.handle_request(request)
 
     # --- helpers for tests ---------------------------------------------------------------
-    def answer(self, method: str, path_part: str, status: int, body: dict | None = None,
-               times: int = 1, headers: dict | None = None, after_sandbox: bool = False) -> None:
+    def answer(
+        self,
+        method: str,
+        path_part: str,
+        status: int,
+        body: dict | None = None,
+        times: int = 1,
+        headers: dict | None = None,
+        after_sandbox: bool = False,
+    ) -> None:
         def matches(req: httpx.Request) -> bool:
             return req.method == method and path_part in req.url.path
 

@@ -34,7 +34,7 @@ def test_thred_sync_exits_0_when_everything_synced(thred, shop):
 
 def test_thred_sync_exits_1_when_a_record_failed(thred, shop):
     client = m.Client.objects.create(shop=shop, name="C")
-    m.Sale.objects.create(shop=shop, client=client, number="X", amount_cents=0)
+    m.Sale.objects.create(shop=shop, client=client, number="X", amount_cents=-100)
     code, out = run("thred_sync", "--until-idle")
     assert code == 1
     assert "1 failed" in out
@@ -85,5 +85,5 @@ def test_thred_status_json_shape_and_numbers(thred, shop):
     assert data["resources"]["business"] == {"synced": 1}
     assert data["resources"]["invoice"] == {"pending": 1}
     business = record_of(shop).external_id
-    assert data["businesses"][business] == {"synced": 1, "pending": 7}
+    assert data["businesses"][business] == {"synced": 1, "pending": 6}
     assert data["oldest_pending_seconds"] >= 0

@@ -148,8 +148,16 @@ def test_invalid_host_data_fails_without_a_call(thred, shop):
 def test_failed_parent_blocks_only_its_descendants_until_it_succeeds(thred, shop):
     ar = ar_chain(shop)
     other_client = m.Client.objects.create(shop=shop, name="Unrelated")
-    thred.answer("POST", "/invoices/", 400, {"error": "Bad", "error_code": "validation_error",
-                                             "details": {"line_items": ["Bad line."]}})
+    thred.answer(
+        "POST",
+        "/invoices/",
+        400,
+        {
+            "error": "Bad",
+            "error_code": "validation_error",
+            "details": {"line_items": ["Bad line."]},
+        },
+    )
     push_due()
     assert record_of(ar["sale"]).state == "failed"
     for key in ("receipt", "refund"):

@@ -50,9 +50,17 @@ def test_full_ar_and_ap_chains_reach_the_sandbox_in_order(thred, shop):
     order = [r.url.path for r in thred.calls("POST")]
     first = {
         part: next(i for i, p in enumerate(order) if p.endswith(part))
-        for part in ("/businesses/", "/customers/", "/invoices/", "/invoices/payments/",
-                     "/invoices/refunds/", "/payouts/", "/vendors/", "/bills/",
-                     "/bills/payments/")
+        for part in (
+            "/businesses/",
+            "/customers/",
+            "/invoices/",
+            "/invoices/payments/",
+            "/invoices/refunds/",
+            "/payouts/",
+            "/vendors/",
+            "/bills/",
+            "/bills/payments/",
+        )
     }
     assert first["/businesses/"] < first["/customers/"] < first["/invoices/"]
     assert first["/invoices/"] < first["/invoices/payments/"] < first["/payouts/"]

@@ -27,7 +27,10 @@ class ClientMapping(mappings.Mapping):
     business = "shop"
 
     def build_payload(self, obj, ctx):
-        return {"company_name": obj.name, "email": obj.email or None}
+        payload = {"company_name": obj.name}
+        if obj.email:
+            payload["email"] = obj.email
+        return payload
 
 
 @mappings.register(m.Supplier)

@@ -24,7 +24,7 @@ from django.utils import timezone
 from thred_django.conf import thred_settings
 from thred_django.mappings import Mapping, registry
 from thred_django.models import SyncRecord
-from thred_django.resources import RANK, Action, State
+from thred_django.resources import Action, State, claim_rank
 
 # Fields a re-mark overwrites; identity fields (external_id, thred_id, tenant) are kept.
 _REMARK_FIELDS = ["state", "action", "revision", "attempts", "next_attempt_at", "updated_at"]
@@ -39,7 +39,7 @@ def new_record(mapping: Mapping, obj: models.Model, action: str, now: Any) -> Sy
         content_type=ContentType.objects.get_for_model(mapping.model),
         object_id=str(obj.pk),
         resource=mapping.resource,
-        rank=RANK[mapping.resource],
+        rank=claim_rank(mapping.resource, action),
         tenant_id=mapping.get_tenant_id(obj),
         external_id=mapping.get_external_id(obj),
         state=State.PENDING,
@@ -135,9 +135,11 @@ def _on_delete(sender: type[models.Model], instance: models.Model, **kw: Any) ->
     # Only objects Thred has heard of (or might have) need a delete action.
     using = router.db_for_write(SyncRecord, instance=instance)
     ct = ContentType.objects.get_for_model(sender)
+    mapping = registry.for_model(sender)
     SyncRecord.objects.using(using).filter(content_type=ct, object_id=str(instance.pk)).update(
         state=State.PENDING,
         action=Action.DELETE,
+        rank=claim_rank(mapping.resource, Action.DELETE),
         revision=uuid.uuid4(),
         attempts=0,
         next_attempt_at=timezone.now(),

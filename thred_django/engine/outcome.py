@@ -139,16 +139,8 @@ def settled_without_call(
     record: SyncRecord, token: uuid.UUID, state: str, code: str = "", message: str = ""
 ) -> None:
     """Skipped, unchanged, or deleted before it ever reached Thred: no API call."""
-    _finish(
-        record,
-        token,
-        state,
-        **_CLEAR_ERROR,
-        force=False,
-        attempts=0,
-        last_error_code=code,
-        last_error_message=message,
-    )
+    changes = {**_CLEAR_ERROR, "last_error_code": code, "last_error_message": message}
+    _finish(record, token, state, force=False, attempts=0, **changes)
 
 
 def failed(

@@ -118,7 +118,8 @@ class Pusher:
             return parent
         if parent.state in (State.FAILED, State.BLOCKED) or parent.state in SETTLED:
             raise DependencyFailed(parent)
-        if len(self.stack) < MAX_DEPTH and parent.id not in self.stack:
+        # Pull forward at most once per run (not a parent tried already), never in a cycle.
+        if len(self.stack) < MAX_DEPTH and parent.id not in self.done:
             ours = parent.state == State.IN_FLIGHT and parent.lease_token == self.token
             due = parent.state in CLAIMABLE and parent.next_attempt_at <= timezone.now()
             if ours or (due and claim.claim_one(parent.id, self.token)):
