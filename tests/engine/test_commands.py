@@ -63,9 +63,11 @@ def test_thred_sync_unknown_business_is_a_clear_error(thred):
 def test_thred_backfill_marks_existing_rows_and_dry_run_only_counts(thred, shop):
     m.Client.objects.bulk_create([m.Client(shop=shop, name=f"c{i}") for i in range(7)])
     code, out = run("thred_backfill", "testapp.Client", "--dry-run")
+    assert code == 0
     assert "testapp.Client (customer): 7 row(s) would be marked" in out
     assert SyncRecord.objects.filter(resource="customer").count() == 0
     code, out = run("thred_backfill", "testapp.Client")
+    assert code == 0
     assert SyncRecord.objects.filter(resource="customer", state="pending").count() == 7
 
 
@@ -78,8 +80,10 @@ def test_thred_backfill_rejects_unmapped_models(thred):
 
 def test_thred_status_json_shape_and_numbers(thred, shop):
     ar_chain(shop)
-    code, out = run("thred_sync", "--resource", "business")
+    code, _ = run("thred_sync", "--resource", "business")
+    assert code == 1  # the rest is still pending
     code, out = run("thred_status", "--json")
+    assert code == 0
     data = json.loads(out)
     assert set(data) == {"resources", "businesses", "oldest_pending_seconds"}
     assert data["resources"]["business"] == {"synced": 1}

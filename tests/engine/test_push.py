@@ -32,7 +32,7 @@ def states() -> dict[str, str]:
 def test_full_ar_and_ap_chains_reach_the_sandbox_in_order(thred, shop):
     with transaction.atomic():
         ar = ar_chain(shop)
-        ap = ap_chain(shop)
+        ap_chain(shop)
         ar["client"].save()  # a late re-save of a parent in the same transaction
     push_due()
 
