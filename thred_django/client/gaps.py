@@ -221,16 +221,15 @@ ACCOUNT_IDENTIFIER_TYPES = ("AccountId",)  # the only documented form
 
 # --- Refund rules ------------------------------------------------------------------------
 
-# A refund may not exceed what the invoice has received (allocations of payments in
-# ALLOCATING_PAYMENT_STATUSES) minus what earlier refunds of that invoice took: money
-# that never came in cannot go back. An omitted ``amount_cents`` refunds that whole
-# remainder. ``partial_amount`` (named in the endpoint text) is refused with a pointer to
-# ``amount_cents`` so a partial refund is never booked as a full one.
-REFUND_LIMIT = "received_minus_refunded"
+# A refund may not exceed the invoice total minus what earlier refunds of that invoice
+# took; an omitted ``amount_cents`` refunds that whole remainder. A voided invoice cannot
+# be refunded. The docs state only "refund (full or partial) against an invoice" and the
+# ordering rule refund -> invoice; requiring a payment first would invent an ordering
+# edge (payment -> refund) the docs do not have. ``partial_amount`` (named in the
+# endpoint text) is refused with a pointer to ``amount_cents`` so a partial refund is
+# never booked as a full one.
+REFUND_LIMIT = "invoice_total_minus_refunded"
 REFUND_PARTIAL_AMOUNT_ALIAS_REFUSED = "partial_amount"
-
-# Cancelling a payment (or setting it to failed) is refused with 409 when its invoices
-# would then have received less than they have refunded.
 
 # --- Idempotency -------------------------------------------------------------------------
 
@@ -254,11 +253,12 @@ IDEMPOTENCY_STORES_ERRORS = False
 
 # Invoice PUT and bill PUT keep fields that are omitted; ``line_items``, when sent,
 # replace all lines (documented for bills, assumed for invoices). A new total below what
-# the document has already received is a 400 on ``line_items``.
+# the document has already received (or, for invoices, refunded) is a 400 on
+# ``line_items``.
 PUT_KEEPS_OMITTED_FIELDS = True
 
-# Voiding an invoice that has received money (active payment allocations) is refused:
-# cancel or refund the payments first.
+# Voiding an invoice that has received money (active payment allocations) or has refunds
+# is refused: cancel the payments first; a refunded invoice already had revenue reversed.
 VOID_REFUSED_WITH_PAYMENTS = True
 
 # --- Tokens and errors -------------------------------------------------------------------
@@ -278,13 +278,13 @@ ERROR_CODE_IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
 ERROR_CODE_PAYMENT_NOT_CANCELLABLE = "payment_not_cancellable"
 ERROR_CODE_PAYMENT_ALREADY_CANCELLED = "payment_already_cancelled"
 ERROR_CODE_PAYMENT_CANCELLED = "payment_cancelled"  # update of a cancelled payment
-ERROR_CODE_PAYMENT_HAS_REFUNDS = "payment_has_refunds"
 ERROR_CODE_BILL_PAYMENT_NOT_CANCELLABLE = "bill_payment_not_cancellable"
 ERROR_CODE_BILL_PAYMENT_ALREADY_CANCELLED = "bill_payment_already_cancelled"
 ERROR_CODE_BILL_PAYMENT_CANCELLED = "bill_payment_cancelled"
 ERROR_CODE_INVOICE_VOIDED = "invoice_voided"  # update of a voided invoice
 ERROR_CODE_INVOICE_ALREADY_VOIDED = "invoice_already_voided"
 ERROR_CODE_INVOICE_HAS_PAYMENTS = "invoice_has_payments"
+ERROR_CODE_INVOICE_HAS_REFUNDS = "invoice_has_refunds"
 ERROR_CODE_CUSTOMER_ALREADY_ARCHIVED = "customer_already_archived"
 ERROR_CODE_CUSTOMER_NOT_ARCHIVED = "customer_not_archived"
 ERROR_CODE_VENDOR_NOT_ARCHIVED = "vendor_not_archived"

@@ -4,8 +4,7 @@ Call these inside the write transaction, after the allocations changed:
 
 * ``refresh_invoices`` — received (allocations of payments in
   ``ALLOCATING_PAYMENT_STATUSES``), refunded, status and paid_at of invoices, then the
-  customers' outstanding balance. Refuses (409 ``payment_has_refunds``) a state where an
-  invoice has refunded more than it received.
+  customers' outstanding balance.
 * ``refresh_bills`` — paid (bill-payment allocations in
   ``ALLOCATING_BILL_PAYMENT_STATUSES`` plus vendor-credit allocations) and status.
 * ``refresh_refund`` — paid back and status pending → processing → paid.
@@ -23,7 +22,6 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from thred_django.client import gaps
-from thred_django.sandbox.errors import conflict
 from thred_django.sandbox.models import (
     Bill,
     BillPaymentAllocation,
@@ -76,12 +74,6 @@ def refresh_invoices(invoice_ids: Iterable[Any]) -> None:
             "amount_cents",
         )
         invoice.refunded_cents = _sum(Refund.objects.filter(invoice=invoice), "amount_cents")
-        if invoice.refunded_cents > invoice.received_cents:
-            raise conflict(
-                gaps.ERROR_CODE_PAYMENT_HAS_REFUNDS,
-                "This change would leave an invoice with more refunded "
-                f"({invoice.refunded_cents}) than received ({invoice.received_cents}).",
-            )
         invoice.status = invoice_status(invoice)
         if invoice.status == "PAID":
             invoice.paid_at = invoice.paid_at or timezone.now()
@@ -143,7 +135,9 @@ def refresh_refund(refund: Refund) -> None:
 
 def invoice_refundable_cents(invoice: Invoice) -> int:
     """What a new refund of ``invoice`` may take (see gaps.REFUND_LIMIT)."""
-    return max(0, invoice.received_cents - invoice.refunded_cents)
+    if invoice.voided_at is not None:
+        return 0
+    return max(0, invoice.total_cents - invoice.refunded_cents)
 
 
 def invoice_outstanding_cents(invoice: Invoice) -> int:

@@ -3,7 +3,7 @@
 An invoice needs an existing, active customer of the business (``customer_id`` or
 ``customer_external_id``); its currency is the business base currency. PUT keeps
 omitted fields and replaces all lines when ``line_items`` is sent; a voided invoice
-cannot be updated. Void is refused while payments are allocated to the invoice.
+cannot be updated. Void is refused while payments are allocated to the invoice or it has refunds.
 """
 
 from __future__ import annotations
@@ -128,11 +128,12 @@ class InvoiceDetailView(SandboxAPIView):
         total = invoice_total_cents(merged)
         if total < gaps.DOCUMENT_TOTAL_MIN_CENTS:
             raise field_error("line_items", f"The document total may not be negative ({total}).")
-        if total < invoice.received_cents:
+        floor = max(invoice.received_cents, invoice.refunded_cents)
+        if total < floor:
             raise field_error(
                 "line_items",
-                f"The new total {total} is below what the invoice has received "
-                f"({invoice.received_cents}).",
+                f"The new total {total} is below what the invoice has received or "
+                f"refunded ({floor}).",
             )
         invoice.data = merged
         invoice.total_cents = total
@@ -163,7 +164,12 @@ class InvoiceVoidView(SandboxAPIView):
             if invoice.received_cents and gaps.VOID_REFUSED_WITH_PAYMENTS:
                 raise conflict(
                     gaps.ERROR_CODE_INVOICE_HAS_PAYMENTS,
-                    "The invoice has payments allocated; cancel or refund them before voiding.",
+                    "The invoice has payments allocated; cancel them before voiding.",
+                )
+            if invoice.refunded_cents and gaps.VOID_REFUSED_WITH_PAYMENTS:
+                raise conflict(
+                    gaps.ERROR_CODE_INVOICE_HAS_REFUNDS,
+                    "The invoice has refunds; its revenue is already (partly) reversed.",
                 )
             invoice.voided_at = timezone.now()
             invoice.status = ledger.invoice_status(invoice)

@@ -1,6 +1,6 @@
 """Refunds (create, list, get) and refund payments (create, list, get).
 
-A refund needs its invoice and may not exceed what the invoice received minus what
+A refund needs its (not voided) invoice and may not exceed the invoice total minus what
 earlier refunds took (``gaps.REFUND_LIMIT``); without ``amount_cents`` it refunds all of
 that. A refund payment may not exceed what is left to pay back; the refund's status
 moves pending → processing → paid. Both are idempotent on external_id per business.
@@ -60,8 +60,7 @@ class RefundListView(SandboxAPIView):
             if refundable <= 0:
                 raise field_error(
                     "amount_cents" if "amount_cents" in cleaned else "invoice_id",
-                    "Nothing to refund: the invoice has received no money that is not "
-                    "refunded already.",
+                    "Nothing to refund: the invoice is voided or fully refunded already.",
                 )
             if amount > refundable:
                 raise field_error(
