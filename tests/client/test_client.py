@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
 import json
 import logging
@@ -325,3 +326,17 @@ def test_no_orm_imports_in_the_client_package():
                 if name.startswith(("django.db", "thred_django.models", "thred_django.engine")):
                     offenders.append(f"{source.name}: {name}")
     assert offenders == []
+
+
+def test_log_levels_by_outcome(fake: FakeThred, client: ThredClient, caplog):
+    caplog.set_level(logging.DEBUG, logger="thred_django.client")
+    path = f"/v1/platform/businesses/{BUSINESS_ID}/"
+    outcomes = [httpx.Response(200, json={}), httpx.Response(404, json={}), httpx.Response(503)]
+    fake.on("GET", path, [*outcomes, httpx.Response(429, json={})])
+    for _ in range(4):
+        with contextlib.suppress(ThredError):
+            client.get_business(BUSINESS_ID)
+    levels = [
+        r.levelno for r in caplog.records if r.name == "thred_django.client" and path in r.message
+    ]
+    assert levels == [logging.DEBUG, logging.INFO, logging.WARNING, logging.WARNING]

@@ -4,7 +4,8 @@
 It knows nothing of tokens or endpoints: callers pass the ``Authorization`` value and
 the secrets that must never show up in an exception. It logs one line per request on
 the ``thred_django.client`` logger with method, path (no query string), status and
-elapsed time only.
+elapsed time only: DEBUG for 2xx, INFO for 4xx, WARNING for 429, 5xx and transport
+failures.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ class HttpCore:
             raise error_from_exception(exc, method=method, path=path, secrets=secret_list) from None
         elapsed = time.perf_counter() - started
         status = response.status_code
-        level = logging.DEBUG if status < 400 else logging.WARNING
+        level = _log_level(status)
         logger.log(level, "Thred %s %s -> %s (%.3fs)", method, path, status, elapsed)
         if not 200 <= status < 300:
             raise error_from_response(response, method=method, path=path, secrets=secret_list)
@@ -176,6 +177,15 @@ class HttpCore:
                 body=None if redact_body else redact(data, secrets),
             )
         return data
+
+
+def _log_level(status: int) -> int:
+    """DEBUG for success, INFO for a 4xx the caller handles, WARNING for 429 and 5xx."""
+    if status < 400:
+        return logging.DEBUG
+    if status == 429 or status >= 500:
+        return logging.WARNING
+    return logging.INFO
 
 
 def _query(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
