@@ -140,6 +140,8 @@ def test_non_json_success_body_is_response_error(fake: FakeThred, client: ThredC
     with pytest.raises(ThredResponseError) as info:
         client.get_business(BUSINESS_ID)
     assert info.value.status == 200
+    assert info.value.body == "hello"
+    assert info.value.__context__ is None
     assert not is_retryable(info.value)
 
 
@@ -254,7 +256,7 @@ def test_httpx_exceptions_are_wrapped_without_chaining(exc_factory, exc_class):
     assert exc.method == "GET"
     assert exc.path == f"/v1/platform/businesses/{BUSINESS_ID}/"
     assert exc.status is None
-    assert exc.__cause__ is None and exc.__suppress_context__
+    assert exc.__cause__ is None and exc.__context__ is None
     assert is_retryable(exc) is (exc_class is not ThredResponseError)
 
 

@@ -25,9 +25,11 @@ import httpx
 import thred_django
 from thred_django.client.errors import error_from_exception, error_from_response, redact
 from thred_django.client.response import ThredResponse
-from thred_django.exceptions import ThredResponseError
+from thred_django.exceptions import ThredError, ThredResponseError
 
 logger = logging.getLogger("thred_django.client")
+
+_NOT_JSON = object()
 
 USER_AGENT = f"thred-django/{thred_django.__version__} httpx/{httpx.__version__}"
 
@@ -110,6 +112,7 @@ class HttpCore:
             content = encode_json(json_body)
             request_headers["Content-Type"] = "application/json"
         started = time.perf_counter()
+        failure: ThredError | None = None
         try:
             response = self._client.request(
                 method,
@@ -120,12 +123,18 @@ class HttpCore:
                 headers=request_headers,
             )
         except httpx.HTTPError as exc:
-            elapsed = time.perf_counter() - started
+            failure = error_from_exception(exc, method=method, path=path, secrets=secret_list)
             logger.warning(
-                "Thred %s %s failed: %s (%.3fs)", method, path, type(exc).__name__, elapsed
+                "Thred %s %s failed: %s (%.3fs)",
+                method,
+                path,
+                type(exc).__name__,
+                time.perf_counter() - started,
             )
-            # ``from None``: the httpx exception holds the request with its headers.
-            raise error_from_exception(exc, method=method, path=path, secrets=secret_list) from None
+        if failure is not None:
+            # Raised outside the ``except``: the httpx exception holds the request and its
+            # Authorization header, so it must not travel along as __context__.
+            raise failure
         elapsed = time.perf_counter() - started
         status = response.status_code
         level = _log_level(status)
@@ -160,14 +169,15 @@ class HttpCore:
         try:
             data = response.json()
         except ValueError:
-            body = None if redact_body else redact(response.text[:2000], secrets)
+            data = _NOT_JSON  # raised below, without the decoder error (it holds the body)
+        if data is _NOT_JSON:
             raise ThredResponseError(
                 "Success response is not JSON",
                 method=method,
                 path=path,
                 status=response.status_code,
-                body=body,
-            ) from None
+                body=None if redact_body else redact(response.text[:2000], secrets),
+            )
         if not isinstance(data, dict):
             raise ThredResponseError(
                 f"Success response is a JSON {type(data).__name__}, not an object",
