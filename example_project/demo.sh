@@ -138,9 +138,10 @@ PIDS=()
 
 cat <<MSG
 
-Open the admin:
+Open the admin (it also serves the sandbox at /thred-sandbox/):
     $PY example_project/manage.py runserver
     then http://127.0.0.1:8000/admin/  (login: demo, password: $PASSWORD)
+Keep edits syncing: run  $PY example_project/manage.py qcluster  next to it.
 Outbox status any time:  $PY example_project/manage.py thred_status
 MSG
 exit "$status"

@@ -25,6 +25,7 @@ THRED_API_KEY you set both work against it.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from config import queue
 from config.database import database_from_url, default_sqlite_url
@@ -106,6 +107,10 @@ THRED = {
     "TRANSPORT": env_str("THRED_TRANSPORT") or None,
     "EXTERNAL_ID_PREFIX": env_str("THRED_EXTERNAL_ID_PREFIX"),
 }
+# The site must answer to the host it calls its own sandbox by (in-process transport too).
+ALLOWED_HOSTS += [
+    host for host in (urlsplit(SITE_URL).hostname, urlsplit(THRED["BASE_URL"]).hostname) if host
+]
 THRED_SANDBOX = {
     "PARTNERS": None,  # accept THRED's PARTNER_ID / API_KEY, whatever they are
     "CONTROL_ENABLED": env_bool("THRED_SANDBOX_CONTROL", False),
