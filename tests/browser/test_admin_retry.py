@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 
 from tests.admin.world import build_world, record_of
@@ -81,7 +82,9 @@ def failed_sale(settings, monkeypatch):
 @pytest.fixture
 def browser_page(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test
-    # makes between browser steps are still synchronous and safe.
+    # makes between browser steps are still synchronous and safe. They run in another
+    # context, hence on another database connection: close it before Playwright stops,
+    # or PostgreSQL cannot drop the test database.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
     with sync_api.sync_playwright() as playwright:
@@ -91,6 +94,7 @@ def browser_page(monkeypatch):
             yield page
         finally:
             browser.close()
+            connections.close_all()
 
 
 def test_superuser_retries_a_failed_record(

@@ -50,11 +50,11 @@ def _pk_field(model: type[models.Model]) -> models.Field[Any, Any]:
     field = model._meta.pk
     assert field is not None
     while field.is_relation:  # multi-table inheritance: the parent link's target
-        field = field.target_field  # type: ignore[union-attr]
+        field = field.target_field  # type: ignore[attr-defined]
     return field
 
 
-def record_ids(model: type[models.Model], **filters: Any) -> QuerySet[SyncRecord]:
+def record_ids(model: type[models.Model], **filters: Any) -> QuerySet[Any]:
     """Subquery of host primary keys (typed like the pk) that have matching records."""
     ct = ContentType.objects.get_for_model(model)
     return (
