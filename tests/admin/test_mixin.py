@@ -157,3 +157,10 @@ def test_change_list_links_to_the_outbox_for_this_model(admin_client, world):
     assert link in html
     cl = admin_client.get(link).context["cl"]
     assert {r.resource for r in cl.result_list} == {"invoice"}
+
+
+def test_add_form_still_works(admin_client, world):
+    response = admin_client.get(reverse("admin:testapp_sale_add"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="_save"' in html and "thred-status" not in html
