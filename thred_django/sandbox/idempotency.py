@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
-from rest_framework.response import Response
+from django.http import HttpRequest, HttpResponse
+from rest_framework.renderers import JSONRenderer
 
 from thred_django.client import gaps
 from thred_django.sandbox.errors import conflict, field_error
@@ -29,13 +29,27 @@ from thred_django.sandbox.models import Business, IdempotencyRecord
 T = TypeVar("T")
 
 
-def create_once(existing: Callable[[], T | None], build: Callable[[], T]) -> tuple[T, bool]:
-    """``(existing(), False)`` if found, else ``(build(), True)`` made atomically."""
+def create_once(
+    existing: Callable[[], T | None],
+    build: Callable[[], T],
+    lock: Callable[[], object] | None = None,
+) -> tuple[T, bool]:
+    """``(existing(), False)`` if found, else ``(build(), True)`` made atomically.
+
+    ``lock`` (optional) takes the row locks ``build`` will need; ``existing`` is then
+    asked again under them, so a request that waited for a concurrent duplicate sees
+    the duplicate's object instead of failing ``build``'s balance checks.
+    """
     found = existing()
     if found is not None:
         return found, False
     try:
         with transaction.atomic():
+            if lock is not None:
+                lock()
+                found = existing()
+                if found is not None:
+                    return found, False
             return build(), True
     except IntegrityError:
         found = existing()
@@ -63,7 +77,7 @@ def body_hash(data: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def replay(business: Business, resource: str, key: str, request_hash: str) -> Response | None:
+def replay(business: Business, resource: str, key: str, request_hash: str) -> HttpResponse | None:
     """The stored response for this key, a 409 if the body differs, or None."""
     record = (
         IdempotencyRecord.objects.filter(business=business, resource=resource, key=key)
@@ -77,7 +91,11 @@ def replay(business: Business, resource: str, key: str, request_hash: str) -> Re
             gaps.ERROR_CODE_IDEMPOTENCY_KEY_REUSED,
             "This Idempotency-Key was already used with a different request body.",
         )
-    return Response(record.body, status=gaps.IDEMPOTENCY_KEY_REPLAY_STATUS)
+    return HttpResponse(
+        record.body,
+        status=gaps.IDEMPOTENCY_KEY_REPLAY_STATUS,
+        content_type="application/json",
+    )
 
 
 def store(
@@ -90,5 +108,5 @@ def store(
         key=key,
         request_hash=request_hash,
         status_code=status,
-        body=body,
+        body=JSONRenderer().render(body).decode("utf-8"),
     )

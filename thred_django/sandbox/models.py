@@ -287,7 +287,7 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
-    body = models.JSONField()
+    body = models.TextField()  # the rendered JSON, so a replay is byte-for-byte the same
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

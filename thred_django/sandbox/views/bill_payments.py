@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpResponseBase
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -75,7 +76,7 @@ class BillPaymentListView(SandboxAPIView):
     resource = RESOURCE
     actions = {"get": "list", "post": "create"}
 
-    def post(self, request: Request, business_id: str) -> Response:
+    def post(self, request: Request, business_id: str) -> HttpResponseBase:
         data = self.payload()
         key = idempotency.header_key(request)
         self.log.idempotency_key = key or ""
@@ -87,8 +88,16 @@ class BillPaymentListView(SandboxAPIView):
         existing = BillPayment.objects.filter(business=self.business, external_id=external_id)
         if external_id and (found := existing.first()):
             return Response(_render(found.id), status=200)
+        allocations = cleaned.get("allocations") or []
         try:
             with transaction.atomic():
+                # Lock what the allocations touch, then look again: a request that waited
+                # for a concurrent duplicate must answer with the duplicate's result.
+                ledger.lock_bills(self.business, [a["bill_id"] for a in allocations])
+                if key and (stored := idempotency.replay(self.business, RESOURCE, key, digest)):
+                    return stored
+                if external_id and (found := existing.first()):
+                    return Response(_render(found.id), status=200)
                 bill_payment = _create(self.business, data, cleaned, key)
                 body = _render(bill_payment.id)
                 if key:

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseBase
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -96,7 +97,7 @@ class PaymentListView(SandboxAPIView):
     resource = "payment"
     actions = {"get": "list", "post": "create"}
 
-    def post(self, request: Request, business_id: str) -> Response:
+    def post(self, request: Request, business_id: str) -> HttpResponseBase:
         data = self.payload()
         key = idempotency.header_key(request)
         self.log.idempotency_key = key or ""
@@ -108,8 +109,16 @@ class PaymentListView(SandboxAPIView):
         existing = Payment.objects.filter(business=self.business, external_id=external_id)
         if external_id and (found := existing.first()):
             return Response(_summary(found.id), status=200)
+        allocations = cleaned.get("allocations") or []
         try:
             with transaction.atomic():
+                # Lock what the allocations touch, then look again: a request that waited
+                # for a concurrent duplicate must answer with the duplicate's result.
+                ledger.lock_invoices(self.business, [a["invoice_id"] for a in allocations])
+                if key and (stored := idempotency.replay(self.business, "payment", key, digest)):
+                    return stored
+                if external_id and (found := existing.first()):
+                    return Response(_summary(found.id), status=200)
                 payment = _create(self.business, data, cleaned, key)
                 body = _summary(payment.id)
                 if key:

@@ -27,13 +27,14 @@ from thred_django.sandbox.views.base import SandboxAPIView, echo
 _COLUMNS = ("processor", "paid_out_amount_cents", "fee_cents", "additional_refunds_amount_cents")
 
 
+def _lock(business: Business, model: Any, ids: list[str]) -> dict[str, Any]:
+    rows = model.objects.select_for_update().filter(business=business, id__in=sorted(ids))
+    return {str(row.id): row for row in rows.order_by("id")}
+
+
 def _check_links(
-    business: Business, model: Any, field: str, ids: list[str], payout: Payout | None
+    rows: dict[str, Any], field: str, ids: list[str], payout: Payout | None
 ) -> list[Any]:
-    rows = {
-        str(row.id): row
-        for row in model.objects.select_for_update().filter(business=business, id__in=ids)
-    }
     errors: dict[str, list[str]] = {}
     for index, object_id in enumerate(ids):
         row = rows.get(object_id)
@@ -56,6 +57,10 @@ def _check_links(
 def _upsert(
     business: Business, data: dict[str, Any], cleaned: dict[str, Any]
 ) -> tuple[Payout, bool]:
+    # Lock the linked rows before reading the payout, so a request that waited for a
+    # concurrent upsert of the same payout sees that payout (and its links).
+    payment_rows = _lock(business, Payment, cleaned.get("payment_ids") or [])
+    refund_rows = _lock(business, RefundPayment, cleaned.get("refund_payment_ids") or [])
     payout = (
         Payout.objects.select_for_update()
         .filter(business=business, external_id=cleaned["external_id"])
@@ -68,10 +73,10 @@ def _upsert(
         )
     payments = refund_payments = None
     if "payment_ids" in cleaned:
-        payments = _check_links(business, Payment, "payment_ids", cleaned["payment_ids"], payout)
+        payments = _check_links(payment_rows, "payment_ids", cleaned["payment_ids"], payout)
     if "refund_payment_ids" in cleaned:
         refund_payments = _check_links(
-            business, RefundPayment, "refund_payment_ids", cleaned["refund_payment_ids"], payout
+            refund_rows, "refund_payment_ids", cleaned["refund_payment_ids"], payout
         )
     created = payout is None
     if payout is None:

@@ -80,7 +80,10 @@ class RefundListView(SandboxAPIView):
             ledger.refresh_invoices([invoice.id])
             return refund
 
-        refund, created = create_once(existing, build)
+        def lock() -> None:
+            ledger.lock_invoices(business, [cleaned["invoice_id"]])
+
+        refund, created = create_once(existing, build, lock)
         self.log.created = created
         return Response(
             refund_json(queries.refunds().get(id=refund.id)), status=201 if created else 200
@@ -141,7 +144,10 @@ class RefundPaymentListView(SandboxAPIView):
             ledger.refresh_refund(locked)
             return payment
 
-        payment, created = create_once(existing, build)
+        def lock() -> None:
+            list(Refund.objects.select_for_update().filter(id=refund.id))
+
+        payment, created = create_once(existing, build, lock)
         self.log.created = created
         return Response(refund_payment_json(payment), status=201 if created else 200)
 

@@ -87,7 +87,12 @@ class VendorCreditListView(SandboxAPIView):
             ledger.refresh_bills(bill.id for bill, _ in resolved)
             return credit
 
-        credit, created = create_once(existing, build)
+        def lock() -> None:
+            bill_ids = [a["bill_id"] for a in cleaned.get("allocations") or []]
+            if bill_ids:
+                ledger.lock_bills(business, bill_ids)
+
+        credit, created = create_once(existing, build, lock)
         self.log.created = created
         body = vendor_credit_json(queries.vendor_credits().get(id=credit.id))
         return Response(body, status=201 if created else 200)
