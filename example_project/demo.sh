@@ -104,7 +104,9 @@ while True:
         time.sleep(0.2)
 PY
 say "Starting the django-q2 cluster (log: $LOGS/qcluster.log)"
-manage qcluster >"$LOGS/qcluster.log" 2>&1 &
+# Started directly (not through the manage function) so that $! is the cluster's own
+# pid: SIGTERM to it stops its sentinel and workers too.
+"$PY" "$EXAMPLE/manage.py" qcluster >"$LOGS/qcluster.log" 2>&1 &
 PIDS+=("$!")
 
 # --- 4. Wait until nothing is pending, retrying or in flight ---------------------------

@@ -67,6 +67,19 @@ def test_demo_summary_fails_while_records_are_waiting(project: ExampleProject) -
     assert "NOT OK" in result.stdout
 
 
+def processes_with_env(name: str, value: str) -> list[int]:
+    """Pids of live processes whose environment has ``name=value`` (Linux /proc)."""
+    wanted = f"{name}={value}".encode()
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if wanted in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue  # gone, or not ours to read
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -92,6 +105,8 @@ def test_demo_script_syncs_through_gunicorn_and_qcluster(make_project, tmp_path:
         f"\n--- {log.name}\n{log.read_text()[-3000:]}" for log in (tmp_path / "logs").glob("*.log")
     )
     assert result.returncode == 0, result.stdout + result.stderr + logs
+    # It stopped what it started: no gunicorn or cluster process of this run is left.
+    assert processes_with_env("DEMO_LOG_DIR", env["DEMO_LOG_DIR"]) == []
     assert "OK: 0 failed, 0 still waiting, 0 difference(s)" in result.stdout
     manifest = json.loads((tmp_path / "logs" / "manifest.json").read_text())
     assert_everything_synced(project)
@@ -124,5 +139,6 @@ def test_demo_script_exits_non_zero_when_a_record_fails(make_project, tmp_path: 
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "NOT OK" in result.stdout
+    assert processes_with_env("DEMO_LOG_DIR", env["DEMO_LOG_DIR"]) == []
     status = project.manage_json("thred_status", "--json")
     assert status["resources"]["business"] == {"failed": 1}
