@@ -49,7 +49,8 @@ def test_gives_up_after_max_attempts(thred, shop, settings):
     push_due(until_idle=True)
     rec = record_of(client)
     assert rec.state == "failed"
-    assert rec.attempts == 2  # the third failure is the one that gives up
+    assert rec.attempts == 3
+    assert list(rec.attempt_log.values_list("outcome", flat=True)) == ["failed", "retry", "retry"]
     assert "Gave up after 3 attempts" in rec.last_error_message
     assert len(thred.calls("POST", "/customers/")) == 3
 

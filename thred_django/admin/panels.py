@@ -53,37 +53,13 @@ def error_rows(details: Any) -> list[tuple[str, str]]:
     return [("", pretty_json(details))]
 
 
-PLACEHOLDER_PREFIX = "<not in Thred yet"
-
-
-def placeholder_paths(value: Any, prefix: str = "") -> set[str]:
-    """Flattened keys (``allocations[0].invoice_id``) of parent-id placeholders.
-
-    The dry run puts ``"<not in Thred yet: …>"`` where a parent's Thred id will go; the
-    validator then reports those fields as invalid UUIDs. They are not errors of the
-    record (the parent is pushed first), so the page leaves them out of the errors and
-    lists the parents under "Not in Thred yet" instead.
-    """
-    found: set[str] = set()
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found |= placeholder_paths(item, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found |= placeholder_paths(item, f"{prefix}[{index}]")
-    elif isinstance(value, str) and value.startswith(PLACEHOLDER_PREFIX):
-        found.add(prefix)
-    return found
-
-
 def _preview(record: SyncRecord) -> dict[str, Any]:
     try:
         result = actions.preview(record)
     except Exception as exc:  # the page must render even when a mapping is broken
         logger.exception("Preview failed for %s", record)
         return {"thred_preview_error": f"{type(exc).__name__}: {exc}"}
-    waiting = placeholder_paths(result.payload) if result.waiting_for else set()
-    errors = {k: v for k, v in (result.errors or {}).items() if k not in waiting}
+    errors = result.errors or {}
     return {
         "thred_preview": result,
         "thred_preview_json": pretty_json(result.payload) if result.payload is not None else "",

@@ -23,6 +23,12 @@ SWEEP_TASK = "thred_django.tasks.sweep"
 
 def enqueue_push() -> None:
     """Enqueue one push task unless one is already waiting to start."""
+    # Read before add: while a task waits, every save lands here, and a refused add is
+    # far dearer than a read (the database cache does a COUNT, then an INSERT that
+    # fails inside a transaction). Seeing the flag is as safe as a refused add: the
+    # waiting task has not cleared it yet, so it has not claimed yet either.
+    if cache.get(PUSH_QUEUED_KEY) is not None:
+        return
     if not cache.add(PUSH_QUEUED_KEY, 1, timeout=int(thred_settings.LEASE_SECONDS)):
         return
     from django_q.tasks import async_task

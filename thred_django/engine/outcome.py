@@ -154,6 +154,7 @@ def failed(
     state: str = State.FAILED,
     blocked_by: SyncRecord | None = None,
     exc: BaseException | None = None,
+    **extra: Any,
 ) -> None:
     """A permanent failure (or blocked): keeps the record and its reason."""
     written = _finish(
@@ -166,6 +167,7 @@ def failed(
         last_error_details=summarize(details) if details is not None else None,
         blocked_by=blocked_by,
         force=False,
+        **extra,
     )
     if written:
         record.refresh_from_db()
@@ -190,9 +192,12 @@ def api_error(
     record: SyncRecord, token: uuid.UUID, exc: ThredError, payload: Any
 ) -> datetime | None:
     """Record a failed call. Returns a pause end when the whole business must wait."""
+    attempts = record.attempts + 1
+    gives_up = attempts >= thred_settings.MAX_ATTEMPTS
+    transient = is_retryable(exc) and (isinstance(exc, ThredRateLimitError) or not gives_up)
     log_attempt(
         record,
-        "retry" if is_retryable(exc) else "failed",
+        "retry" if transient else "failed",
         method=exc.method,
         path=exc.path,
         status=exc.status,
@@ -216,9 +221,8 @@ def api_error(
         release(record, token, state=State.RETRYING, next_attempt_at=until, **error)
         return until
     if is_retryable(exc):
-        attempts = record.attempts + 1
         pause_until = health.note_failure(record.tenant_id)
-        if attempts >= thred_settings.MAX_ATTEMPTS:
+        if gives_up:
             failed(
                 record,
                 token,
@@ -226,6 +230,7 @@ def api_error(
                 message=f"Gave up after {attempts} attempts: {exc}",
                 status=exc.status,
                 details=exc.details or None,
+                attempts=attempts,
                 exc=exc,
             )
             return pause_until
