@@ -1,0 +1,53 @@
+# Run inside the example project (manage.py shell -c). Prints, as JSON, what the outbox
+# and the embedded sandbox hold, row by row, for the reliability tests to compare:
+#   outbox:   [resource, business external_id, external_id, state, thred_id] per record
+#   sandbox:  [resource, business external_id, external_id, id] per sandbox object
+#   summary:  partner_summary() (counts and money totals per business and resource)
+#   creates:  [resource, external_id, number of requests that created it]
+#   faults:   {fault name: number of requests it hit}
+#   statuses: {HTTP status: number of requests}
+import json
+from collections import Counter
+
+from django.db.models import Count
+
+from thred_django.models import SyncRecord
+from thred_django.sandbox import models as sb
+from thred_django.sandbox.summary import SUMMARY_RESOURCES, partner_summary
+
+business_ext = dict(
+    SyncRecord.objects.filter(resource="business").values_list("tenant_id", "external_id")
+)
+outbox = [
+    [r, business_ext.get(t, "?" + t), e, s, i]
+    for r, t, e, s, i in SyncRecord.objects.values_list(
+        "resource", "tenant_id", "external_id", "state", "thred_id"
+    )
+]
+sandbox = [
+    ["business", b.external_id, b.external_id, str(b.id)] for b in sb.Business.objects.all()
+]
+for resource, (model, _) in SUMMARY_RESOURCES.items():
+    for ext, bext, pk in model.objects.values_list("external_id", "business__external_id", "id"):
+        sandbox.append([resource, bext, ext, str(pk)])
+creates = [
+    [row["resource"], row["external_id"], row["n"]]
+    for row in sb.RequestLog.objects.filter(created=True)
+    .values("resource", "external_id")
+    .annotate(n=Count("id"))
+    .order_by()
+]
+faults = Counter(sb.RequestLog.objects.exclude(fault="").values_list("fault", flat=True))
+statuses = Counter(str(s) for s in sb.RequestLog.objects.values_list("status", flat=True))
+print(
+    json.dumps(
+        {
+            "outbox": outbox,
+            "sandbox": sandbox,
+            "summary": partner_summary(),
+            "creates": creates,
+            "faults": dict(faults),
+            "statuses": dict(statuses),
+        }
+    )
+)
