@@ -78,6 +78,7 @@ class TestInvoices:
         assert invoice["status"] == "SENT"
         assert invoice["customer"]["id"] == customer["id"]
         assert invoice["outstanding_amount_cents"] == invoice["total_amount_cents"]
+        assert invoice["customer"]["outstanding_balance"] == invoice["total_amount_cents"]
         assert invoice["sent_at"] == SENT_AT
         assert [line["total_amount"] for line in invoice["line_items"]] == [2400, 590]
 

@@ -85,9 +85,15 @@ def check_invoice_allocations(
     allocations: Sequence[dict[str, Any]],
     *,
     exclude_payment_id: Any = None,
+    locked: dict[str, Invoice] | None = None,
 ) -> list[tuple[Invoice, int]]:
-    """Invoices exist, belong to ``customer``, are not voided and are open enough."""
-    invoices = ledger.lock_invoices(business, (a["invoice_id"] for a in allocations))
+    """Invoices exist, belong to ``customer``, are not voided and are open enough.
+
+    ``locked`` are the invoices already locked by the caller (``ledger.lock_invoices``).
+    """
+    if locked is None:
+        locked = ledger.lock_invoices(business, (a["invoice_id"] for a in allocations))
+    invoices = locked
     others = (
         PaymentAllocation.objects.filter(
             invoice_id__in=list(invoices),
@@ -131,9 +137,15 @@ def check_bill_allocations(
     *,
     amount_key: str = "amount_cents",
     exclude_bill_payment_id: Any = None,
+    locked: dict[str, Bill] | None = None,
 ) -> list[tuple[Bill, int]]:
-    """Bills exist, belong to ``vendor`` and are open enough (payments and credits)."""
-    bills = ledger.lock_bills(business, (a["bill_id"] for a in allocations))
+    """Bills exist, belong to ``vendor`` and are open enough (payments and credits).
+
+    ``locked`` are the bills already locked by the caller (``ledger.lock_bills``).
+    """
+    if locked is None:
+        locked = ledger.lock_bills(business, (a["bill_id"] for a in allocations))
+    bills = locked
     ids = list(bills)
     paid: dict[str, int] = {}
     payment_rows = (

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from thred_django.client.validation import bill_line_total_cents, line_subtotal_cents
 from thred_django.sandbox import ledger
-from thred_django.sandbox.models import Bill, BillPayment, VendorCredit
+from thred_django.sandbox.models import Bill, BillPayment, BillPaymentAllocation, VendorCredit
 from thred_django.sandbox.render import day, display_name, line_id, sid, strings, ts, vendor_json
 
 
@@ -83,10 +83,12 @@ def bill_json(b: Bill) -> dict[str, Any]:
     }
 
 
-def bill_payment_json(p: BillPayment) -> dict[str, Any]:
-    """A bill payment (expects vendor and allocations__bill loaded)."""
+def bill_payment_json(
+    p: BillPayment, allocations: list[BillPaymentAllocation] | None = None
+) -> dict[str, Any]:
+    """A bill payment (expects vendor and allocations__bill loaded, or ``allocations``)."""
     d = p.data
-    allocations = list(p.allocations.all())
+    allocations = list(p.allocations.all()) if allocations is None else allocations
     allocated = sum(a.amount_cents for a in allocations)
     return {
         "id": str(p.id),

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from thred_django.client.validation import invoice_line_total_cents, line_subtotal_cents
 from thred_django.sandbox import ledger
-from thred_django.sandbox.models import BillPayment, Invoice, Payment, Payout, Refund, RefundPayment
+from thred_django.sandbox.models import (
+    BillPayment,
+    Invoice,
+    Payment,
+    PaymentAllocation,
+    Payout,
+    Refund,
+    RefundPayment,
+)
 from thred_django.sandbox.render import (
     customer_json,
     day,
@@ -81,10 +89,17 @@ def _allocated(payment: Payment) -> int:
     return sum(a.amount_cents for a in payment.allocations.all())
 
 
-def payment_summary_json(p: Payment) -> dict[str, Any]:
-    """The create / PATCH shape (callers wrap it in ``{"payment": …}``)."""
+def payment_summary_json(
+    p: Payment, allocations: list[PaymentAllocation] | None = None
+) -> dict[str, Any]:
+    """The create / PATCH shape (callers wrap it in ``{"payment": …}``).
+
+    ``allocations`` (with their invoices) may be passed in when they are at hand, else
+    they are read from ``p.allocations`` (prefetch them).
+    """
     d = p.data
-    allocated = _allocated(p)
+    rows = list(p.allocations.all()) if allocations is None else allocations
+    allocated = sum(a.amount_cents for a in rows)
     return {
         "id": str(p.id),
         "business_id": str(p.business_id),
@@ -115,7 +130,7 @@ def payment_summary_json(p: Payment) -> dict[str, Any]:
                 "status": a.invoice.status.lower(),
                 "outstanding_amount_cents": ledger.invoice_outstanding_cents(a.invoice),
             }
-            for a in p.allocations.all()
+            for a in rows
         ],
     }
 

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from thred_django.client import gaps
 from thred_django.sandbox import idempotency, ledger, queries
 from thred_django.sandbox.errors import conflict, field_error
-from thred_django.sandbox.models import BillPayment, BillPaymentAllocation, Business
+from thred_django.sandbox.models import Bill, BillPayment, BillPaymentAllocation, Business
 from thred_django.sandbox.pagination import paginate, param, param_date, param_uuids
 from thred_django.sandbox.references import check_bill_allocations, resolve_vendor
 from thred_django.sandbox.render_ap import bill_payment_json
@@ -35,22 +35,30 @@ def _render(bill_payment_id: Any) -> dict[str, Any]:
     return bill_payment_json(queries.bill_payments().get(id=bill_payment_id))
 
 
-def _allocate(bill_payment: BillPayment, resolved: list[tuple[Any, int]], cleaned: Any) -> None:
+def _allocate(
+    bill_payment: BillPayment, resolved: list[tuple[Any, int]], cleaned: Any
+) -> list[BillPaymentAllocation]:
     descriptions = [a.get("description", "") for a in cleaned]
-    BillPaymentAllocation.objects.bulk_create(
+    rows = [
         BillPaymentAllocation(
             bill_payment=bill_payment, bill=bill, amount_cents=amount, description=text
         )
         for (bill, amount), text in zip(resolved, descriptions, strict=True)
-    )
+    ]
+    return BillPaymentAllocation.objects.bulk_create(rows)
 
 
 def _create(
-    business: Business, data: dict[str, Any], cleaned: dict[str, Any], key: str | None
-) -> BillPayment:
+    business: Business,
+    data: dict[str, Any],
+    cleaned: dict[str, Any],
+    key: str | None,
+    locked: dict[str, Bill],
+) -> dict[str, Any]:
+    """Create the bill payment and its allocations; returns the response body."""
     vendor = resolve_vendor(business, cleaned)
     allocations = cleaned.get("allocations") or []
-    resolved = check_bill_allocations(business, vendor, allocations)
+    resolved = check_bill_allocations(business, vendor, allocations, locked=locked)
     bill_payment = BillPayment(
         business=business,
         vendor=vendor,
@@ -66,9 +74,9 @@ def _create(
     )
     set_status(bill_payment, cleaned.get("status", gaps.BILL_PAYMENT_DEFAULT_STATUS))
     bill_payment.save(force_insert=True)
-    _allocate(bill_payment, resolved, allocations)
-    ledger.refresh_bills(bill.id for bill, _ in resolved)
-    return bill_payment
+    rows = _allocate(bill_payment, resolved, allocations)
+    ledger.refresh_bills(bill for bill, _ in resolved)
+    return bill_payment_json(bill_payment, allocations=rows)
 
 
 class BillPaymentListView(SandboxAPIView):
@@ -80,26 +88,21 @@ class BillPaymentListView(SandboxAPIView):
         data = self.payload()
         key = idempotency.header_key(request)
         self.log.idempotency_key = key or ""
-        digest = idempotency.body_hash(data)
-        if key and (stored := idempotency.replay(self.business, RESOURCE, key, digest)):
-            return stored
+        digest = idempotency.body_hash(data) if key else ""
         cleaned = self.clean(RESOURCE, "create", data)
         external_id = cleaned.get("external_id") or None
         existing = BillPayment.objects.filter(business=self.business, external_id=external_id)
-        if external_id and (found := existing.first()):
-            return Response(_render(found.id), status=200)
-        allocations = cleaned.get("allocations") or []
+        bill_ids = [a["bill_id"] for a in cleaned.get("allocations") or []]
         try:
             with transaction.atomic():
-                # Lock what the allocations touch, then look again: a request that waited
-                # for a concurrent duplicate must answer with the duplicate's result.
-                ledger.lock_bills(self.business, [a["bill_id"] for a in allocations])
+                # Lock what the allocations touch before looking for a duplicate: a request
+                # that waited for a concurrent duplicate then answers with its result.
+                locked = ledger.lock_bills(self.business, bill_ids)
                 if key and (stored := idempotency.replay(self.business, RESOURCE, key, digest)):
                     return stored
                 if external_id and (found := existing.first()):
                     return Response(_render(found.id), status=200)
-                bill_payment = _create(self.business, data, cleaned, key)
-                body = _render(bill_payment.id)
+                body = _create(self.business, data, cleaned, key, locked)
                 if key:
                     idempotency.store(self.business, RESOURCE, key, digest, 201, body)
         except IntegrityError:

@@ -88,7 +88,7 @@ class InvoiceListView(SandboxAPIView):
             invoice.status = ledger.invoice_status(invoice)
             invoice.paid_at = timezone.now() if invoice.status == "PAID" else None
             invoice.save(force_insert=True)
-            ledger.refresh_customers([customer.id])
+            ledger.refresh_customers([customer.id], [customer])
             return invoice
 
         invoice, created = create_once(existing, build)
@@ -144,7 +144,7 @@ class InvoiceDetailView(SandboxAPIView):
                 setattr(invoice, key, cleaned[key])
         invoice.updated_at = timezone.now()
         invoice.save()
-        ledger.refresh_invoices([invoice.id])
+        ledger.refresh_invoices([invoice])
         ledger.refresh_customers({old_customer_id, invoice.customer_id})
 
 

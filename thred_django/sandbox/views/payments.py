@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from thred_django.client import gaps
 from thred_django.sandbox import idempotency, ledger, queries
 from thred_django.sandbox.errors import conflict, field_error
-from thred_django.sandbox.models import Business, Payment, PaymentAllocation
+from thred_django.sandbox.models import Business, Invoice, Payment, PaymentAllocation
 from thred_django.sandbox.pagination import (
     paginate,
     param,
@@ -66,10 +66,16 @@ def _summary(payment_id: Any) -> dict[str, Any]:
 
 
 def _create(
-    business: Business, data: dict[str, Any], cleaned: dict[str, Any], key: str | None
-) -> Payment:
+    business: Business,
+    data: dict[str, Any],
+    cleaned: dict[str, Any],
+    key: str | None,
+    locked: dict[str, Invoice],
+) -> dict[str, Any]:
+    """Create the payment and its allocations; returns the response body."""
     customer = resolve_customer(business, cleaned)
-    resolved = check_invoice_allocations(business, customer, cleaned.get("allocations") or [])
+    allocations = cleaned.get("allocations") or []
+    resolved = check_invoice_allocations(business, customer, allocations, locked=locked)
     payment = Payment(
         business=business,
         customer=customer,
@@ -85,12 +91,13 @@ def _create(
     )
     set_status(payment, cleaned.get("status", gaps.PAYMENT_DEFAULT_STATUS))
     payment.save(force_insert=True)
-    PaymentAllocation.objects.bulk_create(
+    rows = [
         PaymentAllocation(payment=payment, invoice=invoice, amount_cents=amount)
         for invoice, amount in resolved
-    )
-    ledger.refresh_invoices(invoice.id for invoice, _ in resolved)
-    return payment
+    ]
+    PaymentAllocation.objects.bulk_create(rows)
+    ledger.refresh_invoices(invoice for invoice, _ in resolved)
+    return {"payment": payment_summary_json(payment, allocations=rows)}
 
 
 class PaymentListView(SandboxAPIView):
@@ -101,26 +108,21 @@ class PaymentListView(SandboxAPIView):
         data = self.payload()
         key = idempotency.header_key(request)
         self.log.idempotency_key = key or ""
-        digest = idempotency.body_hash(data)
-        if key and (stored := idempotency.replay(self.business, "payment", key, digest)):
-            return stored
+        digest = idempotency.body_hash(data) if key else ""
         cleaned = self.clean("payment", "create", data)
         external_id = cleaned.get("external_id") or None
         existing = Payment.objects.filter(business=self.business, external_id=external_id)
-        if external_id and (found := existing.first()):
-            return Response(_summary(found.id), status=200)
-        allocations = cleaned.get("allocations") or []
+        invoice_ids = [a["invoice_id"] for a in cleaned.get("allocations") or []]
         try:
             with transaction.atomic():
-                # Lock what the allocations touch, then look again: a request that waited
-                # for a concurrent duplicate must answer with the duplicate's result.
-                ledger.lock_invoices(self.business, [a["invoice_id"] for a in allocations])
+                # Lock what the allocations touch before looking for a duplicate: a request
+                # that waited for a concurrent duplicate then answers with its result.
+                locked = ledger.lock_invoices(self.business, invoice_ids)
                 if key and (stored := idempotency.replay(self.business, "payment", key, digest)):
                     return stored
                 if external_id and (found := existing.first()):
                     return Response(_summary(found.id), status=200)
-                payment = _create(self.business, data, cleaned, key)
-                body = _summary(payment.id)
+                body = _create(self.business, data, cleaned, key, locked)
                 if key:
                     idempotency.store(self.business, "payment", key, digest, 201, body)
         except IntegrityError:
