@@ -189,3 +189,18 @@ def test_unknown_path_and_method(http, partner_token):
     assert error_of(missing)[:2] == (404, "not_found")
     wrong = http.delete("/v1/platform/businesses/", headers=bearer(partner_token))
     assert error_of(wrong)[:2] == (405, "method_not_allowed")
+
+
+@pytest.mark.django_db
+def test_unknown_post_path_and_malformed_body(http, partner_token, biz):
+    # A POST to an unknown path (e.g. without the trailing slash) gets the JSON 404.
+    response = http.post("/v1/platform/businesses", json={}, headers=bearer(partner_token))
+    assert error_of(response)[:2] == (404, "not_found")
+    malformed = http.post(
+        biz.url("customers/"),
+        content=b"{not json",
+        headers={**biz.headers, "Content-Type": "application/json"},
+    )
+    assert error_of(malformed)[:2] == (400, "validation_error")
+    a_list = http.post(biz.url("customers/"), json=[1, 2], headers=biz.headers)
+    assert error_of(a_list)[:2] == (400, "validation_error")

@@ -552,9 +552,11 @@ def _all_optional(source: type[serializers.Serializer], name: str) -> type:
     """A copy of ``source`` whose top-level fields are optional (nested ones unchanged)."""
     fields: dict[str, Any] = {}
     for field_name, field in source._declared_fields.items():
-        kwargs = {key: copy.deepcopy(value) for key, value in field._kwargs.items()}
+        # DRF keeps every field's constructor arguments for deepcopy; reuse them.
+        args, kwargs = getattr(field, "_args", ()), dict(getattr(field, "_kwargs", {}))
+        kwargs = {key: copy.deepcopy(value) for key, value in kwargs.items()}
         kwargs["required"] = False
-        fields[field_name] = type(field)(*field._args, **kwargs)
+        fields[field_name] = type(field)(*args, **kwargs)
     return type(name, (serializers.Serializer,), fields)
 
 

@@ -102,7 +102,7 @@ def refresh_invoices(invoices: Iterable[Any]) -> None:
         invoice.updated_at = now
     fields = ["received_cents", "refunded_cents", "status", "paid_at", "updated_at"]
     Invoice.objects.bulk_update(instances, fields)
-    loaded = [i.customer for i in instances if Invoice.customer.is_cached(i)]  # type: ignore[attr-defined]
+    loaded = [i.customer for i in instances if Invoice.customer.is_cached(i)]
     refresh_customers({invoice.customer_id for invoice in instances}, loaded)
 
 

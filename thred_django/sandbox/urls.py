@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from thred_django.client import gaps
 from thred_django.sandbox import control
@@ -31,6 +32,7 @@ app_name = "thred_sandbox"
 B = "v1/platform/businesses/<str:business_id>/"
 
 
+@csrf_exempt  # a POST to an unknown path must get the JSON 404, not a CSRF page
 def not_found(request: HttpRequest) -> JsonResponse:
     return JsonResponse(error_body(gaps.ERROR_CODE_NOT_FOUND, "Not found."), status=404)
 

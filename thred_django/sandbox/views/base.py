@@ -20,7 +20,7 @@ import time
 import uuid
 from typing import Any, ClassVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Manager, Model, QuerySet
 from django.http import HttpRequest, HttpResponseBase, QueryDict
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -58,11 +58,11 @@ def parse_uuid(value: str | None) -> str | None:
 
 
 class SandboxAPIView(APIView):
-    authentication_classes: ClassVar[list[Any]] = []
-    permission_classes: ClassVar[list[Any]] = []
-    throttle_classes: ClassVar[list[Any]] = []
-    renderer_classes: ClassVar[list[Any]] = [JSONRenderer]
-    parser_classes: ClassVar[list[Any]] = [JSONParser, FormParser, MultiPartParser]
+    authentication_classes = ()
+    permission_classes = ()
+    throttle_classes = ()
+    renderer_classes = (JSONRenderer,)
+    parser_classes = (JSONParser, FormParser, MultiPartParser)
     content_negotiation_class = JSONOnlyNegotiation
     versioning_class = None
     metadata_class = None
@@ -172,11 +172,11 @@ class SandboxAPIView(APIView):
             self.log.external_id = cleaned["external_id"]
         return cleaned
 
-    def get_owned(self, queryset: QuerySet[Any], object_id: str, resource: str) -> Any:
+    def get_owned(self, source: QuerySet[Any] | Manager[Any], object_id: str, resource: str) -> Any:
         """The object of this business with this id, else 404 ``<resource>_not_found``."""
         canonical = parse_uuid(object_id)
         obj: Model | None = (
-            queryset.filter(business=self.business, id=canonical).first() if canonical else None
+            source.filter(business=self.business, id=canonical).first() if canonical else None
         )
         if obj is None:
             raise not_found(resource)

@@ -8,8 +8,6 @@ moves pending → processing → paid. Both are idempotent on external_id per bu
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -158,10 +156,9 @@ class RefundPaymentDetailView(SandboxAPIView):
 
     def get(self, request: Request, business_id: str, refund_id: str, payment_id: str) -> Response:
         refund = self.get_owned(Refund.objects, refund_id, "refund")
-        found: Any = (
-            RefundPayment.objects.filter(refund=refund, id=parse_uuid(payment_id)).first()
-            if parse_uuid(payment_id)
-            else None
+        canonical = parse_uuid(payment_id)
+        found = (
+            RefundPayment.objects.filter(refund=refund, id=canonical).first() if canonical else None
         )
         if found is None:
             raise not_found("refund_payment")
