@@ -1,0 +1,430 @@
+"""Shared helpers of the benchmark scripts: databases, child processes, tables, probes.
+
+Every benchmark is a parent that prepares fresh databases and runs each measurement in
+its own child process (``<script> --child …``), so a number such as peak RSS or a query
+count belongs to that measurement alone. Children print one JSON line (their result) as
+the last line of stdout.
+
+Databases: SQLite files under ``$BENCH_DIR`` (default /tmp/thred-bench) and PostgreSQL
+databases ``thred_bench_*`` on ``$BENCH_PG_URL`` (default
+postgres://postgres@127.0.0.1:5433). A migrated template is built once per parent run
+and copied (SQLite) or used as ``CREATE DATABASE … TEMPLATE`` (PostgreSQL), so a fresh
+database costs a fraction of a second. ``--db sqlite`` / ``--db postgres`` pick one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "example_project"
+PY = os.environ.get("BENCH_PYTHON") or (
+    str(ROOT / ".venv" / "bin" / "python")
+    if (ROOT / ".venv" / "bin" / "python").exists()
+    else sys.executable
+)
+WORK = Path(os.environ.get("BENCH_DIR", "/tmp/thred-bench"))
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5433").rstrip("/")
+SETTINGS = "benchmarks.settings"
+
+for _path in (str(ROOT), str(EXAMPLE)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+
+# --- arguments ----------------------------------------------------------------------------
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument(
+        "--db",
+        choices=("sqlite", "postgres", "both"),
+        default=os.environ.get("BENCH_DB", "both"),
+        help="database(s) to run on (default: both; PostgreSQL is skipped if unreachable)",
+    )
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
+    return p
+
+
+def db_kinds(choice: str, *, need_postgres: bool = False) -> list[str]:
+    kinds = ["sqlite", "postgres"] if choice == "both" else [choice]
+    if need_postgres:
+        kinds = ["postgres"]
+    if "postgres" in kinds and not pg_available():
+        print(f"# PostgreSQL at {PG_URL} is not reachable: skipped", file=sys.stderr)
+        kinds.remove("postgres")
+    return kinds
+
+
+# --- databases ----------------------------------------------------------------------------
+
+
+def pg_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{PG_URL}/postgres", connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def pg_version() -> str:
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{PG_URL}/postgres") as conn:
+            return str(conn.execute("SHOW server_version").fetchone()[0])
+    except Exception:
+        return "unavailable"
+
+
+_templates: dict[str, str] = {}
+
+
+def _template(kind: str) -> str:
+    """A migrated database to copy fresh ones from (built once per parent process)."""
+    if kind in _templates:
+        return _templates[kind]
+    if kind == "sqlite":
+        WORK.mkdir(parents=True, exist_ok=True)
+        path = WORK / "template.sqlite3"
+        _remove_sqlite(path)
+        url = f"sqlite:///{path}"
+    else:
+        _pg_admin("DROP DATABASE IF EXISTS thred_bench_template WITH (FORCE)")
+        _pg_admin("CREATE DATABASE thred_bench_template")
+        url = f"{PG_URL}/thred_bench_template"
+    manage(env_for(url), "migrate", "--noinput", "-v", "0")
+    if kind == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(path) as conn:  # fold the WAL into the file before copying it
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _templates[kind] = url
+    return url
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def fresh_database(kind: str, name: str) -> str:
+    """The DATABASE_URL of a new, migrated, empty database called ``name``."""
+    template = _template(kind)
+    if kind == "sqlite":
+        path = WORK / f"{name}.sqlite3"
+        _remove_sqlite(path)
+        shutil.copyfile(template.removeprefix("sqlite:///"), path)
+        return f"sqlite:///{path}"
+    db = f"thred_bench_{name}"
+    _pg_admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    _pg_admin(f"CREATE DATABASE {db} TEMPLATE thred_bench_template")
+    return f"{PG_URL}/{db}"
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        _remove_sqlite(Path(url.removeprefix("sqlite:///")))
+    else:
+        _pg_admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+def kind_of(url: str) -> str:
+    return "sqlite" if url.startswith("sqlite") else "postgres"
+
+
+# --- processes ----------------------------------------------------------------------------
+
+
+def env_for(database_url: str, **extra: Any) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE=SETTINGS,
+        DATABASE_URL=database_url,
+        DJANGO_DEBUG="0",
+        PYTHONPATH=os.pathsep.join([str(ROOT), str(EXAMPLE)]),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update({k: str(v) for k, v in extra.items() if v is not None})
+    return env
+
+
+def manage(env: dict[str, str], *args: str, **kwargs: Any) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PY, str(EXAMPLE / "manage.py"), *args], env=env, check=True, cwd=ROOT, **kwargs
+    )
+
+
+def run_child(script: str, args: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run ``script --child args`` and return the JSON of its last stdout line."""
+    proc = subprocess.run(
+        [PY, str(Path(script).resolve()), "--child", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=None,
+        text=True,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    if proc.returncode != 0 or not lines:
+        sys.stderr.write(proc.stdout)
+        raise SystemExit(f"{script} child failed with exit code {proc.returncode}")
+    return json.loads(lines[-1])
+
+
+def child_result(result: dict[str, Any]) -> None:
+    print(json.dumps(result, default=str), flush=True)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    import django
+
+    django.setup()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_http(url: str, timeout: float = 30.0) -> None:
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return  # it answered
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{url} did not answer within {timeout:.0f} s") from None
+            time.sleep(0.2)
+
+
+class Gunicorn:
+    """gunicorn serving the example project (and so the sandbox) on a free port."""
+
+    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**env, "THRED_SITE_URL": self.url}
+        self.workers = workers
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> Gunicorn:
+        gunicorn = str(Path(PY).parent / "gunicorn")
+        args = [gunicorn, "config.wsgi", "--chdir", str(EXAMPLE)]
+        args += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
+        args += ["--timeout", "120", "--log-level", "warning"]
+        help_text = subprocess.run([gunicorn, "--help"], capture_output=True, text=True).stdout
+        if "--no-control-socket" in help_text:
+            args.append("--no-control-socket")
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            args, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT
+        )
+        wait_for_http(f"{self.url}/thred-sandbox/v1/platform/businesses/")
+        return self
+
+    def pids(self) -> list[int]:
+        assert self.proc is not None
+        return [self.proc.pid, *children(self.proc.pid)]
+
+    def __exit__(self, *exc: Any) -> None:
+        stop(self.proc)
+
+
+def stop(proc: subprocess.Popen | None, timeout: float = 15.0) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# --- probes -------------------------------------------------------------------------------
+
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """User + system CPU seconds of these processes (from /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLK_TCK
+
+
+def system_busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy (all cores), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / CLK_TCK
+
+
+def rss_mb(kind: str = "VmRSS") -> float:
+    """This process's resident set (VmRSS) or its peak (VmHWM), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(kind + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class RssSampler:
+    """Samples this process's RSS every ``interval`` seconds in a background thread."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._t0 = time.monotonic()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.monotonic() - self._t0, rss_mb()))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append((time.monotonic() - self._t0, rss_mb()))
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear-interpolated percentile, q in [0, 100]."""
+    data = sorted(values)
+    if not data:
+        return float("nan")
+    pos = (len(data) - 1) * q / 100
+    low = int(pos)
+    high = min(low + 1, len(data) - 1)
+    return data[low] + (data[high] - data[low]) * (pos - low)
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    mem_kb = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            mem_kb = int(line.split()[1])
+    info = subprocess.run(
+        [
+            PY,
+            "-c",
+            "import django, sqlite3, httpx, gunicorn, django_q, sys; "
+            "print(sys.version.split()[0], django.get_version(), sqlite3.sqlite_version, "
+            "httpx.__version__, gunicorn.__version__, "
+            "__import__('importlib.metadata').metadata.version('django-q2'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    cpu = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return {
+        "cpus": str(os.cpu_count()),
+        "cpu": cpu,
+        "ram": f"{mem_kb / 1024 / 1024:.1f} GiB",
+        "os": platform.platform(),
+        "python": info[0],
+        "django": info[1],
+        "sqlite": info[2],
+        "httpx": info[3],
+        "gunicorn": info[4],
+        "django-q2": info[5],
+        "postgresql": pg_version(),
+    }
+
+
+def print_machine() -> None:
+    m = machine()
+    print(
+        f"# machine: {m['cpus']} CPUs ({m['cpu']}), {m['ram']} RAM; Python {m['python']}, "
+        f"Django {m['django']}, SQLite {m['sqlite']}, PostgreSQL {m['postgresql']}, "
+        f"httpx {m['httpx']}, gunicorn {m['gunicorn']}, django-q2 {m['django-q2']}"
+    )
+
+
+def table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A GitHub-flavoured Markdown table (readable in a terminal too)."""
+    body = [[_cell(v) for v in row] for row in rows]
+    widths = [
+        max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)
+    ]
+    out = [f"\n### {title}\n"]
+    out.append("| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |")
+    out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in body:
+        out.append("| " + " | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) + " |")
+    text = "\n".join(out)
+    print(text, flush=True)
+    return text
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "—"
+        return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def write_json(path: str | None, data: Any) -> None:
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(data, indent=2, default=str))

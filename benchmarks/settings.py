@@ -1,0 +1,42 @@
+"""Django settings of the benchmarks: the example project's, quiet, and tunable by env.
+
+Everything the example project reads from the environment still applies (DATABASE_URL,
+THRED_BASE_URL, THRED_SYNC_MODE, THRED_TRANSPORT, Q_WORKERS …). On top of it:
+
+==========================  ==========================================================
+BENCH_CONCURRENCY           THRED["CONCURRENCY"] (default: the engine's, 4)
+BENCH_BATCH_SIZE            THRED["BATCH_SIZE"] (default: the engine's, 200)
+BENCH_Q_POLL                Q_CLUSTER["poll"] seconds (default: the example's, 0.5)
+BENCH_REQUEST_LOG           THRED_SANDBOX["REQUEST_LOG"] (default: on, as shipped)
+==========================  ==========================================================
+
+DEBUG is off (Django keeps every query in memory when it is on) and logging is quiet.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parent.parent
+for _path in (str(_ROOT), str(_ROOT / "example_project")):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+os.environ.setdefault("DJANGO_DEBUG", "0")
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import LOGGING, Q_CLUSTER, THRED, THRED_SANDBOX  # noqa: E402
+
+DEBUG = False
+
+if os.environ.get("BENCH_CONCURRENCY"):
+    THRED["CONCURRENCY"] = int(os.environ["BENCH_CONCURRENCY"])
+if os.environ.get("BENCH_BATCH_SIZE"):
+    THRED["BATCH_SIZE"] = int(os.environ["BENCH_BATCH_SIZE"])
+if os.environ.get("BENCH_Q_POLL"):
+    Q_CLUSTER["poll"] = float(os.environ["BENCH_Q_POLL"])
+if os.environ.get("BENCH_REQUEST_LOG"):
+    THRED_SANDBOX["REQUEST_LOG"] = os.environ["BENCH_REQUEST_LOG"] not in ("0", "false", "no")
+
+LOGGING["loggers"]["thred_django"]["level"] = os.environ.get("THRED_LOG_LEVEL", "WARNING")
+LOGGING["loggers"]["django_q"]["level"] = os.environ.get("Q_LOG_LEVEL", "WARNING")
