@@ -50,6 +50,9 @@ THRED_DEFAULTS: dict[str, Any] = {
     "BATCH_SIZE": 200,  # records claimed per round
     "CONCURRENCY": 4,  # businesses pushed in parallel by one worker
     "TASK_TIME_LIMIT": 50.0,  # seconds one queue task keeps draining before it yields
+    # At most one push enqueued per this many seconds while one waits to start (a
+    # shared cache lets the starting task lift it at once for every process).
+    "PUSH_DEBOUNCE_SECONDS": 1,
     "SWEEP_MINUTES": 1,  # schedule of the periodic sweep
     "ATTEMPT_LOG_RETENTION_DAYS": 30,
     "Q_CLUSTER_NAME": None,  # django-q2 cluster for thred tasks (None: default)

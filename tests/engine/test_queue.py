@@ -146,3 +146,12 @@ def test_check_warns_when_q_cluster_can_run_a_task_twice(settings):
     assert "thred_django.W001" not in found
     settings.THRED = {**settings.THRED, "SYNC_MODE": "queue", "TASK_TIME_LIMIT": 90}
     assert "thred_django.W002" in ids(run_checks())
+
+
+def test_check_warns_when_the_cache_is_per_process(settings):
+    settings.THRED = {**settings.THRED, "SYNC_MODE": "queue"}
+    assert "thred_django.W003" in ids(run_checks())  # the test settings use LocMemCache
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "c"}
+    }
+    assert "thred_django.W003" not in ids(run_checks())

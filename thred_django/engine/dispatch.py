@@ -4,6 +4,12 @@ A burst of saves must not enqueue one task per save: the first save sets a flag 
 Django's cache and enqueues; later saves see the flag and rely on that task. The task
 clears the flag *before* it claims anything, so a save that skipped enqueueing is always
 committed before the task looks for due records.
+
+The flag lives PUSH_DEBOUNCE_SECONDS at most. With a cache shared by web and worker
+processes (database, Redis, memcached) the task lifts it as it starts; with a
+per-process cache (LocMemCache) it simply expires, so a save that skipped enqueueing
+right after a task finished waits for the next save's enqueue or the sweep (check
+thred_django.W003 says so).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ def enqueue_push() -> None:
     # waiting task has not cleared it yet, so it has not claimed yet either.
     if cache.get(PUSH_QUEUED_KEY) is not None:
         return
-    if not cache.add(PUSH_QUEUED_KEY, 1, timeout=int(thred_settings.LEASE_SECONDS)):
+    if not cache.add(PUSH_QUEUED_KEY, 1, timeout=thred_settings.PUSH_DEBOUNCE_SECONDS):
         return
     from django_q.tasks import async_task
 
