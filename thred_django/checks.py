@@ -145,6 +145,17 @@ def check_q_cluster(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
                 id="thred_django.W001",
             )
         )
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend.endswith(("LocMemCache", "DummyCache")):
+        messages.append(
+            Warning(
+                "The default cache is per process: the push debounce and Thred tokens are "
+                "not shared between web and worker processes.",
+                hint="Use a shared cache (DatabaseCache, Redis, memcached) in production, "
+                "or set THRED['TOKEN_CACHE'] to an alias of one.",
+                id="thred_django.W003",
+            )
+        )
     if timeout is not None and timeout <= thred_settings.TASK_TIME_LIMIT:
         messages.append(
             Warning(
