@@ -4,6 +4,7 @@
 #   sandbox:  [resource, business external_id, external_id, id] per sandbox object
 #   summary:  partner_summary() (counts and money totals per business and resource)
 #   creates:  [resource, external_id, number of requests that created it]
+#   posts:    [resource, external_id, number of create (or payout upsert) requests]
 #   faults:   {fault name: number of requests it hit}
 #   statuses: {HTTP status: number of requests}
 import json
@@ -37,6 +38,13 @@ creates = [
     .annotate(n=Count("id"))
     .order_by()
 ]
+posts = [
+    [row["resource"], row["external_id"], row["n"]]
+    for row in sb.RequestLog.objects.filter(method="POST", action__in=("create", "upsert"))
+    .values("resource", "external_id")
+    .annotate(n=Count("id"))
+    .order_by()
+]
 faults = Counter(sb.RequestLog.objects.exclude(fault="").values_list("fault", flat=True))
 statuses = Counter(str(s) for s in sb.RequestLog.objects.values_list("status", flat=True))
 print(
@@ -46,6 +54,7 @@ print(
             "sandbox": sandbox,
             "summary": partner_summary(),
             "creates": creates,
+            "posts": posts,
             "faults": dict(faults),
             "statuses": dict(statuses),
         }
