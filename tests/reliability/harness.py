@@ -244,9 +244,10 @@ class Site:
             "--access-logfile", "-",
             "--log-level", "debug",
         ]  # fmt: skip
-        if "--no-control-socket" in subprocess.run(
-            [str(GUNICORN), "--help"], capture_output=True, text=True
-        ).stdout:
+        if (
+            "--no-control-socket"
+            in subprocess.run([str(GUNICORN), "--help"], capture_output=True, text=True).stdout
+        ):
             args.append("--no-control-socket")
         self.server = subprocess.Popen(
             args,

@@ -32,8 +32,10 @@ def test_the_run_met_every_fault_and_every_kill(chaos_run: ChaosRun) -> None:
         assert faults.get(name, 0) > 0, faults
     statuses = chaos_run.holdings["statuses"]
     assert statuses.get("429", 0) > 0 and statuses.get("500", 0) > 0, statuses
-    print(f"\n[chaos {chaos_run.vendor}] {chaos_run.total} records, faults {faults}, "
-          f"kills at {[k.synced for k in chaos_run.kills]}, timings {chaos_run.timings}")
+    print(
+        f"\n[chaos {chaos_run.vendor}] {chaos_run.total} records, faults {faults}, "
+        f"kills at {[k.synced for k in chaos_run.kills]}, timings {chaos_run.timings}"
+    )
 
 
 def test_final_drain_exits_0_with_the_faults_still_on(chaos_run: ChaosRun) -> None:

@@ -25,9 +25,7 @@ outbox = [
         "resource", "tenant_id", "external_id", "state", "thred_id"
     )
 ]
-sandbox = [
-    ["business", b.external_id, b.external_id, str(b.id)] for b in sb.Business.objects.all()
-]
+sandbox = [["business", b.external_id, b.external_id, str(b.id)] for b in sb.Business.objects.all()]
 for resource, (model, _) in SUMMARY_RESOURCES.items():
     for ext, bext, pk in model.objects.values_list("external_id", "business__external_id", "id"):
         sandbox.append([resource, bext, ext, str(pk)])
