@@ -459,6 +459,9 @@ class TestPayouts:
         assert again["gross_payments_amount_cents"] == 10000
         assert again["expected_net_amount_cents"] == 10000 - 500 - 300
         assert again["amount_variance_cents"] == 9200 - 9200
+        minimal = {"external_id": "po_1", "processor": "stripe", "paid_out_amount_cents": 9200}
+        kept = biz.ok(biz.post("payouts/", {**minimal, "memo": "m"}), 200)
+        assert (kept["payment_count"], kept["status"], kept["memo"]) == (2, "paid", "m")
         assert biz.ok(biz.get("payouts/"), 200)["count"] == 1
         assert biz.ok(biz.get(f"payouts/{payout['id']}/"), 200)["status"] == "paid"
         payment = biz.ok(biz.get(f"invoices/payments/{p2['id']}/"), 200)

@@ -307,6 +307,53 @@ ALREADY_DONE_ERROR_CODES = (
 # and error_code ``rate_limited``.
 ERROR_CODE_RATE_LIMITED = "rate_limited"
 
+# --- Responses and lists ----------------------------------------------------------------
+
+# Business create responses carry ``_meta`` (inner fields undocumented) as
+# ``{"created": true}`` for a new business and ``{"created": false}`` for a repeat.
+BUSINESS_META_CREATED_KEY = "created"
+
+# Payment get/list answer the documented detail shape *plus* every field of the
+# create/PATCH summary (``total_amount_cents``, ``status``, ``external_id`` …), so a client
+# can read either shape; create and PATCH answer ``{"payment": summary}``.
+PAYMENT_DETAIL_INCLUDES_SUMMARY_FIELDS = True
+
+# Payout upserts keep stored values of fields the body omits; ``payment_ids`` and
+# ``refund_payment_ids``, when sent, replace the payout's links.
+PAYOUT_UPSERT_KEEPS_OMITTED_FIELDS = True
+
+# List filters. Documented ones are implemented as documented; the ones below are the
+# sandbox's reading of illegible or missing filter lists (customers mirror vendors, as
+# the docs suggest). Lists are newest first (payments: payment_date, then created_at).
+UNDOCUMENTED_LIST_FILTERS: dict[str, tuple[str, ...]] = {
+    "customer": (
+        "external_id",
+        "external_id_contains",
+        "include_archived",
+        "name",
+        "name_contains",
+    ),
+    "invoice": ("min_amount", "status"),
+    "payment": (
+        "invoice_id",
+        "min_amount",
+        "max_amount",
+        "payment_method",
+        "payment_processor",
+        "status",
+        "search",
+        "sort_by",
+        "order",
+    ),
+    "payout": ("min_amount", "processor", "status", "search"),
+    "refund": ("invoice_id", "customer_id", "status"),
+    "bill": ("vendor_id", "status"),
+    "vendor_credit": ("vendor_id", "status"),
+}
+
+# A body that is not JSON (or not an object) is a 400 ``validation_error``; an unknown
+# path a 404 ``not_found``; an unsupported Content-Type DRF's 415.
+
 # --- Pagination --------------------------------------------------------------------------
 
 # Both documented envelopes at once: count, page_info{…}, next, previous, results.

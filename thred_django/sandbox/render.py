@@ -70,7 +70,7 @@ def business_json(b: Business, *, created: bool | None = None) -> dict[str, Any]
         "updated_at": ts(b.updated_at),
     }
     if created is not None:
-        out["_meta"] = {"created": created}
+        out["_meta"] = {gaps.BUSINESS_META_CREATED_KEY: created}
     return out
 
 

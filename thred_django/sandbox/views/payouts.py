@@ -72,12 +72,13 @@ def _upsert(
             "The payout is reconciled to a bank transaction and can no longer be updated.",
         )
     payments = refund_payments = None
-    if "payment_ids" in cleaned:
-        payments = _check_links(payment_rows, "payment_ids", cleaned["payment_ids"], payout)
-    if "refund_payment_ids" in cleaned:
-        refund_payments = _check_links(
-            refund_rows, "refund_payment_ids", cleaned["refund_payment_ids"], payout
-        )
+    replace_all = not gaps.PAYOUT_UPSERT_KEEPS_OMITTED_FIELDS
+    if "payment_ids" in cleaned or replace_all:
+        ids = cleaned.get("payment_ids") or []
+        payments = _check_links(payment_rows, "payment_ids", ids, payout)
+    if "refund_payment_ids" in cleaned or replace_all:
+        ids = cleaned.get("refund_payment_ids") or []
+        refund_payments = _check_links(refund_rows, "refund_payment_ids", ids, payout)
     created = payout is None
     if payout is None:
         payout = Payout(
