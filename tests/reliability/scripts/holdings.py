@@ -7,12 +7,13 @@
 #   posts:    [resource, external_id, number of create (or payout upsert) requests]
 #   faults:   {fault name: number of requests it hit}
 #   statuses: {HTTP status: number of requests}
+#   stored:   the attempt log and the outbox's error and payload columns, as JSON text
 import json
 from collections import Counter
 
 from django.db.models import Count
 
-from thred_django.models import SyncRecord
+from thred_django.models import SyncAttempt, SyncRecord
 from thred_django.sandbox import models as sb
 from thred_django.sandbox.summary import SUMMARY_RESOURCES, partner_summary
 
@@ -45,6 +46,22 @@ posts = [
 ]
 faults = Counter(sb.RequestLog.objects.exclude(fault="").values_list("fault", flat=True))
 statuses = Counter(str(s) for s in sb.RequestLog.objects.values_list("status", flat=True))
+stored = json.dumps(
+    {
+        "attempts": list(SyncAttempt.objects.values()),
+        "records": list(
+            SyncRecord.objects.values(
+                "external_id",
+                "acked_payload",
+                "idempotency_key",
+                "last_error_code",
+                "last_error_message",
+                "last_error_details",
+            )
+        ),
+    },
+    default=str,
+)
 print(
     json.dumps(
         {
@@ -55,6 +72,7 @@ print(
             "posts": posts,
             "faults": dict(faults),
             "statuses": dict(statuses),
+            "stored": stored,
         }
     )
 )
