@@ -144,6 +144,20 @@ def run_chaos(workdir: Path) -> ChaosRun:
         database.drop()
 
 
+_runs: dict[str, ChaosRun | BaseException] = {}
+
+
 @pytest.fixture(scope="session")
 def chaos_run(tmp_path_factory: pytest.TempPathFactory) -> ChaosRun:
-    return run_chaos(tmp_path_factory.mktemp("chaos"))
+    """One run per test session, whichever conftest (reliability, security) asks first
+    (each conftest imports this fixture, which pytest then treats as two fixtures)."""
+    if "run" not in _runs:
+        try:
+            _runs["run"] = run_chaos(tmp_path_factory.mktemp("chaos"))
+        except BaseException as exc:  # a failed run fails every test that needs it, once
+            _runs["run"] = exc
+            raise
+    run = _runs["run"]
+    if isinstance(run, BaseException):
+        raise run
+    return run
