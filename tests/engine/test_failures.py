@@ -23,7 +23,19 @@ pytestmark = pytest.mark.django_db
 ERROR_500 = {"error": "Internal error", "error_code": "server_error", "details": {}}
 
 
-def test_server_error_retries_with_backoff_then_succeeds(thred, shop):
+@pytest.fixture
+def slow_backoff(settings, monkeypatch):
+    """Backoff long enough that a retry never happens inside the same run: the jitter
+    draw is pinned to its ceiling (min(60, 30·2^attempts))."""
+    settings.THRED = {**settings.THRED, "BACKOFF_BASE": 30.0, "BACKOFF_MAX": 60.0}
+    monkeypatch.setattr("thred_django.engine.outcome.random.uniform", lambda low, high: high)
+
+
+def later(seconds: float = 120):
+    return time_machine.travel(timezone.now() + timedelta(seconds=seconds), tick=False)
+
+
+def test_server_error_retries_with_backoff_then_succeeds(thred, shop, slow_backoff):
     push_due()
     client = m.Client.objects.create(shop=shop, name="C")
     thred.answer("POST", "/customers/", 500, ERROR_500)
@@ -32,10 +44,11 @@ def test_server_error_retries_with_backoff_then_succeeds(thred, shop):
     assert rec.state == "retrying"
     assert rec.attempts == 1
     assert rec.last_error_status == 500
-    assert rec.next_attempt_at > timezone.now() - timedelta(seconds=1)
+    assert rec.next_attempt_at > timezone.now() + timedelta(seconds=50)
     assert rec.attempt_log.filter(outcome="retry", status=500).count() == 1
 
-    push_due(until_idle=True)  # waits out the (tiny) backoff
+    with later():
+        push_due()
     rec.refresh_from_db()
     assert rec.state == "synced"
     assert rec.attempts == 0 and rec.last_error_code == ""
@@ -55,7 +68,7 @@ def test_gives_up_after_max_attempts(thred, shop, settings):
     assert len(thred.calls("POST", "/customers/")) == 3
 
 
-def test_timeout_is_retried(thred, shop):
+def test_timeout_is_retried(thred, shop, slow_backoff):
     push_due()
     client = m.Client.objects.create(shop=shop, name="C")
 
@@ -67,7 +80,8 @@ def test_timeout_is_retried(thred, shop):
     thred.rules.append(Rule(lambda r: r.url.path.endswith("/customers/"), boom))
     push_due()
     assert record_of(client).state == "retrying"
-    push_due(until_idle=True)
+    with later():
+        push_due()
     assert record_of(client).state == "synced"
 
 

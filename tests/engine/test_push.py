@@ -174,3 +174,19 @@ def test_idempotency_key_is_stable_and_persisted(thred, shop):
     rec = record_of(ar["receipt"])
     posts = thred.calls("POST", "/invoices/payments/")
     assert posts[0].headers["Idempotency-Key"] == rec.idempotency_key != ""
+
+
+def test_delete_retried_after_a_lost_response_counts_as_done(thred, shop):
+    client = m.Client.objects.create(shop=shop, name="C")
+    push_due()
+    rec = record_of(client)
+    client.delete()
+    # Thred archives the customer but the answer is lost; the retry hears "already".
+    thred.answer(
+        "POST", "/archive/", 500, {"error": "x", "error_code": "server_error"}, after_sandbox=True
+    )
+    push_due(until_idle=True)
+    rec.refresh_from_db()
+    assert rec.state == "voided"
+    assert rec.last_error_code == "customer_already_archived"
+    assert len(thred.calls("POST", "/archive/")) == 2

@@ -103,9 +103,9 @@ def fenced(record: SyncRecord, token: uuid.UUID, **changes: Any) -> bool:
     return bool(SyncRecord.objects.filter(id=record.id, lease_token=token).update(**changes))
 
 
-def renew(record: SyncRecord, token: uuid.UUID) -> bool:
-    """Extend our lease right before a send; False means it was taken over."""
-    return fenced(record, token, lease_until=lease_expiry())
+def renew(record: SyncRecord, token: uuid.UUID, **changes: Any) -> bool:
+    """Extend our lease right before a send (with ``changes``); False: it was taken over."""
+    return fenced(record, token, lease_until=lease_expiry(), **changes)
 
 
 def release(record: SyncRecord, token: uuid.UUID, **changes: Any) -> bool:

@@ -18,6 +18,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -77,18 +78,23 @@ def backoff(attempts: int) -> float:
     return random.uniform(0, ceiling)
 
 
-def _finish(record: SyncRecord, token: uuid.UUID, state: str, **changes: Any) -> bool:
-    """Settle the record in ``state`` unless it was re-marked meanwhile (then: pending)."""
+def _finish(
+    record: SyncRecord, token: uuid.UUID, state: str, **changes: Any
+) -> dict[str, Any] | None:
+    """Settle the record in ``state`` unless it was re-marked meanwhile (then: pending).
+
+    Returns the values written, or None when the lease was lost (nothing written).
+    """
     now = timezone.now()
     values = {**_UNLEASE, "state": state, "last_attempt_at": now, "updated_at": now, **changes}
     written = SyncRecord.objects.filter(
         id=record.id, lease_token=token, revision=F("claimed_revision")
     ).update(**values)
     if written:
-        return True
+        return values
     # A save landed while we worked: keep what we learned, push the newest data next.
     values.update(state=State.PENDING, next_attempt_at=now, attempts=0)
-    return fenced(record, token, **values)
+    return values if fenced(record, token, **values) else None
 
 
 def succeeded(
@@ -115,24 +121,33 @@ def succeeded(
         changes.update(payload_hash=digest, acked_payload=payload)
     if note[0]:
         changes.update(last_error_code=note[0], last_error_message=note[1])
-    if response is not None:
-        log_attempt(
-            record,
-            "success",
-            method=response.method,
-            path=response.path,
-            status=response.status_code,
-            elapsed=response.elapsed,
-            request=payload,
-            response=response.data,
-        )
-    if _finish(record, token, state, **changes):
-        SyncRecord.objects.filter(blocked_by=record, state=State.BLOCKED).update(
-            state=State.PENDING, blocked_by=None, next_attempt_at=now, updated_at=now
-        )
-        health.note_success(record.tenant_id)
+    # One transaction, one commit, for everything a success writes.
+    with transaction.atomic():
+        if response is not None:
+            log_attempt(
+                record,
+                "success",
+                method=response.method,
+                path=response.path,
+                status=response.status_code,
+                elapsed=response.elapsed,
+                request=payload,
+                response=response.data,
+            )
+        written = _finish(record, token, state, **changes)
+        if written:
+            SyncRecord.objects.filter(blocked_by=record, state=State.BLOCKED).update(
+                state=State.PENDING, blocked_by=None, next_attempt_at=now, updated_at=now
+            )
+            health.note_success(record.tenant_id)
+    if not written:
+        return
+    if sync_succeeded.has_listeners(SyncRecord):
         record.refresh_from_db()
-        sync_succeeded.send(sender=SyncRecord, record=record)
+    else:  # nobody will look at it: what we wrote is what the row holds, no query needed
+        for name, value in written.items():
+            setattr(record, name, value)
+    sync_succeeded.send(sender=SyncRecord, record=record)
 
 
 def settled_without_call(

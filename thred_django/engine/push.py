@@ -18,11 +18,12 @@ from django.db import models
 from django.utils import timezone
 
 from thred_django.client import ThredClient
+from thred_django.client.gaps import ALREADY_DONE_ERROR_CODES
 from thred_django.client.validation import validate_payload
 from thred_django.engine import claim, operations, outcome
 from thred_django.engine.marking import new_record
 from thred_django.engine.payload import PayloadError, digest, normalize
-from thred_django.exceptions import ThredConfigurationError, ThredError
+from thred_django.exceptions import ThredConfigurationError, ThredConflictError, ThredError
 from thred_django.mappings import registry
 from thred_django.models import SyncRecord
 from thred_django.resources import CLAIMABLE, SETTLED, Action, Resource, State
@@ -100,22 +101,85 @@ def record_for(obj: models.Model) -> SyncRecord:
     return record
 
 
+def _key(record: SyncRecord) -> tuple[int, str]:
+    return record.content_type_id, record.object_id
+
+
+_UNLOADED = object()
+
+
 class Pusher:
+    """Pushes the records of one claim; meant for one run over a batch of records.
+
+    Within that run it remembers what it has learnt, so that a batch costs a few queries
+    per record rather than one per lookup: parents found in Thred (and records it pushed
+    itself), each business once in Thred, and host objects loaded ahead in bulk
+    (``preload``). What it remembers is only as old as the batch (seconds), like a
+    payload built just before its call.
+    """
+
     def __init__(self, client: ThredClient, token: uuid.UUID) -> None:
         self.client = client
         self.token = token
         self.done: set[int] = set()
         self.stack: list[int] = []
+        self.failures = 0  # records whose call failed (the runner checks for pauses)
+        self._in_thred: dict[tuple[int, str], SyncRecord] = {}
+        self._businesses: dict[str, SyncRecord] = {}
+        self._objects: dict[int, Any] = {}
+
+    # --- host objects -----------------------------------------------------------------
+    def preload(self, records: list[SyncRecord]) -> None:
+        """Load the host objects of ``records`` with one query per model.
+
+        A model whose mapping queryset fails here is left to ``_push``, which loads each
+        object on its own and reports the error on its record.
+        """
+        by_model: dict[int, list[SyncRecord]] = {}
+        for record in records:
+            if record.action != Action.DELETE and record.id not in self.done:
+                by_model.setdefault(record.content_type_id, []).append(record)
+        for batch in by_model.values():
+            model = batch[0].content_type.model_class()
+            mapping = registry.get(model) if model else None
+            if mapping is None:
+                continue
+            try:
+                found = mapping.get_queryset().in_bulk([r.object_id for r in batch])
+            except Exception:  # each object then loads alone and its record gets the error
+                logger.debug("Bulk load of %s failed", model, exc_info=True)
+                continue
+            loaded = {str(pk): obj for pk, obj in found.items()}
+            for record in batch:
+                self._objects[record.id] = loaded.get(record.object_id)
+
+    def _host_object(self, record: SyncRecord, mapping: Any) -> Any:
+        obj = self._objects.pop(record.id, _UNLOADED)
+        if obj is _UNLOADED:
+            obj = _mapping_call(lambda: mapping.get_queryset().filter(pk=record.object_id).first())
+        return obj
 
     # --- parents ----------------------------------------------------------------------
     def resolve(self, obj: models.Model) -> str:
         """Thred id of a parent object, pushing it first when we can."""
         return self.resolve_record(obj).thred_id
 
+    def _remember(self, record: SyncRecord) -> SyncRecord:
+        if record.thred_id and record.action != Action.DELETE:
+            self._in_thred[_key(record)] = record
+            if record.resource == Resource.BUSINESS:
+                self._businesses[record.tenant_id] = record
+        return record
+
     def resolve_record(self, obj: models.Model) -> SyncRecord:
+        mapping = registry.for_model(type(obj))
+        ct = ContentType.objects.get_for_model(mapping.model)
+        known = self._in_thred.get((ct.pk, str(obj.pk)))
+        if known is not None:
+            return known
         parent = record_for(obj)
         if parent.thred_id and parent.action != Action.DELETE:
-            return parent
+            return self._remember(parent)
         if parent.state in (State.FAILED, State.BLOCKED) or parent.state in SETTLED:
             raise DependencyFailed(parent)
         # Pull forward at most once per run (not a parent tried already), never in a cycle.
@@ -127,7 +191,7 @@ class Pusher:
                 self.push(parent)
                 parent.refresh_from_db()
                 if parent.thred_id and parent.action != Action.DELETE:
-                    return parent
+                    return self._remember(parent)
                 if parent.state in (State.FAILED, State.BLOCKED) or parent.state in SETTLED:
                     raise DependencyFailed(parent)
         raise DependencyPending(parent)
@@ -136,11 +200,14 @@ class Pusher:
         """The record's business, pushed first if it has not reached Thred yet."""
         if record.resource == Resource.BUSINESS:
             return record
+        known = self._businesses.get(record.tenant_id)
+        if known is not None:
+            return known
         known = SyncRecord.objects.filter(
             resource=Resource.BUSINESS, tenant_id=record.tenant_id
         ).first()
         if known is not None and known.thred_id:
-            return known
+            return self._remember(known)
         mapping = registry.business_mapping()
         if mapping is None:
             raise ThredConfigurationError(
@@ -172,8 +239,18 @@ class Pusher:
 
     def _push(self, record: SyncRecord) -> None:
         token = self.token
-        if not claim.renew(record, token):
+        # The Idempotency-Key of a create is persisted with the lease renewal, before
+        # anything is sent (one write instead of two).
+        key = ""
+        if not record.thred_id and record.action != Action.DELETE:
+            key = record.idempotency_key or operations.idempotency_key_for(
+                record.resource, record.external_id
+            )
+        extra = {"idempotency_key": key} if key and key != record.idempotency_key else {}
+        if not claim.renew(record, token, **extra):
             return  # our lease was taken over: the new holder owns this record
+        if key:
+            record.idempotency_key = key
         payload: dict[str, Any] | None = None
         try:
             model = record.content_type.model_class()
@@ -184,9 +261,7 @@ class Pusher:
                 )
             obj = None
             if record.action != Action.DELETE:
-                obj = _mapping_call(
-                    lambda: mapping.get_queryset().filter(pk=record.object_id).first()
-                )
+                obj = self._host_object(record, mapping)
             if obj is None:
                 self._delete(record)
                 return
@@ -214,6 +289,7 @@ class Pusher:
                 blocked_by=parent,
             )
         except ThredError as exc:
+            self.failures += 1
             outcome.api_error(record, token, exc, payload)
         except PayloadError as exc:
             outcome.failed(record, token, code="invalid_payload", message=str(exc), exc=exc)
@@ -280,6 +356,8 @@ class Pusher:
             digest=hashed,
             response=sent.response,
         )
+        if record.state == State.SYNCED:  # not re-marked meanwhile: a parent others may use
+            self._remember(record)
 
     def _delete(self, record: SyncRecord) -> None:
         token = self.token
@@ -299,7 +377,16 @@ class Pusher:
             )
             return
         business = self.business_record(record)
-        sent = operations.delete(self.client, record.resource, business.thred_id, record.thred_id)
+        try:
+            sent = operations.delete(
+                self.client, record.resource, business.thred_id, record.thred_id
+            )
+        except ThredConflictError as exc:
+            if exc.error_code not in ALREADY_DONE_ERROR_CODES:
+                raise
+            # A retry after a lost response: Thred already voided/cancelled/archived it.
+            outcome.settled_without_call(record, token, State.VOIDED, exc.error_code, str(exc))
+            return
         outcome.succeeded(
             record,
             token,

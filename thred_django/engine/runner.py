@@ -9,6 +9,7 @@ records back untouched.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -18,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -34,6 +35,12 @@ logger = logging.getLogger("thred_django.engine")
 _local = threading.local()
 
 Progress = Callable[[int], None]
+
+# Host objects loaded per query, ahead of their push: a few seconds of work at most.
+PRELOAD = 25
+# How often a business's pause (429, breaker, set by any worker) is read while pushing
+# it; our own failed calls trigger a read at once.
+PAUSE_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -56,6 +63,7 @@ def push_due(
     if getattr(_local, "running", False):
         return stats  # re-entered from a signal handler: the outer loop picks it up
     _local.running = True
+    workers = _Workers()
     try:
         deadline = time.monotonic() + time_limit if time_limit else None
         while deadline is None or time.monotonic() < deadline:
@@ -72,52 +80,97 @@ def push_due(
                 continue
             stats.rounds += 1
             stats.claimed += len(batch.records)
-            _push_batch(batch, deadline)
+            _push_batch(batch, deadline, workers)
             if on_progress:
                 on_progress(len(batch.records))
     finally:
         _local.running = False
+        workers.shutdown()
     return stats
 
 
-def _push_batch(batch: claim.Claim, deadline: float | None) -> None:
-    groups: dict[str, list[SyncRecord]] = defaultdict(list)
-    for record in batch.records:
-        groups[record.tenant_id].append(record)
-    workers = min(int(thred_settings.CONCURRENCY), len(groups))
-    # Threads have their own connections and cannot see an open transaction's rows.
-    if workers <= 1 or connection.in_atomic_block:
-        for records in groups.values():
-            _push_group(records, batch.token, deadline)
-        return
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="thred-push") as pool:
+class _Workers:
+    """The threads of one ``push_due`` run, kept (with their database connections)
+    from one batch to the next instead of a new pool, and new connections, per batch."""
+
+    def __init__(self) -> None:
+        self.size = int(thred_settings.CONCURRENCY)
+        self.pool: ThreadPoolExecutor | None = None
+
+    def run(self, groups: list[list[SyncRecord]], token, deadline: float | None) -> None:
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="thred-push")
         futures = [
-            pool.submit(_push_group_in_thread, records, batch.token, deadline)
-            for records in groups.values()
+            self.pool.submit(_push_group_in_thread, records, token, deadline) for records in groups
         ]
         for future in futures:
             future.result()
+
+    def shutdown(self) -> None:
+        if self.pool is None:
+            return
+        # One closing task per thread: each waits at the barrier until all have closed,
+        # so no thread takes two and every thread's connections get closed.
+        barrier = threading.Barrier(self.size)
+
+        def close() -> None:
+            try:
+                connections.close_all()
+            finally:
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    barrier.wait(timeout=30)
+
+        try:
+            for future in [self.pool.submit(close) for _ in range(self.size)]:
+                future.result()
+        finally:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+
+
+def _push_batch(batch: claim.Claim, deadline: float | None, workers: _Workers) -> None:
+    groups: dict[str, list[SyncRecord]] = defaultdict(list)
+    for record in batch.records:
+        groups[record.tenant_id].append(record)
+    # Threads have their own connections and cannot see an open transaction's rows.
+    if min(workers.size, len(groups)) <= 1 or connection.in_atomic_block:
+        for records in groups.values():
+            _push_group(records, batch.token, deadline)
+        return
+    workers.run(list(groups.values()), batch.token, deadline)
 
 
 def _push_group_in_thread(records: list[SyncRecord], token, deadline: float | None) -> None:
     try:
         _push_group(records, token, deadline)
     finally:
-        close_old_connections()
-        connection.close()
+        close_old_connections()  # the connection stays open for the next batch if healthy
 
 
 def _push_group(records: list[SyncRecord], token, deadline: float | None) -> None:
     """One business's records, in order; stop early when it gets paused."""
     pusher = Pusher(get_client(), token)
     tenant_id = records[0].tenant_id
-    for record in records:
+    stop_at: datetime | None = None
+    checked_at: float | None = None
+    failures = 0
+    preloaded = 0
+    for i, record in enumerate(records):
         if record.id in pusher.done:
             continue
-        stop_at = _paused(tenant_id)
-        if stop_at is not None or (deadline is not None and time.monotonic() >= deadline):
+        now = time.monotonic()
+        if (
+            checked_at is None
+            or now - checked_at >= PAUSE_CHECK_SECONDS
+            or pusher.failures != failures
+        ):
+            stop_at, checked_at, failures = _paused(tenant_id), now, pusher.failures
+        if stop_at is not None or (deadline is not None and now >= deadline):
             claim.release(record, token, next_attempt_at=stop_at or timezone.now())
             continue
+        if i >= preloaded:
+            preloaded = i + PRELOAD
+            pusher.preload(records[i:preloaded])
         pusher.push(record)
 
 
