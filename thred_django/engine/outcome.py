@@ -121,7 +121,7 @@ def succeeded(
         changes.update(payload_hash=digest, acked_payload=payload)
     if note[0]:
         changes.update(last_error_code=note[0], last_error_message=note[1])
-    # One transaction, one commit, for everything a success writes.
+    # The attempt and the outcome in one transaction: one commit instead of two.
     with transaction.atomic():
         if response is not None:
             log_attempt(
@@ -135,13 +135,13 @@ def succeeded(
                 response=response.data,
             )
         written = _finish(record, token, state, **changes)
-        if written:
-            SyncRecord.objects.filter(blocked_by=record, state=State.BLOCKED).update(
-                state=State.PENDING, blocked_by=None, next_attempt_at=now, updated_at=now
-            )
-            health.note_success(record.tenant_id)
     if not written:
         return
+    # Usually match no row (and so commit nothing to disk).
+    SyncRecord.objects.filter(blocked_by=record, state=State.BLOCKED).update(
+        state=State.PENDING, blocked_by=None, next_attempt_at=now, updated_at=now
+    )
+    health.note_success(record.tenant_id)
     if sync_succeeded.has_listeners(SyncRecord):
         record.refresh_from_db()
     else:  # nobody will look at it: what we wrote is what the row holds, no query needed
