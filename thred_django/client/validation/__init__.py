@@ -1,18 +1,186 @@
-"""Body-shape validation of Thred Partner API request payloads (being split into modules)."""
+"""Body-shape validation of Thred Partner API request payloads.
 
+The contract: ``validate_payload(resource, action, data, *, base_currency=None,
+country=None)`` returns ``{field: [messages]}`` for everything wrong with ``data`` that
+can be told from the body alone (required fields, types, integer minor-unit amounts,
+enums, lengths, e-mail format, dates, currency equal to the business base currency,
+entity type valid for the country, allocation sums) and ``{}`` when it is valid. It has
+no side effects, touches no database and imports nothing of the ORM or the sandbox: the
+sync engine calls it before sending, and the sandbox calls it (through
+``validated_payload``, which also returns the coerced values) before its own reference
+and state checks, so both reject exactly the same bodies.
+
+``resource`` is one of ``RESOURCES``; ``action`` is ``"create"`` or ``"update"``
+(the update body of invoices and bills (PUT), payments and bill payments (PATCH),
+businesses (PATCH); a payout update is its upsert create). Asking for an action the API
+does not have raises ``ValueError``. Nested field errors are flattened to keys like
+``line_items[1].unit_price``. Every reading of undocumented behaviour comes from
+``thred_django.client.gaps``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from rest_framework import serializers
+
+from thred_django.client.validation.business import (
+    BusinessCreate,
+    BusinessUpdate,
+    _rules_business_create,
+    _rules_business_update,
+)
+from thred_django.client.validation.payables import (
+    BillCreate,
+    BillPaymentCreate,
+    BillPaymentUpdate,
+    BillUpdate,
+    VendorCreate,
+    VendorCreditCreate,
+    _rules_bill,
+    _rules_bill_payment_create,
+    _rules_bill_payment_update,
+    _rules_vendor_credit,
+)
 from thred_django.client.validation.receivables import (
-    ACTIONS,
-    RESOURCES,
-    Errors,
+    CustomerCreate,
+    InvoiceCreate,
+    InvoiceUpdate,
+    PaymentCreate,
+    PaymentUpdate,
+    PayoutUpsert,
+    RefundCreate,
+    RefundPaymentCreate,
+    _rules_invoice,
+    _rules_payment,
+    _rules_payout,
+    _rules_refund,
+)
+from thred_django.client.validation.rules import Errors, _Rules, _rules_counterparty
+from thred_django.client.validation.totals import (
     bill_line_total_cents,
     bill_total_cents,
     invoice_line_total_cents,
     invoice_total_cents,
     line_subtotal_cents,
-    validate_payload,
-    validated_payload,
     vendor_credit_total_cents,
 )
+
+RESOURCES = (
+    "business",
+    "customer",
+    "vendor",
+    "invoice",
+    "payment",
+    "payout",
+    "refund",
+    "refund_payment",
+    "bill",
+    "bill_payment",
+    "vendor_credit",
+)
+ACTIONS = ("create", "update")
+
+
+_Spec = tuple[type[serializers.Serializer], Callable[[_Rules], None]]
+
+_SPECS: dict[tuple[str, str], _Spec] = {
+    ("business", "create"): (BusinessCreate, _rules_business_create),
+    ("business", "update"): (BusinessUpdate, _rules_business_update),
+    ("customer", "create"): (CustomerCreate, _rules_counterparty),
+    ("vendor", "create"): (VendorCreate, _rules_counterparty),
+    ("invoice", "create"): (InvoiceCreate, _rules_invoice(create=True)),
+    ("invoice", "update"): (InvoiceUpdate, _rules_invoice(create=False)),
+    ("payment", "create"): (PaymentCreate, _rules_payment(create=True)),
+    ("payment", "update"): (PaymentUpdate, _rules_payment(create=False)),
+    ("payout", "create"): (PayoutUpsert, _rules_payout),
+    ("payout", "update"): (PayoutUpsert, _rules_payout),
+    ("refund", "create"): (RefundCreate, _rules_refund),
+    ("refund_payment", "create"): (RefundPaymentCreate, lambda r: None),
+    ("bill", "create"): (BillCreate, _rules_bill(create=True)),
+    ("bill", "update"): (BillUpdate, _rules_bill(create=False)),
+    ("bill_payment", "create"): (BillPaymentCreate, _rules_bill_payment_create),
+    ("bill_payment", "update"): (BillPaymentUpdate, _rules_bill_payment_update),
+    ("vendor_credit", "create"): (VendorCreditCreate, _rules_vendor_credit),
+}
+
+
+def _flatten(errors: Any, prefix: str = "") -> Errors:
+    out: Errors = {}
+
+    def merge(more: Errors) -> None:
+        for key, messages in more.items():
+            out.setdefault(key, []).extend(messages)
+
+    if isinstance(errors, Mapping):
+        for key, value in errors.items():
+            if key == "non_field_errors" and prefix:
+                path = prefix
+            elif isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            merge(_flatten(value, path))
+    elif isinstance(errors, list):
+        if all(isinstance(e, str) for e in errors):
+            if errors:
+                out[prefix or "non_field_errors"] = [str(e) for e in errors]
+        else:
+            for index, item in enumerate(errors):
+                if item:
+                    merge(_flatten(item, f"{prefix}[{index}]"))
+    else:
+        out[prefix or "non_field_errors"] = [str(errors)]
+    return out
+
+
+def validated_payload(
+    resource: str,
+    action: str,
+    data: Any,
+    *,
+    base_currency: str | None = None,
+    country: str | None = None,
+) -> tuple[Errors, dict[str, Any]]:
+    """``(errors, cleaned)``: the errors of ``validate_payload`` and, when there are
+    none, the coerced values (ints, ``Decimal`` quantities, aware datetimes, dates)."""
+    if resource not in RESOURCES:
+        raise ValueError(f"Unknown Thred resource {resource!r}; expected one of {RESOURCES}.")
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}; expected 'create' or 'update'.")
+    spec = _SPECS.get((resource, action))
+    if spec is None:
+        raise ValueError(f"The Thred API has no {action} call for {resource}.")
+    if not isinstance(data, Mapping):
+        return {"non_field_errors": ["Expected a JSON object."]}, {}
+    serializer_class, rules = spec
+    serializer = serializer_class(data=data)
+    valid = serializer.is_valid()
+    errors = {} if valid else _flatten(serializer.errors)
+    checker = _Rules(data, base_currency, country)
+    rules(checker)
+    for field, messages in checker.errors.items():
+        errors.setdefault(field, []).extend(m for m in messages if m not in errors[field])
+    if errors:
+        return errors, {}
+    return {}, dict(serializer.validated_data)
+
+
+def validate_payload(
+    resource: str,
+    action: str,
+    data: dict[str, Any],
+    *,
+    base_currency: str | None = None,
+    country: str | None = None,
+) -> dict[str, list[str]]:
+    """Field errors of a request body (``{}`` when valid). See the module docstring."""
+    errors, _ = validated_payload(
+        resource, action, data, base_currency=base_currency, country=country
+    )
+    return errors
+
 
 __all__ = [
     "ACTIONS",
