@@ -566,3 +566,18 @@ def test_tenant_without_a_business_fails_naming_the_tenant(thred, mutations):
     assert (record.state, record.last_error_code) == ("failed", "no_business")
     assert "shop" in record.last_error_message and "tenant" in record.last_error_message
     assert record_of(good).state == "synced"
+
+
+def test_refund_larger_than_what_was_paid_is_accepted_by_the_gap_decision(thred, mutations):
+    """Not malformed under gaps.REFUND_LIMIT: a refund is limited by the invoice total
+    (minus earlier refunds), not by what was paid — the docs have no payment → refund
+    ordering. (The over-the-invoice case above is the one that fails.)"""
+    from thred_django.client import gaps
+
+    assert gaps.REFUND_LIMIT == "invoice_total_minus_refunded"
+    scene = Scene(m.Shop.objects.create(name="Main Street Ltd"))
+    sale = scene.sale(amount_cents=12000)
+    scene.receipt(sale=sale, amount_cents=1000)
+    refund = scene.refund(sale=sale, amount_cents=8000)  # more than the 1000 paid
+    push_due()
+    assert record_of(refund).state == "synced"
