@@ -19,7 +19,15 @@ For every case:
 
 Rules come from ``thred_django.client.validation`` (and ``gaps``): it checks types,
 minimums, lengths, enums, dates, currency and allocation sums, but no upper bound on
-amounts — an amount over the 64-bit range gets a 500 from the sandbox (xfail below).
+amounts. Known bugs, xfail (strict) until fixed:
+
+* an amount beyond 64 bits passes validation and gets a 500 from the sandbox, which the
+  engine retries as transient (validation: no maximum for minor units);
+* a tenant-less object stays ``no_business`` after the host sets its tenant and saves
+  (marking: a re-mark keeps the record's tenant_id);
+* a non-JSON value in a payload is reported without its path (payload.normalize);
+* on PostgreSQL a NUL character or a lone surrogate in a payload kills the worker (the
+  attempt log's jsonb refuses it) instead of failing the record.
 """
 
 from __future__ import annotations
