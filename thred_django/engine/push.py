@@ -10,6 +10,7 @@ when it failed permanently. The HTTP call happens outside any transaction.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from typing import Any
 
@@ -107,25 +108,68 @@ def _key(record: SyncRecord) -> tuple[int, str]:
 
 _UNLOADED = object()
 
+# How long a run remembers that a record is in Thred (and its Thred id).
+KNOWN_SECONDS = 30.0
 
-class Pusher:
-    """Pushes the records of one claim; meant for one run over a batch of records.
 
-    Within that run it remembers what it has learnt, so that a batch costs a few queries
-    per record rather than one per lookup: parents found in Thred (and records it pushed
-    itself), each business once in Thred, and host objects loaded ahead in bulk
-    (``preload``). What it remembers is only as old as the batch (seconds), like a
-    payload built just before its call.
+class Known:
+    """Records known to be in Thred, shared by the Pushers of one run.
+
+    A parent found in Thred, or pushed, is remembered for ``KNOWN_SECONDS`` so that the
+    records referencing it (often in later batches) do not look it up again; so is each
+    business record. Only Thred ids are kept (businesses: the record), and expired
+    entries are dropped as new ones come, so memory stays flat over a long run. Plain
+    dict reads and writes: safe across the run's threads.
     """
 
-    def __init__(self, client: ThredClient, token: uuid.UUID) -> None:
+    def __init__(self, seconds: float = KNOWN_SECONDS) -> None:
+        self.seconds = seconds
+        self._ids: dict[tuple[int, str], tuple[float, str]] = {}
+        self._businesses: dict[str, tuple[float, SyncRecord]] = {}
+        self._added = 0
+
+    def thred_id(self, key: tuple[int, str]) -> str | None:
+        entry = self._ids.get(key)
+        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+    def business(self, tenant_id: str) -> SyncRecord | None:
+        entry = self._businesses.get(tenant_id)
+        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+    def add(self, record: SyncRecord) -> SyncRecord:
+        if record.thred_id and record.action != Action.DELETE:
+            until = time.monotonic() + self.seconds
+            self._ids[_key(record)] = (until, record.thred_id)
+            if record.resource == Resource.BUSINESS:
+                self._businesses[record.tenant_id] = (until, record)
+            self._added += 1
+            if self._added % 1000 == 0:
+                self._prune()
+        return record
+
+    def _prune(self) -> None:
+        now = time.monotonic()
+        for key, (until, _) in list(self._ids.items()):
+            if until <= now:
+                self._ids.pop(key, None)
+
+
+class Pusher:
+    """Pushes the records of one claim, parents first, one at a time.
+
+    So that a record costs a few queries rather than one per lookup, it loads host
+    objects ahead in bulk (``preload``) and shares a ``Known`` with the other Pushers of
+    the run (what is in Thred, for ``KNOWN_SECONDS``): like a payload built just before
+    its call, what it uses is at most seconds old.
+    """
+
+    def __init__(self, client: ThredClient, token: uuid.UUID, known: Known | None = None) -> None:
         self.client = client
         self.token = token
         self.done: set[int] = set()
         self.stack: list[int] = []
         self.failures = 0  # records whose call failed (the runner checks for pauses)
-        self._in_thred: dict[tuple[int, str], SyncRecord] = {}
-        self._businesses: dict[str, SyncRecord] = {}
+        self.known = known if known is not None else Known()
         self._objects: dict[int, Any] = {}
 
     # --- host objects -----------------------------------------------------------------
@@ -162,24 +206,15 @@ class Pusher:
     # --- parents ----------------------------------------------------------------------
     def resolve(self, obj: models.Model) -> str:
         """Thred id of a parent object, pushing it first when we can."""
-        return self.resolve_record(obj).thred_id
-
-    def _remember(self, record: SyncRecord) -> SyncRecord:
-        if record.thred_id and record.action != Action.DELETE:
-            self._in_thred[_key(record)] = record
-            if record.resource == Resource.BUSINESS:
-                self._businesses[record.tenant_id] = record
-        return record
-
-    def resolve_record(self, obj: models.Model) -> SyncRecord:
         mapping = registry.for_model(type(obj))
         ct = ContentType.objects.get_for_model(mapping.model)
-        known = self._in_thred.get((ct.pk, str(obj.pk)))
-        if known is not None:
-            return known
+        known = self.known.thred_id((ct.pk, str(obj.pk)))
+        return known if known is not None else self.resolve_record(obj).thred_id
+
+    def resolve_record(self, obj: models.Model) -> SyncRecord:
         parent = record_for(obj)
         if parent.thred_id and parent.action != Action.DELETE:
-            return self._remember(parent)
+            return self.known.add(parent)
         if parent.state in (State.FAILED, State.BLOCKED) or parent.state in SETTLED:
             raise DependencyFailed(parent)
         # Pull forward at most once per run (not a parent tried already), never in a cycle.
@@ -191,7 +226,7 @@ class Pusher:
                 self.push(parent)
                 parent.refresh_from_db()
                 if parent.thred_id and parent.action != Action.DELETE:
-                    return self._remember(parent)
+                    return self.known.add(parent)
                 if parent.state in (State.FAILED, State.BLOCKED) or parent.state in SETTLED:
                     raise DependencyFailed(parent)
         raise DependencyPending(parent)
@@ -200,14 +235,14 @@ class Pusher:
         """The record's business, pushed first if it has not reached Thred yet."""
         if record.resource == Resource.BUSINESS:
             return record
-        known = self._businesses.get(record.tenant_id)
+        known = self.known.business(record.tenant_id)
         if known is not None:
             return known
         known = SyncRecord.objects.filter(
             resource=Resource.BUSINESS, tenant_id=record.tenant_id
         ).first()
         if known is not None and known.thred_id:
-            return self._remember(known)
+            return self.known.add(known)
         mapping = registry.business_mapping()
         if mapping is None:
             raise ThredConfigurationError(
@@ -239,18 +274,8 @@ class Pusher:
 
     def _push(self, record: SyncRecord) -> None:
         token = self.token
-        # The Idempotency-Key of a create is persisted with the lease renewal, before
-        # anything is sent (one write instead of two).
-        key = ""
-        if not record.thred_id and record.action != Action.DELETE:
-            key = record.idempotency_key or operations.idempotency_key_for(
-                record.resource, record.external_id
-            )
-        extra = {"idempotency_key": key} if key and key != record.idempotency_key else {}
-        if not claim.renew(record, token, **extra):
+        if not claim.renew(record, token):
             return  # our lease was taken over: the new holder owns this record
-        if key:
-            record.idempotency_key = key
         payload: dict[str, Any] | None = None
         try:
             model = record.content_type.model_class()
@@ -357,7 +382,7 @@ class Pusher:
             response=sent.response,
         )
         if record.state == State.SYNCED:  # not re-marked meanwhile: a parent others may use
-            self._remember(record)
+            self.known.add(record)
 
     def _delete(self, record: SyncRecord) -> None:
         token = self.token

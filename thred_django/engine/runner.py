@@ -26,7 +26,7 @@ from django.utils import timezone
 from thred_django.client import get_client
 from thred_django.conf import thred_settings
 from thred_django.engine import claim, health
-from thred_django.engine.push import Pusher
+from thred_django.engine.push import Known, Pusher
 from thred_django.models import BusinessHealth, SyncRecord
 from thred_django.resources import CLAIMABLE, State
 
@@ -64,6 +64,7 @@ def push_due(
         return stats  # re-entered from a signal handler: the outer loop picks it up
     _local.running = True
     workers = _Workers()
+    known = Known()  # what this run learns is in Thred, shared by its threads
     try:
         deadline = time.monotonic() + time_limit if time_limit else None
         while deadline is None or time.monotonic() < deadline:
@@ -80,7 +81,7 @@ def push_due(
                 continue
             stats.rounds += 1
             stats.claimed += len(batch.records)
-            _push_batch(batch, deadline, workers)
+            _push_batch(batch, deadline, workers, known)
             if on_progress:
                 on_progress(len(batch.records))
     finally:
@@ -97,11 +98,14 @@ class _Workers:
         self.size = int(thred_settings.CONCURRENCY)
         self.pool: ThreadPoolExecutor | None = None
 
-    def run(self, groups: list[list[SyncRecord]], token, deadline: float | None) -> None:
+    def run(
+        self, groups: list[list[SyncRecord]], token, deadline: float | None, known: Known | None
+    ) -> None:
         if self.pool is None:
             self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="thred-push")
         futures = [
-            self.pool.submit(_push_group_in_thread, records, token, deadline) for records in groups
+            self.pool.submit(_push_group_in_thread, records, token, deadline, known)
+            for records in groups
         ]
         for future in futures:
             future.result()
@@ -128,28 +132,34 @@ class _Workers:
             self.pool = None
 
 
-def _push_batch(batch: claim.Claim, deadline: float | None, workers: _Workers) -> None:
+def _push_batch(
+    batch: claim.Claim, deadline: float | None, workers: _Workers, known: Known | None = None
+) -> None:
     groups: dict[str, list[SyncRecord]] = defaultdict(list)
     for record in batch.records:
         groups[record.tenant_id].append(record)
     # Threads have their own connections and cannot see an open transaction's rows.
     if min(workers.size, len(groups)) <= 1 or connection.in_atomic_block:
         for records in groups.values():
-            _push_group(records, batch.token, deadline)
+            _push_group(records, batch.token, deadline, known)
         return
-    workers.run(list(groups.values()), batch.token, deadline)
+    workers.run(list(groups.values()), batch.token, deadline, known)
 
 
-def _push_group_in_thread(records: list[SyncRecord], token, deadline: float | None) -> None:
+def _push_group_in_thread(
+    records: list[SyncRecord], token, deadline: float | None, known: Known | None
+) -> None:
     try:
-        _push_group(records, token, deadline)
+        _push_group(records, token, deadline, known)
     finally:
         close_old_connections()  # the connection stays open for the next batch if healthy
 
 
-def _push_group(records: list[SyncRecord], token, deadline: float | None) -> None:
+def _push_group(
+    records: list[SyncRecord], token, deadline: float | None, known: Known | None = None
+) -> None:
     """One business's records, in order; stop early when it gets paused."""
-    pusher = Pusher(get_client(), token)
+    pusher = Pusher(get_client(), token, known)
     tenant_id = records[0].tenant_id
     stop_at: datetime | None = None
     checked_at: float | None = None
