@@ -47,8 +47,10 @@ class SyncRecord(models.Model):
 
     payload_hash = models.CharField(max_length=64, blank=True, default="")
     acked_payload = models.JSONField(null=True, blank=True)
-    # Persisted before the first send so a restarted worker resends the same key.
+    # Persisted before each create is sent so a restarted worker resends the same key,
+    # and the hash of the data that create carried (its answer may be lost).
     idempotency_key = models.CharField(max_length=255, blank=True, default="")
+    sent_hash = models.CharField(max_length=64, blank=True, default="")
 
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)

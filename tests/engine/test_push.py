@@ -190,3 +190,20 @@ def test_delete_retried_after_a_lost_response_counts_as_done(thred, shop):
     assert rec.state == "voided"
     assert rec.last_error_code == "customer_already_archived"
     assert len(thred.calls("POST", "/archive/")) == 2
+
+
+def test_bill_payment_amount_change_is_reported_not_claimed(thred, shop):
+    from tests.engine.conftest import ap_chain
+
+    ap = ap_chain(shop)
+    push_due()
+    bp = ap["bill_payment"]
+    bp.amount_cents = 2500
+    bp.save()
+    push_due()
+    rec = record_of(bp)
+    assert rec.state == "synced"
+    assert rec.last_error_code == "update_partial"
+    assert "amount_cents" in rec.last_error_message
+    assert rec.acked_payload["amount_cents"] == 3000  # what Thred still holds
+    assert len(thred.calls("PATCH", "/bills/payments/")) == 1

@@ -33,6 +33,9 @@ RESPONSE_UNSUFFIXED_AMOUNTS_IN_MINOR_UNITS = True
 LINE_QUANTITY_MUST_BE_POSITIVE = True  # credit lines go through refunds / credits
 UNIT_PRICE_MIN = 0  # minor units; a negative price would be a hidden credit note
 DOCUMENT_TOTAL_MIN_CENTS = 0  # an invoice or bill may be free but never negative
+# Undocumented upper bound on any amount in minor units: fits a signed 64-bit integer
+# with room for sums (10^15 - 1 = 9,999,999,999,999.99 in a two-decimal currency).
+MAX_MINOR_UNITS = 10**15 - 1
 
 # --- Currencies and countries ----------------------------------------------------------
 

@@ -28,8 +28,17 @@ from thred_django.mappings import Mapping, registry
 from thred_django.models import SyncRecord
 from thred_django.resources import Action, State, claim_rank
 
-# Fields a re-mark overwrites; identity fields (external_id, thred_id, tenant) are kept.
-_REMARK_FIELDS = ["state", "action", "revision", "attempts", "next_attempt_at", "updated_at"]
+# Fields a re-mark overwrites; identity (external_id, thred_id) is kept. The tenant is
+# refreshed so an object saved without its tenant can be fixed by setting it and saving.
+_REMARK_FIELDS = [
+    "state",
+    "action",
+    "revision",
+    "attempts",
+    "next_attempt_at",
+    "updated_at",
+    "tenant_id",
+]
 
 
 def sync_enabled() -> bool:

@@ -58,8 +58,21 @@ CREATES: dict[str, Create] = {
     Resource.VENDOR_CREDIT: lambda c, b, p, k: c.create_vendor_credit(b, p),
 }
 
-# Fields Thred refuses to change after creation.
-_BUSINESS_FIXED = ("external_id", "country", "base_currency")
+# Fields an update call cannot change (not in the documented update schema).
+FIXED_ON_UPDATE: dict[str, tuple[str, ...]] = {
+    Resource.BUSINESS: ("country", "base_currency"),
+    Resource.BILL_PAYMENT: ("vendor_id", "amount_cents", "currency", "payment_date"),
+}
+_BUSINESS_FIXED = ("external_id", *FIXED_ON_UPDATE[Resource.BUSINESS])
+
+
+def changed_fixed_fields(
+    resource: str, acked: dict[str, Any] | None, payload: Payload
+) -> list[str]:
+    """Fields the host changed that the update call cannot carry."""
+    before = acked or {}
+    return [f for f in FIXED_ON_UPDATE.get(resource, ()) if before.get(f) != payload.get(f)]
+
 
 UPDATES: dict[str, Update] = {
     Resource.BUSINESS: lambda c, b, i, p: c.update_business(
@@ -83,9 +96,12 @@ DELETES: dict[str, Delete] = {
 KEYED = (Resource.PAYMENT, Resource.BILL_PAYMENT)
 
 
-def idempotency_key_for(resource: str, external_id: str) -> str:
-    """Deterministic: a restarted worker, or another one, resends the same key."""
-    return f"thred-django:{resource}:{external_id}" if resource in KEYED else ""
+def idempotency_key_for(resource: str, external_id: str, payload_hash: str) -> str:
+    """Deterministic: a restarted worker, or another one, resends the same key for the
+    same data; edited data gets a new key (Thred refuses a key reused with another body)."""
+    if resource not in KEYED:
+        return ""
+    return f"thred-django:{resource}:{external_id}:{payload_hash[:16]}"
 
 
 def create(client: ThredClient, resource: str, business_id: str, payload: Payload, key: str):

@@ -23,34 +23,40 @@ class PayloadError(ValueError):
 def normalize(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise PayloadError(f"build_payload() must return a dict, not {type(payload).__name__}.")
-    bad = _non_finite_path(payload, "")
-    if bad:
-        raise PayloadError(f"{bad}: NaN or an infinite number cannot be sent to Thred.")
-    try:
-        text = json.dumps(payload, cls=DjangoJSONEncoder, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise PayloadError(f"Payload is not JSON-serialisable: {exc}") from None
-    result: dict[str, Any] = json.loads(text)
+    path, problem = _first_problem(payload, "")
+    if path:
+        raise PayloadError(f"{path}: {problem}")
+    result: dict[str, Any] = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     return result
 
 
-def _non_finite_path(value: Any, path: str) -> str:
-    """The dotted path of the first NaN/infinite float or Decimal, or ""."""
+_ENCODER = DjangoJSONEncoder()
+_PLAIN = (str, int, bool, type(None))
+
+
+def _first_problem(value: Any, path: str) -> tuple[str, str]:
+    """(dotted path, what is wrong) of the first value JSON cannot carry, or ("", "")."""
+    here = path or "payload"
     if isinstance(value, dict):
         for key, item in value.items():
-            found = _non_finite_path(item, f"{path}.{key}" if path else str(key))
-            if found:
+            found = _first_problem(item, f"{path}.{key}" if path else str(key))
+            if found[0]:
                 return found
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            found = _non_finite_path(item, f"{path}[{i}]")
-            if found:
+            found = _first_problem(item, f"{path}[{i}]")
+            if found[0]:
                 return found
     elif (isinstance(value, float) and not math.isfinite(value)) or (
         isinstance(value, Decimal) and not value.is_finite()
     ):
-        return path or "payload"
-    return ""
+        return here, "NaN or an infinite number cannot be sent to Thred."
+    elif not isinstance(value, (*_PLAIN, float, Decimal)):
+        try:
+            _ENCODER.default(value)
+        except TypeError:
+            return here, f"a {type(value).__name__} is not JSON; convert it in build_payload()."
+    return "", ""
 
 
 def digest(payload: dict[str, Any]) -> str:

@@ -48,11 +48,16 @@ class MissingBusiness(Exception):
     """The record's tenant is gone or unset: nothing can be sent until it is fixed."""
 
 
+class CrossTenantReference(Exception):
+    """A payload refers to a parent of another business: nothing is sent."""
+
+
 class MappingError(Exception):
     """The host's mapping code raised; the original exception is the cause."""
 
 
 _CONTROL = (
+    CrossTenantReference,
     DependencyPending,
     DependencyFailed,
     MissingBusiness,
@@ -80,6 +85,15 @@ class Context:
         self._business: dict[str, Any] | None = None
 
     def thred_id(self, obj: models.Model) -> str:
+        mapping = registry.for_model(type(obj))
+        tenant = mapping.get_tenant_id(obj)
+        if tenant != self._record.tenant_id:
+            # Never put one business's Thred ids into a request to another business.
+            raise CrossTenantReference(
+                f"References {mapping.model._meta.verbose_name} {obj.pk}, which belongs to "
+                f"another business (tenant {tenant or '—'}, not {self._record.tenant_id}). "
+                "Point the relation at an object of this record's own business."
+            )
         return self._pusher.resolve(obj)
 
     @property
@@ -87,6 +101,15 @@ class Context:
         if self._business is None:
             self._business = self._pusher.business_payload(self._record)
         return self._business
+
+
+# Resources whose create answers a repeated external_id with the stored object, unchanged
+# (payouts are an upsert: their 200 means "updated").
+REPEAT_RETURNS = frozenset(Resource) - {Resource.PAYOUT}
+
+
+def _no_update(resource: str) -> str:
+    return f"Changed here, but Thred has no update for a {resource}: the change was not sent."
 
 
 def record_for(obj: models.Model) -> SyncRecord:
@@ -318,6 +341,8 @@ class Pusher:
             outcome.api_error(record, token, exc, payload)
         except PayloadError as exc:
             outcome.failed(record, token, code="invalid_payload", message=str(exc), exc=exc)
+        except CrossTenantReference as exc:
+            outcome.failed(record, token, code="cross_tenant", message=str(exc), exc=exc)
         except MissingBusiness as exc:
             outcome.failed(record, token, code="no_business", message=str(exc), exc=exc)
         except ThredConfigurationError as exc:
@@ -355,31 +380,45 @@ class Pusher:
             outcome.settled_without_call(record, token, State.SYNCED)
             return
         business_id = business.thred_id
+        note = ("", "")
         if not record.thred_id:
-            key = record.idempotency_key or operations.idempotency_key_for(
-                resource, record.external_id
-            )
-            if key and key != record.idempotency_key:
-                claim.fenced(record, token, idempotency_key=key)  # persisted before sending
+            earlier = record.sent_hash  # data of an earlier create whose answer we never had
+            key = operations.idempotency_key_for(resource, record.external_id, hashed)
+            if (earlier, record.idempotency_key) != (hashed, key):
+                # Persisted before sending: a restarted worker resends the same key.
+                claim.fenced(record, token, sent_hash=hashed, idempotency_key=key)
             sent = operations.create(self.client, resource, business_id, payload, key)
+            if not sent.response.created and earlier != hashed and resource in REPEAT_RETURNS:
+                # Thred already held this external_id (an earlier create, other data) and
+                # returned it unchanged: bring it up to date, or say why we cannot.
+                if resource in operations.UPDATES:
+                    sent = operations.update(
+                        self.client, resource, business_id, sent.thred_id, payload
+                    )
+                else:
+                    note = ("update_not_supported", _no_update(resource))
         elif resource in operations.UPDATES:
             sent = operations.update(self.client, resource, business_id, record.thred_id, payload)
+            fixed = operations.changed_fixed_fields(resource, record.acked_payload, payload)
+            if fixed:
+                note = (
+                    "update_partial",
+                    f"Thred cannot change {', '.join(fixed)} of a {resource} once created: "
+                    "the rest was updated, those changes were not sent.",
+                )
         else:
             outcome.settled_without_call(
-                record,
-                token,
-                State.SYNCED,
-                "update_not_supported",
-                f"Changed here, but Thred has no update for a {resource}: the change was not sent.",
+                record, token, State.SYNCED, "update_not_supported", _no_update(resource)
             )
             return
         outcome.succeeded(
             record,
             token,
             thred_id=sent.thred_id,
-            payload=payload,
+            payload=None if note[0] else payload,
             digest=hashed,
             response=sent.response,
+            note=note,
         )
         if record.state == State.SYNCED:  # not re-marked meanwhile: a parent others may use
             self.known.add(record)

@@ -19,6 +19,13 @@ MAX_ITEMS = 50
 MAX_DEPTH = 6
 
 
+def storable(text: str) -> str:
+    """Text every database's JSON column accepts: no NUL, no lone surrogate."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
 def summarize(value: Any, depth: int = 0) -> Any:
     """A JSON-safe, bounded copy of ``value`` with secret-looking keys masked."""
     if depth > MAX_DEPTH:
@@ -38,6 +45,7 @@ def summarize(value: Any, depth: int = 0) -> Any:
             items.append(f"… {len(value) - MAX_ITEMS} more items")
         return items
     if isinstance(value, str):
+        value = storable(value)
         return value if len(value) <= MAX_STRING else value[:MAX_STRING] + "…"
     if value is None or isinstance(value, bool | int | float):
         return value

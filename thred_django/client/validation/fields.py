@@ -140,7 +140,12 @@ def _choice(choices: tuple[str, ...], *, required: bool = False) -> Any:
 
 
 def _cents(*, required: bool = False, min_value: int | None = None) -> Any:
-    return MinorUnitsField(required=required, min_value=min_value, allow_null=_NULL)
+    return MinorUnitsField(
+        required=required,
+        min_value=min_value,
+        max_value=gaps.MAX_MINOR_UNITS,
+        allow_null=_NULL,
+    )
 
 
 def _uuid(*, required: bool = False) -> Any:

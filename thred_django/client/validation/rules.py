@@ -110,6 +110,11 @@ class _Rules:
             return
         if total < gaps.DOCUMENT_TOTAL_MIN_CENTS:
             self.add("line_items", f"The document total may not be negative (got {total}).")
+        elif total > gaps.MAX_MINOR_UNITS:
+            self.add(
+                "line_items",
+                f"The document total {total} exceeds {gaps.MAX_MINOR_UNITS} minor units.",
+            )
 
     def distinct(self, key: str) -> None:
         items = self.data.get(key)
