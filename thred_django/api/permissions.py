@@ -21,8 +21,19 @@ def permission_classes() -> list[type[BasePermission]]:
     ]
 
 
+class CanRetry(BasePermission):
+    """Retrying needs the same permission as in admin: thred_django.retry_syncrecord."""
+
+    message = "Retrying a sync needs the thred_django.retry_syncrecord permission."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(request.user and request.user.has_perm("thred_django.retry_syncrecord"))
+
+
 class ConfiguredPermissionsMixin:
     """For APIViews: instantiate the configured classes instead of ``permission_classes``."""
 
+    extra_permission_classes: tuple[type[BasePermission], ...] = ()
+
     def get_permissions(self) -> list[Any]:
-        return [cls() for cls in permission_classes()]
+        return [cls() for cls in (*permission_classes(), *self.extra_permission_classes)]

@@ -18,7 +18,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from thred_django.api.permissions import ConfiguredPermissionsMixin
+from thred_django.api.permissions import CanRetry, ConfiguredPermissionsMixin
 from thred_django.api.schema import ThredSchema
 from thred_django.api.serializers import (
     BusinessCountsSerializer,
@@ -84,6 +84,7 @@ class ObjectRetryView(ThredAPIView):
     """Queue a push of one host object's record now (attempts reset)."""
 
     serializer_class = RetryResultSerializer
+    extra_permission_classes = (CanRetry,)
     schema = ThredSchema(
         tags=["thred"],
         operation_id="retryObjectSync",
