@@ -20,10 +20,12 @@ does not have raises ``ValueError``. Nested field errors are flattened to keys l
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from thred_django.client.validation.business import (
     BusinessCreate,
@@ -135,6 +137,20 @@ def _flatten(errors: Any, prefix: str = "") -> Errors:
     return out
 
 
+_local = threading.local()
+
+
+def _serializer(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+    """One unbound instance per serializer class and thread, validating with
+    ``run_validation(data)`` (what ``is_valid()`` runs): a new instance deep-copies
+    every declared field, which costs several times the validation itself."""
+    cache: dict[type, serializers.Serializer] = _local.__dict__.setdefault("serializers", {})
+    serializer = cache.get(serializer_class)
+    if serializer is None:
+        serializer = cache[serializer_class] = serializer_class()
+    return serializer
+
+
 def validated_payload(
     resource: str,
     action: str,
@@ -155,16 +171,19 @@ def validated_payload(
     if not isinstance(data, Mapping):
         return {"non_field_errors": ["Expected a JSON object."]}, {}
     serializer_class, rules = spec
-    serializer = serializer_class(data=data)
-    valid = serializer.is_valid()
-    errors = {} if valid else _flatten(serializer.errors)
+    cleaned: Any = {}
+    try:
+        cleaned = _serializer(serializer_class).run_validation(data)
+        errors: Errors = {}
+    except ValidationError as exc:  # what is_valid() keeps as serializer.errors
+        errors = _flatten(exc.detail)
     checker = _Rules(data, base_currency, country)
     rules(checker)
     for field, messages in checker.errors.items():
         errors.setdefault(field, []).extend(m for m in messages if m not in errors[field])
     if errors:
         return errors, {}
-    return {}, dict(serializer.validated_data)
+    return {}, dict(cleaned)
 
 
 def validate_payload(
