@@ -72,7 +72,9 @@ def main() -> None:
             ["--step", "generate", "--n", str(args.n)],
             common.env_for(url, THRED_SYNC_MODE="disabled"),
         )
-        print(f"# {kind}: generated {gen['rows']:,} rows in {gen['seconds']:.1f} s", file=sys.stderr)
+        print(
+            f"# {kind}: generated {gen['rows']:,} rows in {gen['seconds']:.1f} s", file=sys.stderr
+        )
         for label in ("first (inserts)", "again (updates)"):
             out = common.run_child(
                 __file__,
