@@ -17,17 +17,9 @@ For every case:
 * nothing retries it on its own (a later run, even much later, sends nothing);
 * fixing the host object and saving it syncs it (and what it blocked).
 
-Rules come from ``thred_django.client.validation`` (and ``gaps``): it checks types,
-minimums, lengths, enums, dates, currency and allocation sums, but no upper bound on
-amounts. Known bugs, xfail (strict) until fixed:
-
-* an amount beyond 64 bits passes validation and gets a 500 from the sandbox, which the
-  engine retries as transient (validation: no maximum for minor units);
-* a tenant-less object stays ``no_business`` after the host sets its tenant and saves
-  (marking: a re-mark keeps the record's tenant_id);
-* a non-JSON value in a payload is reported without its path (payload.normalize);
-* on PostgreSQL a NUL character or a lone surrogate in a payload kills the worker (the
-  attempt log's jsonb refuses it) instead of failing the record.
+Rules come from ``thred_django.client.validation`` (and ``gaps``): types, minimums and
+maximums (``gaps.MAX_MINOR_UNITS`` for any amount and document total), lengths, enums,
+dates, currency and allocation sums; references and balances are the sandbox's.
 """
 
 from __future__ import annotations
@@ -42,12 +34,12 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 
 from tests.engine.test_push import record_of
-from tests.reliability.harness import suite_postgres_url
 from tests.testapp import models as m
+from thred_django.client import gaps
 from thred_django.engine.runner import push_due
 from thred_django.mappings import registry
 from thred_django.models import SyncRecord
@@ -192,8 +184,7 @@ class Case:
     field: str  # must be named in last_error_details or last_error_message
     fix: Callable[[models.Model], None] = unmutate
     sandbox: bool = False  # only the sandbox knows the rule: a 400 comes back
-    bug: Any = None  # an xfail mark: a known bug keeps this case from passing …
-    bug_on: tuple[str, ...] = ("sqlite", "postgresql")  # … on these databases
+    bug: Any = None  # an xfail mark while a known bug keeps this case from passing
     own_shop: bool = False  # the business itself is bad: give it a shop of its own
 
 
@@ -208,31 +199,6 @@ def mutated(make: Callable[[Scene], models.Model], func) -> Callable[[Scene], mo
 
 
 NAIVE = datetime(2026, 1, 15, 10, 0)  # no tzinfo: the point of the case
-
-OVER_INT64 = pytest.mark.xfail(
-    strict=True,
-    reason="gap: validation.py (MinorUnitsField) has no upper bound on minor units; the "
-    "sandbox answers 500 for an amount beyond 64 bits, which the engine retries as "
-    "transient instead of failing on the field",
-)
-TENANT_KEPT = pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a re-mark keeps the record's tenant_id (marking._REMARK_FIELDS), so "
-    "an object saved without its tenant stays 'no_business' after the host sets the tenant "
-    "and saves — although the error message tells the user to do exactly that",
-)
-JSONB_REFUSES = pytest.mark.xfail(
-    strict=True,
-    reason="engine bug (PostgreSQL): the attempt log stores the raw payload "
-    "(outcome.log_attempt → redact.summarize keeps NUL / lone surrogates), jsonb refuses "
-    "it, the DataError escapes push_due: the worker dies, the record and its batch stay "
-    "leased, and the next run dies the same way",
-)
-UNNAMED_NON_JSON = pytest.mark.xfail(
-    strict=True,
-    reason="gap: engine/payload.normalize reports a non-JSON value without its path "
-    "('Payload is not JSON-serialisable: …'), unlike NaN/infinity",
-)
 
 CASES: dict[str, Case] = {
     # --- amounts (client validation) ---------------------------------------------------
@@ -279,14 +245,10 @@ CASES: dict[str, Case] = {
         "allocations",
     ),
     "amount over 64 bits": Case(
-        mutated(lambda s: s.sale(), with_line(unit_price=2**63)),
-        "line_items[0].unit_price",
-        bug=OVER_INT64,
+        mutated(lambda s: s.sale(), with_line(unit_price=2**63)), "line_items[0].unit_price"
     ),
     "line total over 64 bits": Case(
-        mutated(lambda s: s.sale(), with_line(quantity=1000, unit_price=10**17)),
-        "line_items",
-        bug=OVER_INT64,
+        mutated(lambda s: s.sale(), with_line(quantity=1000, unit_price=10**17)), "line_items"
     ),
     # --- amounts only the sandbox can judge (a 400 with field details) -------------------
     "payment larger than its invoice": Case(
@@ -364,16 +326,10 @@ CASES: dict[str, Case] = {
         mutated(lambda s: s.sale(), with_(memo="Ünïcødé ☕ " * 401)), "memo"
     ),
     "NUL character": Case(
-        mutated(lambda s: s.client(), with_(company_name="Acme\x00Ltd")),
-        "company_name",
-        bug=JSONB_REFUSES,
-        bug_on=("postgresql",),
+        mutated(lambda s: s.client(), with_(company_name="Acme\x00Ltd")), "company_name"
     ),
     "lone surrogate": Case(
-        mutated(lambda s: s.client(), with_(company_name="Acme \ud800 Ltd")),
-        "company_name",
-        bug=JSONB_REFUSES,
-        bug_on=("postgresql",),
+        mutated(lambda s: s.client(), with_(company_name="Acme \ud800 Ltd")), "company_name"
     ),
     "empty line items": Case(mutated(lambda s: s.sale(), with_(line_items=[])), "line_items"),
     # --- dates --------------------------------------------------------------------------------
@@ -387,18 +343,13 @@ CASES: dict[str, Case] = {
     ),
     # --- the host's structure and code -------------------------------------------------------
     "tenant without a business": Case(
-        lambda s: s.client(shop=None),
-        "shop",
-        lambda obj: setting(shop=SHOP_OF[obj.pk])(obj),
-        bug=TENANT_KEPT,
+        lambda s: s.client(shop=None), "shop", lambda obj: setting(shop=SHOP_OF[obj.pk])(obj)
     ),
     "mapping that raises": Case(
         mutated(lambda s: s.client(), raising(KeyError("loyalty_code"))), "loyalty_code"
     ),
     "non-JSON value": Case(
-        mutated(lambda s: s.client(), with_(metadata={"tier": object()})),
-        "metadata",
-        bug=UNNAMED_NON_JSON,
+        mutated(lambda s: s.client(), with_(metadata={"tier": object()})), "metadata"
     ),
     # --- the business itself (its records wait behind it) -------------------------------------
     "business in an unsupported country": Case(
@@ -533,12 +484,8 @@ def run_cases(thred, names: list[str]) -> None:
     assert not left.exists(), list(left.values_list("external_id", "state", "last_error_code"))
 
 
-def vendor() -> str:
-    return "postgresql" if suite_postgres_url() else "sqlite"
-
-
 def has_bug(case: Case) -> bool:
-    return case.bug is not None and vendor() in case.bug_on
+    return case.bug is not None
 
 
 def case_params() -> list[Any]:
@@ -558,14 +505,12 @@ def test_each_kind_fails_permanently_naming_the_field(thred, mutations, name):
 
 
 def test_all_kinds_in_one_run_leave_the_worker_and_the_good_records_alone(thred, mutations):
-    assert vendor() == connection.vendor
     names = [name for name, case in CASES.items() if not has_bug(case)]
     assert len(names) >= 20
     run_cases(thred, names)
 
 
 def test_tenant_without_a_business_fails_naming_the_tenant(thred, mutations):
-    """(The fix of this case is xfail above; the failure itself must hold.)"""
     shop = m.Shop.objects.create(name="Main Street Ltd")
     orphan = m.Client.objects.create(shop=None, name="Nobody's client")
     good = m.Client.objects.create(shop=shop, name="Somebody's client")
@@ -580,8 +525,6 @@ def test_refund_larger_than_what_was_paid_is_accepted_by_the_gap_decision(thred,
     """Not malformed under gaps.REFUND_LIMIT: a refund is limited by the invoice total
     (minus earlier refunds), not by what was paid — the docs have no payment → refund
     ordering. (The over-the-invoice case above is the one that fails.)"""
-    from thred_django.client import gaps
-
     assert gaps.REFUND_LIMIT == "invoice_total_minus_refunded"
     scene = Scene(m.Shop.objects.create(name="Main Street Ltd"))
     sale = scene.sale(amount_cents=12000)

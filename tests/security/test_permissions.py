@@ -160,15 +160,6 @@ def test_staff_without_the_retry_permission_change_nothing(
     unchanged(world, pushes)
 
 
-API_IGNORES_MODEL_PERMISSIONS = pytest.mark.xfail(
-    strict=True,
-    reason="API: the default THRED['API_PERMISSION_CLASSES'] is IsAdminUser (is_staff only), "
-    "so staff the admin refuses (no thred_django.retry_syncrecord) can still retry a record "
-    "through POST thred/api/objects/…/retry/",
-)
-
-
-@API_IGNORES_MODEL_PERMISSIONS
 @pytest.mark.parametrize("who", ["staff without permissions", "viewer"])
 def test_api_retry_needs_the_retry_permission_like_the_admin(
     world, failed, pushes, django_user_model, who
@@ -176,7 +167,7 @@ def test_api_retry_needs_the_retry_permission_like_the_admin(
     client = caller(who, django_user_model)
     post = POSTS[-1]
     response = client.post(post.url(world), post.data(world))
-    assert response.status_code == 403
+    assert response.status_code == 403  # the admin's rule: thred_django.retry_syncrecord
     unchanged(world, pushes)
 
 

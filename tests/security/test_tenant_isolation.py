@@ -9,7 +9,9 @@ refers to, sometimes not (host data that mixes tenants). After one push:
   endpoints themselves the partner token;
 * every create went to the business of its record's tenant;
 * every object the sandbox holds belongs to the business of the record that created it,
-  and every synced record's Thred id is such an object.
+  and every synced record's Thred id is such an object;
+* no request into one business carries the Thred id of another business's object: a
+  record that refers to another shop's object fails (``cross_tenant``) before sending.
 
 Each example runs inside a savepoint rolled back at its end (sandbox data included: the
 in-process sandbox shares the connection), so examples do not see each other.
@@ -44,6 +46,7 @@ SANDBOX_MODELS = {
 UNDER_BUSINESS = re.compile(r"/v1/platform/businesses/([^/]+)/(.+)$")
 BUSINESS_ITSELF = re.compile(r"/v1/platform/businesses/([^/]+)/?$")
 EXCHANGE = re.compile(r"/v1/platform/([^/]+)/oauth2/token/$")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass
@@ -124,6 +127,22 @@ def check_requests(thred) -> None:
             assert principal.business_id is None, path
 
 
+def check_mixed_records_fail(shops: list[m.Shop]) -> None:
+    """A sale for another shop's client, or a receipt for another shop's sale, is refused
+    before anything is sent; a receipt of such a sale waits behind it."""
+    tenants = [shop.pk for shop in shops]
+    for sale in m.Sale.objects.filter(shop__in=tenants).select_related("client"):
+        if sale.client.shop_id != sale.shop_id:
+            record = record_of(sale)
+            assert (record.state, record.last_error_code) == ("failed", "cross_tenant")
+    for receipt in m.Receipt.objects.filter(shop__in=tenants).select_related("sale"):
+        record = record_of(receipt)
+        if receipt.sale.shop_id != receipt.shop_id:
+            assert (record.state, record.last_error_code) == ("failed", "cross_tenant")
+        elif receipt.sale.client.shop_id != receipt.shop_id:
+            assert record.state in ("failed", "blocked"), record.state
+
+
 def business_of(record: SyncRecord) -> str:
     return SyncRecord.objects.get(resource="business", tenant_id=record.tenant_id).thred_id
 
@@ -186,19 +205,14 @@ def test_records_reach_only_their_own_business_with_its_token(thred, platform):
         check_requests(thred)
         check_creates(thred, shops)
         check_holdings(shops)
+        check_no_foreign_ids(thred, shops)
+        check_mixed_records_fail(shops)
         transaction.set_rollback(True)
 
 
 # --- host data that mixes tenants -------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hardening: Context.thred_id(parent) resolves a parent of another tenant and the "
-    "engine puts its Thred id into a request to this tenant's business; Thred refuses it "
-    "(400), but the other business's id has been disclosed to it. The engine could refuse "
-    "a cross-tenant parent itself (permanent failure naming the relation), sending nothing.",
-)
 def test_a_cross_tenant_reference_never_leaves_the_platform(thred):
     mine = m.Shop.objects.create(name="Mine Ltd")
     theirs = m.Shop.objects.create(name="Theirs Ltd")
@@ -209,7 +223,36 @@ def test_a_cross_tenant_reference_never_leaves_the_platform(thred):
     thred.reset()
     push_due()
     record = record_of(sale)
-    assert record.state == "failed"
+    assert (record.state, record.last_error_code) == ("failed", "cross_tenant")
+    assert "another business" in record.last_error_message
     their_id = record_of(their_client).thred_id
     leaked = [r.url.path for r in thred.requests if their_id.encode() in (r.content or b"")]
     assert not leaked, leaked
+    assert thred.calls("POST", "/invoices/") == []  # nothing was sent for it
+
+
+def check_no_foreign_ids(thred, shops: list[m.Shop]) -> None:
+    """No request into one business carries a Thred id of another business's object."""
+    tenants = [str(shop.pk) for shop in shops]
+    business = dict(
+        SyncRecord.objects.filter(resource="business", tenant_id__in=tenants).values_list(
+            "tenant_id", "thred_id"
+        )
+    )
+    owner_of = {
+        thred_id: business[tenant]
+        for tenant, thred_id in SyncRecord.objects.filter(tenant_id__in=tenants)
+        .exclude(thred_id="")
+        .values_list("tenant_id", "thred_id")
+    }
+    for request in thred.requests:
+        match = UNDER_BUSINESS.search(request.url.path)
+        if not match or not request.content:
+            continue
+        text = request.content.decode()
+        foreign = [i for i, owner in owner_of.items() if owner != match.group(1) and i in text]
+        assert not foreign, (request.url.path, foreign)
+        # and every id it does carry is one of this business's own objects
+        for found in UUID.findall(text):
+            if found in owner_of:
+                assert owner_of[found] == match.group(1), (request.url.path, found)
