@@ -297,8 +297,8 @@ class Pusher:
 
     def _push(self, record: SyncRecord) -> None:
         token = self.token
-        if not claim.renew(record, token):
-            return  # our lease was taken over: the new holder owns this record
+        # No renewal here: the lease is extended right before a call (see _send and
+        # _delete), and every other write about the record is fenced anyway.
         payload: dict[str, Any] | None = None
         try:
             model = record.content_type.model_class()
@@ -384,9 +384,12 @@ class Pusher:
         if not record.thred_id:
             earlier = record.sent_hash  # data of an earlier create whose answer we never had
             key = operations.idempotency_key_for(resource, record.external_id, hashed)
+            changes = {}
             if (earlier, record.idempotency_key) != (hashed, key):
                 # Persisted before sending: a restarted worker resends the same key.
-                claim.fenced(record, token, sent_hash=hashed, idempotency_key=key)
+                changes = {"sent_hash": hashed, "idempotency_key": key}
+            if not claim.renew(record, token, **changes):
+                return  # our lease was taken over: the new holder owns this record
             sent = operations.create(self.client, resource, business_id, payload, key)
             if not sent.response.created and earlier != hashed and resource in REPEAT_RETURNS:
                 # Thred already held this external_id (an earlier create, other data) and
@@ -398,6 +401,8 @@ class Pusher:
                 else:
                     note = ("update_not_supported", _no_update(resource))
         elif resource in operations.UPDATES:
+            if not claim.renew(record, token):
+                return
             sent = operations.update(self.client, resource, business_id, record.thred_id, payload)
             fixed = operations.changed_fixed_fields(resource, record.acked_payload, payload)
             if fixed:
@@ -441,6 +446,8 @@ class Pusher:
             )
             return
         business = self.business_record(record)
+        if not claim.renew(record, token):
+            return  # our lease was taken over: the new holder owns this record
         try:
             sent = operations.delete(
                 self.client, record.resource, business.thred_id, record.thred_id
