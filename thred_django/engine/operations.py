@@ -26,11 +26,16 @@ class Sent:
     response: ThredResponse[Any]
 
 
-def _id_of(response: ThredResponse[Any]) -> str:
+def body_of(response: ThredResponse[Any]) -> dict[str, Any]:
+    """The object in a response (payment create/patch responses wrap it in "payment")."""
     data = response.data or {}
     if isinstance(data, dict) and isinstance(data.get("payment"), dict):
-        data = data["payment"]  # payment create/patch responses are wrapped
-    return str(data.get("id", "")) if isinstance(data, dict) else ""
+        data = data["payment"]
+    return data if isinstance(data, dict) else {}
+
+
+def _id_of(response: ThredResponse[Any]) -> str:
+    return str(body_of(response).get("id", ""))
 
 
 def _split_refund(payload: Payload) -> tuple[str, Payload]:

@@ -108,6 +108,14 @@ class Context:
 REPEAT_RETURNS = frozenset(Resource) - {Resource.PAYOUT}
 
 
+def _partial(resource: str, fields: list[str]) -> tuple[str, str]:
+    return (
+        "update_partial",
+        f"Thred cannot change {', '.join(fields)} of a {resource} once created: the rest "
+        "was updated, those changes were not sent.",
+    )
+
+
 def _no_update(resource: str) -> str:
     return f"Changed here, but Thred has no update for a {resource}: the change was not sent."
 
@@ -395,9 +403,13 @@ class Pusher:
                 # Thred already held this external_id (an earlier create, other data) and
                 # returned it unchanged: bring it up to date, or say why we cannot.
                 if resource in operations.UPDATES:
+                    held = operations.body_of(sent.response)  # what Thred holds now
                     sent = operations.update(
                         self.client, resource, business_id, sent.thred_id, payload
                     )
+                    fixed = operations.changed_fixed_fields(resource, held, payload)
+                    if fixed:
+                        note = _partial(resource, fixed)
                 else:
                     note = ("update_not_supported", _no_update(resource))
         elif resource in operations.UPDATES:
@@ -406,11 +418,7 @@ class Pusher:
             sent = operations.update(self.client, resource, business_id, record.thred_id, payload)
             fixed = operations.changed_fixed_fields(resource, record.acked_payload, payload)
             if fixed:
-                note = (
-                    "update_partial",
-                    f"Thred cannot change {', '.join(fixed)} of a {resource} once created: "
-                    "the rest was updated, those changes were not sent.",
-                )
+                note = _partial(resource, fixed)
         else:
             outcome.settled_without_call(
                 record, token, State.SYNCED, "update_not_supported", _no_update(resource)
