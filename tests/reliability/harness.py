@@ -83,11 +83,17 @@ class SqliteDatabase(Database):
         self.path = directory / "example.sqlite3"
         self.url = f"sqlite:///{self.path}"
 
+    _conn: sqlite3.Connection | None = None
+
     def scalar(self, sql: str) -> Any:
-        with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30) as conn:
-            return conn.execute(sql).fetchone()[0]
+        if self._conn is None:  # one read-only connection, reused by every poll
+            self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+        return self._conn.execute(sql).fetchone()[0]
 
     def drop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
@@ -106,15 +112,21 @@ class PostgresDatabase(Database):
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{self.name}"')
 
+    _conn: Any = None
+
     def scalar(self, sql: str) -> Any:
         import psycopg
 
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            return conn.execute(sql).fetchone()[0]
+        if self._conn is None:  # one connection, reused by every poll
+            self._conn = psycopg.connect(self.url, autocommit=True)
+        return self._conn.execute(sql).fetchone()[0]
 
     def drop(self) -> None:
         import psycopg
 
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
         with psycopg.connect(self.server_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 

@@ -314,18 +314,7 @@ EDITS = {
     ),
 }
 
-NO_PARTIAL_AFTER_REPEAT = pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: after a create answered 200 (a repeat of the lost create) the "
-    "follow-up update cannot carry every field (bill payment amount, business country), but "
-    "push._send reports no update_partial on that path: operations.changed_fixed_fields is "
-    "only asked on the ordinary update path, against acked_payload, which a lost create never "
-    "set. The outbox says synced with data Thred does not hold",
-)
-EDIT_CASES = [
-    pytest.param(name, marks=[NO_PARTIAL_AFTER_REPEAT] if edit.cannot == "update_partial" else [])
-    for name, edit in EDITS.items()
-]
+EDIT_CASES = list(EDITS)
 
 
 @pytest.mark.parametrize("crash", [False, True], ids=["retrying", "worker-crashed"])
