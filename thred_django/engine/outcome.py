@@ -107,7 +107,14 @@ def succeeded(
     response: Any = None,
     state: str = State.SYNCED,
     note: tuple[str, str] = ("", ""),
-) -> None:
+    reset_breaker: bool = True,
+) -> bool:
+    """Record a call Thred accepted. True when written (False: the lease was lost).
+
+    ``reset_breaker=False`` skips closing the business's breaker, for a caller that has
+    already closed it since its last failed call. Records this one blocked are set
+    pending again by ``unblock_children``, once per batch.
+    """
     now = timezone.now()
     changes: dict[str, Any] = {
         **_CLEAR_ERROR,
@@ -136,18 +143,30 @@ def succeeded(
             )
         written = _finish(record, token, state, **changes)
     if not written:
-        return
-    # Usually match no row (and so commit nothing to disk).
-    SyncRecord.objects.filter(blocked_by=record, state=State.BLOCKED).update(
-        state=State.PENDING, blocked_by=None, next_attempt_at=now, updated_at=now
-    )
-    health.note_success(record.tenant_id)
+        return False
+    if reset_breaker:
+        health.note_success(record.tenant_id)
     if sync_succeeded.has_listeners(SyncRecord):
         record.refresh_from_db()
     else:  # nobody will look at it: what we wrote is what the row holds, no query needed
         for name, value in written.items():
             setattr(record, name, value)
     sync_succeeded.send(sender=SyncRecord, record=record)
+    return True
+
+
+def unblock_children() -> int:
+    """Records blocked by a parent that has since reached Thred become pending again.
+
+    Run once per batch by the runner (not one query per success); it also frees any
+    record whose parent was synced by a worker that died before unblocking it.
+    """
+    now = timezone.now()
+    return (
+        SyncRecord.objects.filter(state=State.BLOCKED, blocked_by__state=State.SYNCED)
+        .exclude(blocked_by__thred_id="")
+        .update(state=State.PENDING, blocked_by=None, next_attempt_at=now, updated_at=now)
+    )
 
 
 def settled_without_call(

@@ -200,6 +200,8 @@ class Pusher:
         self.done: set[int] = set()
         self.stack: list[int] = []
         self.failures = 0  # records whose call failed (the runner checks for pauses)
+        # self.failures when this Pusher last closed the business's breaker (None: never).
+        self._breaker_reset_at: int | None = None
         self.known = known if known is not None else Known()
         self._objects: dict[int, Any] = {}
 
@@ -424,9 +426,8 @@ class Pusher:
                 record, token, State.SYNCED, "update_not_supported", _no_update(resource)
             )
             return
-        outcome.succeeded(
+        self._succeeded(
             record,
-            token,
             thred_id=sent.thred_id,
             payload=None if note[0] else payload,
             digest=hashed,
@@ -466,12 +467,18 @@ class Pusher:
             # A retry after a lost response: Thred already voided/cancelled/archived it.
             outcome.settled_without_call(record, token, State.VOIDED, exc.error_code, str(exc))
             return
-        outcome.succeeded(
+        self._succeeded(
             record,
-            token,
             thred_id=record.thred_id,
             payload=None,
             digest="",
             response=sent.response,
             state=State.VOIDED,
         )
+
+    def _succeeded(self, record: SyncRecord, **kwargs: Any) -> None:
+        # The breaker is closed by the first success, and again after a failed call: one
+        # write per run of successes rather than one per record.
+        reset = self._breaker_reset_at != self.failures
+        if outcome.succeeded(record, self.token, reset_breaker=reset, **kwargs) and reset:
+            self._breaker_reset_at = self.failures

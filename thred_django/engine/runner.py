@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from thred_django.client import get_client
 from thred_django.conf import thred_settings
-from thred_django.engine import claim, health
+from thred_django.engine import claim, health, outcome
 from thred_django.engine.push import Known, Pusher
 from thred_django.models import BusinessHealth, SyncRecord
 from thred_django.resources import CLAIMABLE, State
@@ -82,6 +82,7 @@ def push_due(
             stats.rounds += 1
             stats.claimed += len(batch.records)
             _push_batch(batch, deadline, workers, known)
+            outcome.unblock_children()
             if on_progress:
                 on_progress(len(batch.records))
     finally:
