@@ -347,8 +347,11 @@ def measure(script: str, step: str, args, env: dict, server: common.Gunicorn) ->
     extra = ["--step", step, "--concurrency", str(args.concurrency)]
     if args.profile and step == "engine":
         extra += ["--profile", args.profile]
-    out = common.run_child(script, extra, env)
+    database = env["DATABASE_URL"].rsplit("/", 1)[1]
+    with common.CpuTracker(f"postgres: postgres {database} ") as postgres:
+        out = common.run_child(script, extra, env)
     out["gunicorn_cpu"] = common.cpu_seconds(server.pids()) - gunicorn0
+    out["postgres_cpu"] = postgres.seconds
     out["busy_cpu"] = common.system_busy_seconds() - busy0
     return out
 
@@ -450,23 +453,30 @@ def main() -> None:
     )
     cpu_rows = []
     for label in ("engine", "ceiling"):
-        secs = statistics.median(r[label]["seconds"] for r in rounds)
-        own = statistics.median(r[label]["cpu"] for r in rounds)
-        guni = statistics.median(r[label]["gunicorn_cpu"] for r in rounds)
-        busy = statistics.median(r[label]["busy_cpu"] for r in rounds)
+        n = statistics.median(r[label]["calls"] for r in rounds)
+
+        def med(key: str, label: str = label) -> float:
+            return statistics.median(r[label][key] for r in rounds)
+
+        secs, busy = med("seconds"), med("busy_cpu")
+        parts = [med("cpu"), med("gunicorn_cpu"), med("postgres_cpu")]
+        parts.append(busy - sum(parts))
         cpu_rows.append(
-            [
-                label,
-                f"{secs:.1f}",
-                f"{own:.1f} ({own / busy:.0%})",
-                f"{guni:.1f} ({guni / busy:.0%})",
-                f"{busy - own - guni:.1f} ({(busy - own - guni) / busy:.0%})",
-                f"{busy / secs:.2f}",
-            ]
+            [label, f"{secs:.1f}"]
+            + [f"{part:.1f} s = {part / n * 1000:.1f} ms/call" for part in parts]
+            + [f"{busy / secs:.2f}"]
         )
     common.table(
-        "Where the CPU went (median round; CPU seconds and share of the machine's busy time)",
-        ["run", "wall s", "sync process", "gunicorn", "PostgreSQL + rest", "cores busy"],
+        "Where the CPU went (median round): CPU seconds, and per call sent",
+        [
+            "run",
+            "wall s",
+            "sync / replay process",
+            "gunicorn (sandbox)",
+            "PostgreSQL (this database)",
+            "rest of the machine",
+            "cores busy",
+        ],
         cpu_rows,
     )
     kinds = rounds[-1]["engine"]["queries_by_kind"]

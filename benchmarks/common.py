@@ -299,6 +299,55 @@ def cpu_seconds(pids: Iterable[int]) -> float:
     return total / CLK_TCK
 
 
+class CpuTracker:
+    """CPU seconds used during a run by the processes whose command line contains
+    ``needle`` (e.g. the PostgreSQL backends serving one database: their process title
+    names it), including processes that start and exit during the run (sampled)."""
+
+    def __init__(self, needle: str, interval: float = 0.2) -> None:
+        self.needle = needle.encode()
+        self.interval = interval
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _scan(self) -> dict[int, float]:
+        found = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if self.needle in (entry / "cmdline").read_bytes():
+                    found[int(entry.name)] = cpu_seconds([int(entry.name)])
+            except OSError:
+                continue
+        return found
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for pid, cpu in self._scan().items():
+                self.first.setdefault(pid, cpu)
+                self.last[pid] = cpu
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> CpuTracker:
+        self.first = self._scan()  # processes already there count from now
+        self.last = dict(self.first)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+        for pid, cpu in self._scan().items():
+            self.last[pid] = cpu
+
+    @property
+    def seconds(self) -> float:
+        return sum(cpu - self.first.get(pid, 0.0) for pid, cpu in self.last.items())
+
+
 def system_busy_seconds() -> float:
     """CPU seconds the whole machine spent busy (all cores), from /proc/stat."""
     fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]

@@ -3,8 +3,9 @@
 ``customers(n, merchants)`` makes ``merchants`` merchants and ``n`` customers spread over
 them. ``mixed(n, merchants)`` makes about ``n`` mapped rows over ``merchants`` merchants:
 per merchant, equal numbers of customers, issued invoices (one line each), payments
-(one per invoice), vendors, bills (one line each) and bill payments (one per bill). Rows reference each other so the engine resolves parents
-(payment → invoice → customer, bill payment → bill → vendor). Deterministic.
+(one per invoice), vendors, bills (one line each) and bill payments (one per bill).
+Rows reference each other so the engine resolves parents (payment → invoice → customer,
+bill payment → bill → vendor). Deterministic.
 """
 
 from __future__ import annotations
