@@ -144,10 +144,12 @@ def step_engine(args) -> dict:
 
     from django.db.models import Count
 
+    import thred_django
     from thred_django.engine.runner import push_due
     from thred_django.models import SyncAttempt, SyncRecord
     from thred_django.resources import SETTLED
 
+    print(f"# engine code: {Path(thred_django.__file__).parent}", file=sys.stderr)
     queries = count_queries()
     todo = SyncRecord.objects.exclude(state__in=SETTLED).count()
     queries[0] = 0
@@ -365,6 +367,12 @@ def main() -> None:
     p.add_argument("--profile", metavar="DIR", help="pyinstrument profile of the engine run")
     p.add_argument("--step", choices=("reset", "engine", "ceiling"))
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    p.add_argument(
+        "--engine-commit",
+        metavar="COMMIT",
+        help="run the engine step with thred_django of COMMIT (a worktree); everything "
+        "else (schema, data, sandbox server, ceiling) with this checkout's",
+    )
     args = p.parse_args()
     if args.child:
         return child(args)
@@ -372,6 +380,8 @@ def main() -> None:
     if not common.pg_available():
         raise SystemExit(f"bench_push needs PostgreSQL ({common.PG_URL}); set BENCH_PG_URL")
     common.print_machine()
+    if args.engine_commit:
+        print(f"# engine from commit {args.engine_commit}", file=sys.stderr)
     per_business = max(1, round((args.records / BUSINESSES - 1) / RECORDS_PER_UNIT))
     url = common.fresh_database("postgres", "push")
     env = common.env_for(url, THRED_SYNC_MODE="disabled")
@@ -403,7 +413,10 @@ def main() -> None:
         }
         for n in range(args.rounds):
             reset = common.run_child(__file__, ["--step", "reset"], env)
-            engine = measure(__file__, "engine", args, env, server)
+            engine_env = dict(env)
+            if args.engine_commit:
+                engine_env["BENCH_CODE"] = str(common.worktree(args.engine_commit))
+            engine = measure(__file__, "engine", args, engine_env, server)
             ceiling = measure(__file__, "ceiling", args, env, server)
             rounds.append({"engine": engine, "ceiling": ceiling})
             print(

@@ -42,6 +42,9 @@ SETTINGS = "benchmarks.settings"
 for _path in (str(ROOT), str(EXAMPLE)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
+# BENCH_CODE: a checkout whose thred_django this process runs instead (before/after).
+if os.environ.get("BENCH_CODE"):
+    sys.path.insert(0, os.environ["BENCH_CODE"])
 
 
 # --- arguments ----------------------------------------------------------------------------
@@ -176,6 +179,25 @@ def manage(env: dict[str, str], *args: str, **kwargs: Any) -> subprocess.Complet
     return subprocess.run(
         [PY, str(EXAMPLE / "manage.py"), *args], env=env, check=True, cwd=ROOT, **kwargs
     )
+
+
+def worktree(commit: str) -> Path:
+    """A checkout of ``commit`` under WORK (git worktree), made once."""
+    sha = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", commit],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    tree = WORK / f"at-{sha}"
+    if not tree.exists():
+        WORK.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), sha],
+            check=True,
+            capture_output=True,
+        )
+    return tree
 
 
 def run_child(script: str, args: Sequence[str], env: dict[str, str]) -> dict[str, Any]:

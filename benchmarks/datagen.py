@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-COUNTRIES = [("GB", "GBP"), ("DE", "EUR"), ("FR", "EUR"), ("IE", "EUR"), ("NL", "EUR")]
+COUNTRIES = [("GB", "GBP", "limited"), ("DE", "EUR", "gmbh"), ("NL", "EUR", "bv")]
 ISSUED = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
 
@@ -22,12 +22,12 @@ def make_merchants(count: int):
 
     merchants = []
     for i in range(count):
-        country, currency = COUNTRIES[i % len(COUNTRIES)]
+        country, currency, legal_form = COUNTRIES[i % len(COUNTRIES)]
         merchants.append(
             Merchant(
                 name=f"Bench Shop {i}",
                 legal_name=f"Bench Shop {i} Ltd",
-                legal_form="limited" if country == "GB" else "gmbh",
+                legal_form=legal_form,
                 email=f"owner{i}@bench.test",
                 country=country,
                 currency=currency,

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Run every thred_django benchmark and print its tables (Markdown).
+#
+#   benchmarks/run.sh            # full sizes, about 25 minutes on 2 CPUs
+#   benchmarks/run.sh --quick    # smaller sizes, about 5 minutes (a smoke run)
+#
+# Needs the dev virtualenv (.venv, as scripts/test.sh makes it) and, for the push and
+# latency benchmarks, PostgreSQL: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5433)
+# with a superuser that may create databases. Scratch files go to BENCH_DIR
+# (/tmp/thred-bench); the whole output is also saved there as results-<time>.md.
+# Each script runs alone too: benchmarks/bench_save.py --help, etc.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+PY="${BENCH_PYTHON:-$ROOT/.venv/bin/python}"
+OUT_DIR="${BENCH_DIR:-/tmp/thred-bench}"
+mkdir -p "$OUT_DIR"
+OUT="$OUT_DIR/results-$(date +%Y%m%d-%H%M%S).md"
+
+if [ "${1:-}" = "--quick" ]; then
+  SAVE=(--n 2000 --repeat 1)
+  BACKFILL=(--n 20000)
+  PUSH=(--records 2000 --rounds 1)
+  LATENCY=(--saves 100)
+  MEMORY=(--records 5000,20000)
+else
+  SAVE=()
+  BACKFILL=()
+  PUSH=()
+  LATENCY=()
+  MEMORY=()
+fi
+
+{
+  echo "# thred_django benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$ROOT" rev-parse --short HEAD)"
+  echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$PY" "$HERE/bench_save.py" "${SAVE[@]}"
+  "$PY" "$HERE/bench_backfill.py" "${BACKFILL[@]}"
+  "$PY" "$HERE/bench_push.py" "${PUSH[@]}"
+  "$PY" "$HERE/bench_latency.py" "${LATENCY[@]}"
+  "$PY" "$HERE/bench_memory.py" "${MEMORY[@]}"
+  echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+} 2>&1 | tee "$OUT"
+echo "# saved to $OUT"
