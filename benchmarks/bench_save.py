@@ -105,8 +105,10 @@ def child(args) -> None:
     for i in range(args.n):
         save(f"C{i}")
     elapsed = time.perf_counter() - started
+    parts = decompose(args, save, merchant) if args.mode == "queue" else {}
     common.child_result(
         {
+            **parts,
             "seconds": elapsed,
             "ms_per_save": elapsed / args.n * 1000,
             "queries_first": len(first.captured_queries),
@@ -116,6 +118,51 @@ def child(args) -> None:
             "tasks_enqueued": OrmQ.objects.count() - queued_before,
         }
     )
+
+
+def decompose(args, save, merchant) -> dict:
+    """Queue mode: the parts of a save measured alone, in the same shape."""
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.db.models.signals import post_save
+    from django.utils import timezone
+    from sales.models import Customer
+
+    from thred_django.engine import dispatch, marking
+    from thred_django.mappings import registry
+
+    k = min(2000, args.n)
+    uid = "thred_django.marking.on_save"
+    post_save.disconnect(dispatch_uid=uid)
+    try:
+        started = time.perf_counter()
+        for i in range(k):
+            save(f"H{i}")  # the host's save without thred_django
+        host = (time.perf_counter() - started) / k
+    finally:
+        post_save.connect(marking._on_save, dispatch_uid=uid)
+    mapping = registry.get(Customer)
+    objs = list(Customer.objects.filter(number__startswith="H"))
+
+    def upserts() -> None:
+        for obj in objs:
+            marking._upsert([marking.new_record(mapping, obj, "upsert", timezone.now())], "default")
+
+    if args.shape == "atomic":  # the upsert joins the host's open transaction
+        with transaction.atomic():
+            started = time.perf_counter()
+            upserts()
+            upsert = (time.perf_counter() - started) / len(objs)
+    else:  # the upsert commits on its own
+        started = time.perf_counter()
+        upserts()
+        upsert = (time.perf_counter() - started) / len(objs)
+    cache.set(dispatch.PUSH_QUEUED_KEY, 1, 600)
+    started = time.perf_counter()
+    for _ in range(k):
+        dispatch.enqueue_push()  # debounced: the flag is set
+    enqueue = (time.perf_counter() - started) / k
+    return {"host_ms": host * 1000, "upsert_ms": upsert * 1000, "debounced_ms": enqueue * 1000}
 
 
 def main() -> None:
@@ -212,6 +259,37 @@ def main() -> None:
             "tasks enqueued",
         ],
         rows,
+    )
+    parts = []
+    for kind in common.db_kinds(args.db):
+        for shape in SHAPES:
+            on = results[(kind, shape, "queue")]
+            host = statistics.median(r["host_ms"] for r in on)
+            upsert = statistics.median(r["upsert_ms"] for r in on)
+            debounced = statistics.median(r["debounced_ms"] for r in on)
+            parts.append(
+                [
+                    kind,
+                    shape,
+                    f"{host:.3f}",
+                    f"{upsert:.3f}",
+                    f"{debounced:.3f}",
+                    f"{(host + upsert + debounced) / host:.2f}",
+                    f"{(host + upsert) / host:.2f}",
+                ]
+            )
+    common.table(
+        "Where a queue-mode save's time goes (each part alone, same shape, medians)",
+        [
+            "db",
+            "shape",
+            "host save ms",
+            "outbox upsert ms",
+            "debounced enqueue ms",
+            "sum / host",
+            "floor: (host + upsert) / host",
+        ],
+        parts,
     )
     if args.show_sql:
         for (kind, shape, mode), queries in sql.items():
