@@ -12,6 +12,7 @@ lease_token = <ours>``. A worker whose lease ran out and was taken over writes n
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,14 +56,26 @@ def due_queryset(
     return qs
 
 
-def claim_due(limit: int, *, tenant_id: str | None = None, resource: str | None = None) -> Claim:
-    """Lease up to ``limit`` due records, parents first."""
+def claim_due(
+    limit: int,
+    *,
+    tenant_id: str | None = None,
+    resource: str | None = None,
+    token: uuid.UUID | None = None,
+    exclude_tenants: Collection[str] = (),
+) -> Claim:
+    """Lease up to ``limit`` due records, parents first.
+
+    ``token`` adds them to an existing claim (same lease token); ``exclude_tenants``
+    leaves those businesses' records out.
+    """
     now = timezone.now()
-    token = uuid.uuid4()
+    token = token or uuid.uuid4()
     with transaction.atomic():
-        qs = due_queryset(now, tenant_id=tenant_id, resource=resource).order_by(
-            "rank", "next_attempt_at", "id"
-        )
+        qs = due_queryset(now, tenant_id=tenant_id, resource=resource)
+        if exclude_tenants:
+            qs = qs.exclude(tenant_id__in=list(exclude_tenants))
+        qs = qs.order_by("rank", "next_attempt_at", "id")
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         ids = list(qs.values_list("id", flat=True)[:limit])
@@ -75,7 +88,7 @@ def claim_due(limit: int, *, tenant_id: str | None = None, resource: str | None 
             claimed_revision=F("revision"),
         )
     records = list(
-        SyncRecord.objects.filter(lease_token=token)
+        SyncRecord.objects.filter(lease_token=token, id__in=ids)
         .select_related("content_type")
         .order_by("rank", "id")
     )

@@ -64,7 +64,8 @@ def push_due(
         return stats  # re-entered from a signal handler: the outer loop picks it up
     _local.running = True
     workers = _Workers()
-    known = Known()  # what this run learns is in Thred, shared by its threads
+    # What this run learns is in Thred, shared by its threads, for as long as a lease.
+    known = Known(seconds=float(thred_settings.LEASE_SECONDS))
     try:
         deadline = time.monotonic() + time_limit if time_limit else None
         while deadline is None or time.monotonic() < deadline:
@@ -79,6 +80,8 @@ def push_due(
                     break
                 time.sleep(min(max(wait, 0.01), 5.0))
                 continue
+            if tenant_id is None and workers.size > 1 and not connection.in_atomic_block:
+                _top_up(batch, workers.size, resource)
             stats.rounds += 1
             stats.claimed += len(batch.records)
             _push_batch(batch, deadline, workers, known)
@@ -89,6 +92,28 @@ def push_due(
         _local.running = False
         workers.shutdown()
     return stats
+
+
+def _top_up(batch: claim.Claim, workers: int, resource: str | None) -> None:
+    """Claim for more businesses until the batch has one per thread.
+
+    Claims go by rank, and one business's records often fill a whole claim (rows are
+    marked business by business): its thread would work alone while the others wait
+    for the next batch. Each extra claim leaves out the businesses already in the
+    batch, so a business's records still come from a single claim, in rank order.
+    """
+    tenants = {record.tenant_id for record in batch.records}
+    while len(tenants) < workers:
+        more = claim.claim_due(
+            thred_settings.BATCH_SIZE,
+            resource=resource,
+            token=batch.token,
+            exclude_tenants=tenants,
+        )
+        if not more.records:
+            return
+        batch.records.extend(more.records)
+        tenants.update(record.tenant_id for record in more.records)
 
 
 class _Workers:
