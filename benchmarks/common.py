@@ -267,6 +267,11 @@ class Gunicorn:
         args = [gunicorn, "config.wsgi", "--chdir", str(EXAMPLE)]
         args += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
         args += ["--timeout", "120", "--log-level", "warning"]
+        # BENCH_GUNICORN_THREADS > 0: gthread workers, which keep connections alive.
+        threads = int(os.environ.get("BENCH_GUNICORN_THREADS", "0"))
+        if threads:
+            args += ["--worker-class", "gthread", "--threads", str(threads)]
+            args += ["--keep-alive", "30"]
         help_text = subprocess.run([gunicorn, "--help"], capture_output=True, text=True).stdout
         if "--no-control-socket" in help_text:
             args.append("--no-control-socket")

@@ -9,7 +9,8 @@ Scenarios, for every resource of the AR and AP chains (payments and bill payment
 an Idempotency-Key as well as external_id):
 
 * the write that records a success (the fenced ``_finish``) raises OperationalError;
-* the attempt-log insert of a success raises;
+* the attempt-log insert of successes (written in bulk after their outcomes) raises:
+  the outcomes stand, nothing is sent again, the run reports the error;
 * the success is recorded but the health bookkeeping after it raises (the rest of the
   batch is then stranded in flight until its lease lapses);
 * the create was committed by Thred but its response was lost (500 after commit) and
@@ -173,12 +174,20 @@ def test_success_not_recorded_is_pushed_again_and_held_once(thred, shop, monkeyp
 @pytest.mark.parametrize("resource", ["invoice", "payment", "bill_payment", "payout"])
 def test_attempt_log_insert_failing_loses_nothing(thred, shop, monkeypatch, resource):
     chain = both_chains(shop)
-    fail_once(monkeypatch, outcome, "log_attempt", lambda rec, kind, **kw: rec.resource == resource)
+    hits = fail_once(
+        monkeypatch,
+        outcome.SuccessLog,
+        "flush",
+        lambda log: any(row.record.resource == resource for row in log.rows),
+    )
     with pytest.raises(OperationalError):
         push_due()
+    assert hits
     with lease_lapsed():
         push_due()
     assert_all_synced_once(thred, shop, chain)
+    obj = chain[RESOURCES[resource][0]]
+    assert len(creates(thred, resource, obj)) == 1  # its outcome stood: not sent again
 
 
 def test_failure_after_the_success_is_written_strands_the_batch_until_the_lease_lapses(

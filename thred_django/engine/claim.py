@@ -116,6 +116,21 @@ def fenced(record: SyncRecord, token: uuid.UUID, **changes: Any) -> bool:
     return bool(SyncRecord.objects.filter(id=record.id, lease_token=token).update(**changes))
 
 
+def outlasts_a_call(lease_until: datetime | None) -> bool:
+    """True when a call started now is over, answered or timed out, long before this
+    lease lapses: until then nobody else can claim the record (claims take lapsed
+    leases only), so the call needs no renewal first.
+
+    "Long before": half the lease, and at least six requests at their timeouts (the
+    partner and business tokens, the call, and all three again after a 401).
+    """
+    if lease_until is None:
+        return False
+    budget = 6 * (thred_settings.TIMEOUT + thred_settings.CONNECT_TIMEOUT)
+    margin = max(thred_settings.LEASE_SECONDS / 2, budget)
+    return (lease_until - timezone.now()).total_seconds() > margin
+
+
 def renew(record: SyncRecord, token: uuid.UUID, **changes: Any) -> bool:
     """Extend our lease right before a send (with ``changes``); False: it was taken over."""
     return fenced(record, token, lease_until=lease_expiry(), **changes)

@@ -47,7 +47,12 @@ _CLEAR_ERROR: dict[str, Any] = {
 _UNLEASE: dict[str, Any] = {"lease_token": None, "lease_until": None}
 
 
-def log_attempt(
+def log_attempt(record: SyncRecord, outcome: str, **fields: Any) -> None:
+    """Write one attempt-log row now (``fields``: those of ``attempt``)."""
+    attempt(record, outcome, **fields).save(force_insert=True)
+
+
+def attempt(
     record: SyncRecord,
     outcome: str,
     *,
@@ -58,8 +63,9 @@ def log_attempt(
     error_code: str = "",
     request: Any = None,
     response: Any = None,
-) -> None:
-    SyncAttempt.objects.create(
+) -> SyncAttempt:
+    """One attempt-log row, not yet saved."""
+    return SyncAttempt(
         record=record,
         method=method,
         path=path[:500],
@@ -70,6 +76,27 @@ def log_attempt(
         request_summary=summarize(request) if request is not None else None,
         response_summary=summarize(response) if response is not None else None,
     )
+
+
+class SuccessLog:
+    """The success attempts of one worker thread, written in bulk.
+
+    A pushed record's outcome is one autocommit UPDATE; its attempt row waits here and
+    goes with the next few dozen in one INSERT (``flush``, called by the runner every
+    few records and when a group ends). What a crash can cost is the latest success
+    rows of the log, never an outcome: failures are still written with their outcome.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[SyncAttempt] = []
+
+    def add(self, row: SyncAttempt) -> None:
+        self.rows.append(row)
+
+    def flush(self) -> None:
+        if self.rows:
+            rows, self.rows = self.rows, []
+            SyncAttempt.objects.bulk_create(rows)
 
 
 def backoff(attempts: int) -> float:
@@ -108,9 +135,12 @@ def succeeded(
     state: str = State.SYNCED,
     note: tuple[str, str] = ("", ""),
     reset_breaker: bool = True,
+    log: SuccessLog | None = None,
 ) -> bool:
     """Record a call Thred accepted. True when written (False: the lease was lost).
 
+    With ``log`` the attempt row goes there (written in bulk later) and the outcome is
+    a single statement; without, both are written now in one transaction.
     ``reset_breaker=False`` skips closing the business's breaker, for a caller that has
     already closed it since its last failed call. Records this one blocked are set
     pending again by ``unblock_children``, once per batch.
@@ -128,20 +158,27 @@ def succeeded(
         changes.update(payload_hash=digest, acked_payload=payload)
     if note[0]:
         changes.update(last_error_code=note[0], last_error_message=note[1])
-    # The attempt and the outcome in one transaction: one commit instead of two.
-    with transaction.atomic():
-        if response is not None:
-            log_attempt(
-                record,
-                "success",
-                method=response.method,
-                path=response.path,
-                status=response.status_code,
-                elapsed=response.elapsed,
-                request=payload,
-                response=response.data,
-            )
+    row = None
+    if response is not None:
+        row = attempt(
+            record,
+            "success",
+            method=response.method,
+            path=response.path,
+            status=response.status_code,
+            elapsed=response.elapsed,
+            request=payload,
+            response=response.data,
+        )
+    if log is not None:
+        if row is not None:
+            log.add(row)
         written = _finish(record, token, state, **changes)
+    else:  # the attempt and the outcome in one transaction: one commit instead of two
+        with transaction.atomic():
+            if row is not None:
+                row.save(force_insert=True)
+            written = _finish(record, token, state, **changes)
     if not written:
         return False
     if reset_breaker:

@@ -212,6 +212,7 @@ class Pusher:
         # self.failures when this Pusher last closed the business's breaker (None: never).
         self._breaker_reset_at: int | None = None
         self.known = known if known is not None else Known()
+        self.log = outcome.SuccessLog()  # the caller flushes it (runner._push_group)
         self._objects: dict[int, Any] = {}
 
     # --- host objects -----------------------------------------------------------------
@@ -316,8 +317,8 @@ class Pusher:
 
     def _push(self, record: SyncRecord) -> None:
         token = self.token
-        # No renewal here: the lease is extended right before a call (see _send and
-        # _delete), and every other write about the record is fenced anyway.
+        # No renewal here: the lease is extended right before a call if it must be
+        # (_may_send), and every other write about the record is fenced anyway.
         payload: dict[str, Any] | None = None
         try:
             model = record.content_type.model_class()
@@ -407,7 +408,7 @@ class Pusher:
             if (earlier, record.idempotency_key) != (hashed, key):
                 # Persisted before sending: a restarted worker resends the same key.
                 changes = {"sent_hash": hashed, "idempotency_key": key}
-            if not claim.renew(record, token, **changes):
+            if not self._may_send(record, **changes):
                 return  # our lease was taken over: the new holder owns this record
             sent = operations.create(self.client, resource, business_id, payload, key)
             if not sent.response.created and earlier != hashed and resource in REPEAT_RETURNS:
@@ -424,7 +425,7 @@ class Pusher:
                 else:
                     note = ("update_not_supported", _no_update(resource))
         elif resource in operations.UPDATES:
-            if not claim.renew(record, token):
+            if not self._may_send(record):
                 return
             sent = operations.update(self.client, resource, business_id, record.thred_id, payload)
             fixed = operations.changed_fixed_fields(resource, record.acked_payload, payload)
@@ -464,7 +465,7 @@ class Pusher:
             )
             return
         business = self.business_record(record)
-        if not claim.renew(record, token):
+        if not self._may_send(record):
             return  # our lease was taken over: the new holder owns this record
         try:
             sent = operations.delete(
@@ -485,9 +486,20 @@ class Pusher:
             state=State.VOIDED,
         )
 
+    def _may_send(self, record: SyncRecord, **changes: Any) -> bool:
+        """Right before a call: False when our lease was taken over.
+
+        Writes ``changes`` and extends the lease first, unless there is nothing to
+        write and the lease outlasts the call anyway (most calls of a fresh claim).
+        """
+        if not changes and claim.outlasts_a_call(record.lease_until):
+            return True
+        return claim.renew(record, self.token, **changes)
+
     def _succeeded(self, record: SyncRecord, **kwargs: Any) -> None:
         # The breaker is closed by the first success, and again after a failed call: one
         # write per run of successes rather than one per record.
         reset = self._breaker_reset_at != self.failures
-        if outcome.succeeded(record, self.token, reset_breaker=reset, **kwargs) and reset:
+        written = outcome.succeeded(record, self.token, reset_breaker=reset, log=self.log, **kwargs)
+        if written and reset:
             self._breaker_reset_at = self.failures

@@ -36,7 +36,8 @@ _local = threading.local()
 
 Progress = Callable[[int], None]
 
-# Host objects loaded per query, ahead of their push: a few seconds of work at most.
+# Host objects loaded per query, ahead of their push (a few seconds of work at most),
+# and success attempts written per INSERT.
 PRELOAD = 25
 # How often a business's pause (429, breaker, set by any worker) is read while pushing
 # it; our own failed calls trigger a read at once.
@@ -191,23 +192,27 @@ def _push_group(
     checked_at: float | None = None
     failures = 0
     preloaded = 0
-    for i, record in enumerate(records):
-        if record.id in pusher.done:
-            continue
-        now = time.monotonic()
-        if (
-            checked_at is None
-            or now - checked_at >= PAUSE_CHECK_SECONDS
-            or pusher.failures != failures
-        ):
-            stop_at, checked_at, failures = _paused(tenant_id), now, pusher.failures
-        if stop_at is not None or (deadline is not None and now >= deadline):
-            claim.release(record, token, next_attempt_at=stop_at or timezone.now())
-            continue
-        if i >= preloaded:
-            preloaded = i + PRELOAD
-            pusher.preload(records[i:preloaded])
-        pusher.push(record)
+    try:
+        for i, record in enumerate(records):
+            if record.id in pusher.done:
+                continue
+            now = time.monotonic()
+            if (
+                checked_at is None
+                or now - checked_at >= PAUSE_CHECK_SECONDS
+                or pusher.failures != failures
+            ):
+                stop_at, checked_at, failures = _paused(tenant_id), now, pusher.failures
+            if stop_at is not None or (deadline is not None and now >= deadline):
+                claim.release(record, token, next_attempt_at=stop_at or timezone.now())
+                continue
+            if i >= preloaded:
+                pusher.log.flush()
+                preloaded = i + PRELOAD
+                pusher.preload(records[i:preloaded])
+            pusher.push(record)
+    finally:
+        pusher.log.flush()
 
 
 def _paused(tenant_id: str) -> datetime | None:
