@@ -187,6 +187,9 @@ class RefundMapping(mappings.Mapping):
     resource = "refund"
     business = "merchant"
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("invoice")
+
     def build_payload(self, obj: Refund, ctx: Any) -> dict[str, Any]:
         # Thred refunds only money an invoice has received: the payments received up to
         # the refund must be there first.
@@ -256,7 +259,7 @@ class BillMapping(mappings.Mapping):
     business = "merchant"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("merchant").prefetch_related("lines")
+        return super().get_queryset().select_related("merchant", "vendor").prefetch_related("lines")
 
     def build_payload(self, obj: Bill, ctx: Any) -> dict[str, Any]:
         lines = [
@@ -315,7 +318,12 @@ class VendorCreditMapping(mappings.Mapping):
     business = "merchant"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("merchant").prefetch_related("lines")
+        return (
+            super()
+            .get_queryset()
+            .select_related("merchant", "vendor", "bill")
+            .prefetch_related("lines")
+        )
 
     def build_payload(self, obj: VendorCredit, ctx: Any) -> dict[str, Any]:
         lines = [
