@@ -146,7 +146,9 @@ def decompose(args, save, merchant) -> dict:
 
     def upserts() -> None:
         for obj in objs:
-            marking._upsert([marking.new_record(mapping, obj, "upsert", timezone.now())], "default")
+            marking._upsert(
+                [marking.mark_values(mapping, obj, "upsert", timezone.now())], "default"
+            )
 
     if args.shape == "atomic":  # the upsert joins the host's open transaction
         with transaction.atomic():

@@ -45,20 +45,27 @@ def sync_enabled() -> bool:
     return thred_settings.SYNC_MODE != "disabled"
 
 
+def mark_values(mapping: Mapping, obj: models.Model, action: str, now: Any) -> dict[str, Any]:
+    """The columns a mark sets, by attname; every other column keeps its default."""
+    return {
+        "content_type_id": ContentType.objects.get_for_model(mapping.model).pk,
+        "object_id": str(obj.pk),
+        "resource": mapping.resource,
+        "rank": claim_rank(mapping.resource, action),
+        "tenant_id": mapping.get_tenant_id(obj),
+        "external_id": mapping.get_external_id(obj),
+        "state": State.PENDING,
+        "action": action,
+        "revision": uuid.uuid4(),
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def new_record(mapping: Mapping, obj: models.Model, action: str, now: Any) -> SyncRecord:
-    return SyncRecord(
-        content_type=ContentType.objects.get_for_model(mapping.model),
-        object_id=str(obj.pk),
-        resource=mapping.resource,
-        rank=claim_rank(mapping.resource, action),
-        tenant_id=mapping.get_tenant_id(obj),
-        external_id=mapping.get_external_id(obj),
-        state=State.PENDING,
-        action=action,
-        revision=uuid.uuid4(),
-        attempts=0,
-        next_attempt_at=now,
-    )
+    return SyncRecord(**mark_values(mapping, obj, action, now))
 
 
 _UNIQUE_FIELDS = ["content_type", "object_id"]
@@ -67,6 +74,18 @@ _UNSET = object()
 
 def _insert_fields() -> list[models.Field]:
     return [f for f in SyncRecord._meta.concrete_fields if not f.primary_key]
+
+
+@functools.lru_cache(maxsize=32)
+def _prepared_defaults(using: str) -> tuple[list[Any], dict[str, int]]:
+    """Every inserted column's default, prepared for database ``using`` once, and each
+    column's position by attname. The columns with a per-row default (a callable, or
+    auto_now) are all in ``mark_values``."""
+    connection = connections[using]
+    fields = _insert_fields()
+    blank = SyncRecord()
+    prepared = [f.get_db_prep_save(getattr(blank, f.attname), connection) for f in fields]
+    return prepared, {f.attname: i for i, f in enumerate(fields)}
 
 
 @functools.lru_cache(maxsize=32)
@@ -101,36 +120,34 @@ def _upsert_sql(using: str, vendor: str, rows: int) -> str:
     return f"{insert} {table} ({columns}) {values} {conflict}"
 
 
-def _upsert(records: list[SyncRecord], using: str) -> None:
-    """Insert ``records``, or re-mark the rows they already have (``_REMARK_FIELDS``).
+def _upsert(marks: list[dict[str, Any]], using: str) -> None:
+    """Insert records with the ``mark_values`` of ``marks``, or re-mark the rows they
+    already have (``_REMARK_FIELDS``).
 
     Same statement and values as ``bulk_create(update_conflicts=True)``, at a fraction of
-    its cost: bulk_create compiles every field of every row (about as dear as running the
-    insert), and a save pays that on each mark. Here the SQL is cached and a value equal
-    to the previous row's reuses its prepared form, so a batch prepares little more than
-    each row's ids; ``auto_now`` fields take one timestamp per call, like
-    ``next_attempt_at``. A single statement needs no atomic block of its own: inside the
-    host's transaction it joins it, in autocommit it commits alone.
+    its cost: bulk_create builds a model instance per row and prepares every field of it
+    (about as dear as running the insert), and a save pays that on each mark. Here the
+    SQL is cached, the defaults are prepared once per database, and a value equal to the
+    previous row's reuses its prepared form, so a batch prepares little more than each
+    row's ids. A single statement needs no atomic block of its own: inside the host's
+    transaction it joins it, in autocommit it commits alone.
     """
-    if not records:
+    if not marks:
         return
     connection = connections[using]
     fields = _insert_fields()
-    now = timezone.now()
-    auto = [getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields]
-    previous: list[tuple[Any, Any]] = [(_UNSET, None)] * len(fields)
+    defaults, position = _prepared_defaults(using)
+    previous: dict[str, tuple[Any, Any]] = {}
     rows = []
-    for record in records:
-        row = []
-        for i, field in enumerate(fields):
-            if auto[i]:
-                setattr(record, field.attname, now)
-            value = getattr(record, field.attname)
-            raw, prepared = previous[i]
+    for values in marks:
+        row = list(defaults)
+        for attname, value in values.items():
+            raw, prepared = previous.get(attname, (_UNSET, None))
             if raw is _UNSET or type(raw) is not type(value) or raw != value:
-                prepared = field.get_db_prep_save(value, connection)
-                previous[i] = (value, prepared)
-            row.append(prepared)
+                i = position[attname]
+                prepared = fields[i].get_db_prep_save(value, connection)
+                previous[attname] = (value, prepared)
+            row[position[attname]] = prepared
         rows.append(row)
     vendor = connection.vendor
     with connection.cursor() as cursor:
@@ -138,7 +155,7 @@ def _upsert(records: list[SyncRecord], using: str) -> None:
             columns = [list(column) for column in zip(*rows, strict=True)]
             cursor.execute(_upsert_sql(using, vendor, 0), columns)
             return
-        size = max(1, min(len(rows), connection.ops.bulk_batch_size(fields, records)))
+        size = max(1, min(len(rows), connection.ops.bulk_batch_size(fields, marks)))
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
             sql = _upsert_sql(using, vendor, len(batch))
@@ -151,7 +168,7 @@ def mark(obj: models.Model, *, action: str = Action.UPSERT) -> None:
     if mapping is None or not sync_enabled():
         return
     using = router.db_for_write(SyncRecord, instance=obj)
-    _upsert([new_record(mapping, obj, action, timezone.now())], using)
+    _upsert([mark_values(mapping, obj, action, timezone.now())], using)
     request_push(using)
 
 
@@ -168,15 +185,15 @@ def mark_objects(
     using = router.db_for_write(SyncRecord)
     for chunk in _chunks(objs, batch_size):
         now = timezone.now()
-        records = []
+        marks = []
         for obj in chunk:
             mapping = registry.get(type(obj))
             if mapping is not None:
-                records.append(new_record(mapping, obj, Action.UPSERT, now))
-        if records:
+                marks.append(mark_values(mapping, obj, Action.UPSERT, now))
+        if marks:
             with transaction.atomic(using=using):
-                _upsert(records, using)
-            count += len(records)
+                _upsert(marks, using)
+            count += len(marks)
         if on_batch:
             on_batch(len(chunk))
     if count:

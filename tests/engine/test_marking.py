@@ -1,0 +1,66 @@
+"""What a mark writes to the outbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from tests.testapp import models as m
+from thred_django.engine import marking
+from thred_django.models import SyncRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_mark_sets_every_column_whose_default_varies_per_row():
+    """The upsert prepares the other columns' defaults once: none of them may be a
+    callable or auto_now, or every mark would share one value."""
+    per_row = {
+        f.attname
+        for f in SyncRecord._meta.concrete_fields
+        if not f.primary_key
+        and (
+            (f.has_default() and callable(f.default))
+            or getattr(f, "auto_now", False)
+            or getattr(f, "auto_now_add", False)
+        )
+    }
+    shop = m.Shop(pk=1, name="S")
+    values = marking.mark_values(marking.registry.for_model(m.Shop), shop, "upsert", None)
+    assert per_row <= set(values)
+
+
+def test_a_new_mark_has_the_defaults_and_a_re_mark_keeps_identity(thred, settings):
+    with transaction.atomic():
+        shop = m.Shop.objects.create(name="Acme")
+        client = m.Client.objects.create(shop=shop, name="Jane")
+    record = SyncRecord.objects.get(object_id=str(client.pk), resource="customer")
+    blank = SyncRecord()
+    assert (record.state, record.action, record.attempts) == ("pending", "upsert", 0)
+    assert (record.thred_id, record.payload_hash, record.force) == ("", "", False)
+    assert record.acked_payload is None and record.lease_token is None
+    assert record.tenant_id == str(shop.pk) and record.external_id
+    assert record.revision != blank.revision
+    assert abs(record.created_at - timezone.now()) < timedelta(seconds=5)
+
+    SyncRecord.objects.filter(pk=record.pk).update(
+        state="synced", thred_id="cus_1", attempts=3, payload_hash="h"
+    )
+    client.name = "Jane Doe"
+    client.save()
+    again = SyncRecord.objects.get(pk=record.pk)
+    assert (again.state, again.attempts, again.thred_id) == ("pending", 0, "cus_1")
+    assert again.payload_hash == "h"  # unchanged data is still recognised at push time
+    assert again.revision != record.revision and again.created_at == record.created_at
+    assert again.updated_at >= record.updated_at
+
+
+def test_many_marks_in_one_statement_each_get_their_own_revision(thred):
+    shop = m.Shop.objects.create(name="Acme")
+    clients = m.Client.objects.bulk_create([m.Client(shop=shop, name=f"C{i}") for i in range(5)])
+    assert marking.mark_objects(clients) == 5
+    revisions = SyncRecord.objects.filter(resource="customer").values_list("revision", flat=True)
+    assert len(set(revisions)) == 5
