@@ -4,8 +4,8 @@
 The example project's ``seed_demo`` makes about N (default 10,000) mixed records —
 businesses, customers, invoices, payments, refunds, refund payments, payouts, vendors,
 bills, bill payments, vendor credits — over 8 businesses (SYNC_MODE "disabled", then
-``thred_backfill`` marks them all). The sandbox is served by gunicorn (sync workers) on
-the same PostgreSQL database. Then, per round:
+``thred_backfill`` marks them all). The sandbox is served by gunicorn (gthread workers,
+which keep connections alive) on the same PostgreSQL database. Then, per round:
 
 * ``engine``: a process runs ``push_due(until_idle=True)`` (what ``thred_sync
   --until-idle`` and the queue task run) with THRED["CONCURRENCY"] threads;
@@ -19,8 +19,8 @@ ratio engine / ceiling (target ≥ 0.7), SQL queries per record in the sync proc
 where the CPU went (sync process, gunicorn, the rest — mostly PostgreSQL — from
 /proc/stat). Between rounds the outbox is reset to pending and the sandbox truncated.
 
-    benchmarks/bench_push.py [--records 10000] [--rounds 2] [--concurrency 4]
-                             [--workers 5] [--profile DIR]
+    benchmarks/bench_push.py [--records 10000] [--rounds 2] [--concurrency 8]
+                             [--workers 3] [--threads 2] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -362,8 +362,16 @@ def main() -> None:
     p = common.parser(__doc__.split("\n\n")[0])
     p.add_argument("--records", type=int, default=10_000)
     p.add_argument("--rounds", type=int, default=2)
-    p.add_argument("--concurrency", type=int, default=4, help="THRED['CONCURRENCY']")
-    p.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        default=BUSINESSES,
+        help="THRED['CONCURRENCY'] (default: one thread per business)",
+    )
+    p.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+    p.add_argument(
+        "--threads", type=int, default=2, help="gunicorn threads per worker (0: sync workers)"
+    )
     p.add_argument("--profile", metavar="DIR", help="pyinstrument profile of the engine run")
     p.add_argument("--step", choices=("reset", "engine", "ceiling"))
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -405,7 +413,7 @@ def main() -> None:
 
     log = common.WORK / "push-gunicorn.log"
     rounds = []
-    with common.Gunicorn(env, args.workers, log) as server:
+    with common.Gunicorn(env, args.workers, log, threads=args.threads) as server:
         env = {
             **server.env,
             "THRED_BASE_URL": f"{server.url}/thred-sandbox",
@@ -449,7 +457,9 @@ def main() -> None:
             ]
         )
     common.table(
-        f"Push throughput over HTTP: gunicorn {args.workers} workers, sandbox on PostgreSQL, "
+        f"Push throughput over HTTP: gunicorn {args.workers} workers"
+        + (f" x {args.threads} threads (keep-alive)" if args.threads else " (sync)")
+        + ", sandbox on PostgreSQL, "
         f"CONCURRENCY {args.concurrency} (targets: ≥ 0.7 of ceiling, ≥ 300 records/s)",
         [
             "round",

@@ -254,7 +254,8 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
 class Gunicorn:
     """gunicorn serving the example project (and so the sandbox) on a free port."""
 
-    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+    def __init__(self, env: dict[str, str], workers: int, log: Path, threads: int = 0) -> None:
+        self.threads = threads
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "THRED_SITE_URL": self.url}
@@ -267,10 +268,8 @@ class Gunicorn:
         args = [gunicorn, "config.wsgi", "--chdir", str(EXAMPLE)]
         args += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
         args += ["--timeout", "120", "--log-level", "warning"]
-        # BENCH_GUNICORN_THREADS > 0: gthread workers, which keep connections alive.
-        threads = int(os.environ.get("BENCH_GUNICORN_THREADS", "0"))
-        if threads:
-            args += ["--worker-class", "gthread", "--threads", str(threads)]
+        if self.threads:  # gthread workers keep connections alive (sync workers close)
+            args += ["--worker-class", "gthread", "--threads", str(self.threads)]
             args += ["--keep-alive", "30"]
         help_text = subprocess.run([gunicorn, "--help"], capture_output=True, text=True).stdout
         if "--no-control-socket" in help_text:
