@@ -3,9 +3,9 @@
 
 The example project's ``seed_demo`` makes about N (default 10,000) mixed records —
 businesses, customers, invoices, payments, refunds, refund payments, payouts, vendors,
-bills, bill payments, vendor credits — over 8 businesses (SYNC_MODE "disabled", then
-``thred_backfill`` marks them all). The sandbox is served by gunicorn (gthread workers,
-which keep connections alive) on the same PostgreSQL database. Then, per round:
+bills, bill payments, vendor credits — over 8 businesses (``--businesses``; SYNC_MODE
+"disabled", then ``thred_backfill`` marks them all). The sandbox is served by gunicorn
+(gthread workers, which keep connections alive) on the same PostgreSQL database. Then, per round:
 
 * ``engine``: a process runs ``push_due(until_idle=True)`` (what ``thred_sync
   --until-idle`` and the queue task run) with THRED["CONCURRENCY"] threads;
@@ -19,8 +19,9 @@ ratio engine / ceiling (target ≥ 0.7), SQL queries per record in the sync proc
 where the CPU went (sync process, gunicorn, the rest — mostly PostgreSQL — from
 /proc/stat). Between rounds the outbox is reset to pending and the sandbox truncated.
 
-    benchmarks/bench_push.py [--records 10000] [--rounds 2] [--concurrency 8]
-                             [--workers 3] [--threads 2] [--profile DIR]
+    benchmarks/bench_push.py [--records 10000] [--rounds 2] [--businesses 8]
+                             [--concurrency <businesses>] [--workers 3] [--threads 2]
+                             [--profile DIR]
 """
 
 from __future__ import annotations
@@ -362,10 +363,10 @@ def main() -> None:
     p = common.parser(__doc__.split("\n\n")[0])
     p.add_argument("--records", type=int, default=10_000)
     p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--businesses", type=int, default=BUSINESSES)
     p.add_argument(
         "--concurrency",
         type=int,
-        default=BUSINESSES,
         help="THRED['CONCURRENCY'] (default: one thread per business)",
     )
     p.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
@@ -382,6 +383,8 @@ def main() -> None:
         "else (schema, data, sandbox server, ceiling) with this checkout's",
     )
     args = p.parse_args()
+    if args.concurrency is None:
+        args.concurrency = args.businesses
     if args.child:
         return child(args)
 
@@ -390,7 +393,7 @@ def main() -> None:
     common.print_machine()
     if args.engine_commit:
         print(f"# engine from commit {args.engine_commit}", file=sys.stderr)
-    per_business = max(1, round((args.records / BUSINESSES - 1) / RECORDS_PER_UNIT))
+    per_business = max(1, round((args.records / args.businesses - 1) / RECORDS_PER_UNIT))
     url = common.fresh_database("postgres", "push")
     env = common.env_for(url, THRED_SYNC_MODE="disabled")
     t0 = time.perf_counter()
@@ -398,7 +401,7 @@ def main() -> None:
         env,
         "seed_demo",
         "--businesses",
-        str(BUSINESSES),
+        str(args.businesses),
         "--per-business",
         str(per_business),
         "--seed",
