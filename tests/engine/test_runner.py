@@ -61,3 +61,25 @@ def test_known_ids_stay_bounded_over_a_long_run():
         assert len(known._ids) <= 100
     assert known.thred_id((1, "999")) == "cus_999"  # the newest are kept
     assert known.thred_id((1, "0")) is None  # the oldest went first
+
+
+def test_a_thread_drains_its_business_instead_of_waiting_for_the_next_round(
+    thred, settings, monkeypatch
+):
+    settings.THRED = {**settings.THRED, "BATCH_SIZE": 5, "CONCURRENCY": 3}
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: None)  # we push below
+    shops = [m.Shop.objects.create(name=f"Shop {i}") for i in range(3)]
+    runner.push_due()
+    big = [m.Client.objects.create(shop=shops[0], name=f"Big client {i}") for i in range(12)]
+    for shop in shops[1:]:
+        m.Client.objects.create(shop=shop, name=f"{shop.name} client")
+
+    progress: list[int] = []
+    stats = runner.push_due(on_progress=progress.append)
+
+    assert stats.rounds == 1  # one claim by the runner; the big business drained itself
+    assert stats.claimed == sum(progress) == 14
+    assert SyncRecord.objects.exclude(state="synced").count() == 0
+    sent = [r.content.decode() for r in thred.calls("POST", "/customers/")]
+    order = [next(i for i, body in enumerate(sent) if f'"{c.name}"' in body) for c in big]
+    assert order == sorted(order)  # the business's records went in order

@@ -84,11 +84,11 @@ def push_due(
             if tenant_id is None and workers.size > 1 and not connection.in_atomic_block:
                 _top_up(batch, workers.size, resource)
             stats.rounds += 1
-            stats.claimed += len(batch.records)
-            _push_batch(batch, deadline, workers, known)
+            claimed = len(batch.records) + _push_batch(batch, deadline, workers, known, resource)
+            stats.claimed += claimed
             outcome.unblock_children()
             if on_progress:
-                on_progress(len(batch.records))
+                on_progress(claimed)
     finally:
         _local.running = False
         workers.shutdown()
@@ -126,16 +126,22 @@ class _Workers:
         self.pool: ThreadPoolExecutor | None = None
 
     def run(
-        self, groups: list[list[SyncRecord]], token, deadline: float | None, known: Known | None
-    ) -> None:
+        self,
+        groups: list[list[SyncRecord]],
+        token,
+        deadline: float | None,
+        known: Known | None,
+        resource: str | None,
+    ) -> int:
+        """Push the groups in parallel; returns how many more records the threads
+        claimed while draining their businesses."""
         if self.pool is None:
             self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="thred-push")
         futures = [
-            self.pool.submit(_push_group_in_thread, records, token, deadline, known)
+            self.pool.submit(_push_group_in_thread, records, token, deadline, known, resource)
             for records in groups
         ]
-        for future in futures:
-            future.result()
+        return sum(future.result() for future in futures)
 
     def shutdown(self) -> None:
         if self.pool is None:
@@ -160,8 +166,14 @@ class _Workers:
 
 
 def _push_batch(
-    batch: claim.Claim, deadline: float | None, workers: _Workers, known: Known | None = None
-) -> None:
+    batch: claim.Claim,
+    deadline: float | None,
+    workers: _Workers,
+    known: Known | None = None,
+    resource: str | None = None,
+) -> int:
+    """Push a claim, business by business; returns how many more records were claimed
+    (and pushed) by threads draining their businesses."""
     groups: dict[str, list[SyncRecord]] = defaultdict(list)
     for record in batch.records:
         groups[record.tenant_id].append(record)
@@ -169,17 +181,42 @@ def _push_batch(
     if min(workers.size, len(groups)) <= 1 or connection.in_atomic_block:
         for records in groups.values():
             _push_group(records, batch.token, deadline, known)
-        return
-    workers.run(list(groups.values()), batch.token, deadline, known)
+        return 0
+    return workers.run(list(groups.values()), batch.token, deadline, known, resource)
 
 
 def _push_group_in_thread(
-    records: list[SyncRecord], token, deadline: float | None, known: Known | None
-) -> None:
+    records: list[SyncRecord],
+    token,
+    deadline: float | None,
+    known: Known | None,
+    resource: str | None,
+) -> int:
     try:
         _push_group(records, token, deadline, known)
+        return _drain(records[0].tenant_id, resource, deadline, known)
     finally:
         close_old_connections()  # the connection stays open for the next batch if healthy
+
+
+def _drain(
+    tenant_id: str, resource: str | None, deadline: float | None, known: Known | None
+) -> int:
+    """Go on with this business's due records, claim after claim, until it has none.
+
+    Claims go by rank, so one business's records often fill most of a batch while the
+    other businesses have a handful: without this, the other threads would sit idle
+    until that business's group is done. Each claim is the business's own, in rank
+    order, so its records still go one at a time in order. Returns how many were claimed.
+    """
+    claimed = 0
+    while deadline is None or time.monotonic() < deadline:
+        batch = claim.claim_due(thred_settings.BATCH_SIZE, tenant_id=tenant_id, resource=resource)
+        if not batch.records:
+            break
+        claimed += len(batch.records)
+        _push_group(batch.records, batch.token, deadline, known)
+    return claimed
 
 
 def _push_group(
