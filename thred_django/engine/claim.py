@@ -22,6 +22,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from thred_django.conf import thred_settings
+from thred_django.engine.fenced import update as fenced_update
 from thred_django.models import BusinessHealth, SyncRecord
 from thred_django.resources import CLAIMABLE, State
 
@@ -113,7 +114,7 @@ def claim_one(record_id: int, token: uuid.UUID) -> bool:
 def fenced(record: SyncRecord, token: uuid.UUID, **changes: Any) -> bool:
     """Write ``changes`` only if we still hold the lease; True when written."""
     changes.setdefault("updated_at", timezone.now())
-    return bool(SyncRecord.objects.filter(id=record.id, lease_token=token).update(**changes))
+    return bool(fenced_update(record.id, token, changes, same_revision=False))
 
 
 def outlasts_a_call(lease_until: datetime | None) -> bool:

@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from thred_django.conf import thred_settings
 from thred_django.engine import health
 from thred_django.engine.claim import fenced, release
+from thred_django.engine.fenced import update as fenced_update
 from thred_django.engine.redact import summarize
 from thred_django.exceptions import (
     ThredError,
@@ -114,9 +114,7 @@ def _finish(
     """
     now = timezone.now()
     values = {**_UNLEASE, "state": state, "last_attempt_at": now, "updated_at": now, **changes}
-    written = SyncRecord.objects.filter(
-        id=record.id, lease_token=token, revision=F("claimed_revision")
-    ).update(**values)
+    written = fenced_update(record.id, token, values, same_revision=True)
     if written:
         return values
     # A save landed while we worked: keep what we learned, push the newest data next.
