@@ -205,9 +205,10 @@ def _drain(
     """Go on with this business's due records, claim after claim, until it has none.
 
     Claims go by rank, so one business's records often fill most of a batch while the
-    other businesses have a handful: without this, the other threads would sit idle
-    until that business's group is done. Each claim is the business's own, in rank
-    order, so its records still go one at a time in order. Returns how many were claimed.
+    others have a handful, and a round ends only when its last group is done: without
+    this, a thread whose group was small would sit idle until then, its business's other
+    records waiting for the next round. Each claim is the business's own, in rank order,
+    so its records still go one at a time in order. Returns how many were claimed.
     """
     claimed = 0
     while deadline is None or time.monotonic() < deadline:
