@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from tests.engine.conftest import ap_chain, ar_chain
 from tests.testapp import models as m
@@ -207,3 +208,23 @@ def test_bill_payment_amount_change_is_reported_not_claimed(thred, shop):
     assert "amount_cents" in rec.last_error_message
     assert rec.acked_payload["amount_cents"] == 3000  # what Thred still holds
     assert len(thred.calls("PATCH", "/bills/payments/")) == 1
+
+
+def test_parents_already_in_thred_are_looked_up_once_per_model_not_per_child(thred, shop):
+    clients = [m.Client.objects.create(shop=shop, name=f"C{i}") for i in range(6)]
+    push_due()
+    for i, client in enumerate(clients):  # a new run: it has learnt nothing yet
+        m.Sale.objects.create(shop=shop, client=client, number=f"N-{i}", amount_cents=100)
+
+    with CaptureQueriesContext(connection) as queries:
+        push_due()
+
+    assert SyncRecord.objects.filter(resource="invoice", state="synced").count() == 6
+    wheres = [
+        q["sql"].split(" WHERE ", 1)[1]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "thred_django_syncrecord"') and " WHERE " in q["sql"]
+    ]
+    parent_lookups = [w for w in wheres if '"content_type_id" =' in w or '"resource" =' in w]
+    # one query for the clients and one for the shop, not one per invoice
+    assert len(parent_lookups) == 2, parent_lookups

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -137,6 +138,25 @@ def _key(record: SyncRecord) -> tuple[int, str]:
     return record.content_type_id, record.object_id
 
 
+def _parent_keys(obj: models.Model, depth: int = 2) -> Iterator[tuple[type[models.Model], Any]]:
+    """(model, pk) of the mapped objects ``obj`` points at by foreign key, and of those
+    its already loaded parents (select_related) point at, ``depth`` levels deep."""
+    for field in obj._meta.concrete_fields:
+        if not isinstance(field, models.ForeignKey):  # OneToOneField included
+            continue
+        model = field.related_model
+        if not (isinstance(model, type) and model in registry and field.target_field.primary_key):
+            continue
+        pk = getattr(obj, field.attname)
+        if pk is None:
+            continue
+        yield model, pk
+        if depth > 1 and field.is_cached(obj):
+            parent = field.get_cached_value(obj)
+            if parent is not None:
+                yield from _parent_keys(parent, depth - 1)
+
+
 _UNLOADED = object()
 
 # How long a Known remembers that a record is in Thred, unless told otherwise
@@ -217,12 +237,14 @@ class Pusher:
 
     # --- host objects -----------------------------------------------------------------
     def preload(self, records: list[SyncRecord]) -> None:
-        """Load the host objects of ``records`` with one query per model.
+        """Load the host objects of ``records`` with one query per model, and what is
+        known in Thred of the mapped parents they point at.
 
         A model whose mapping queryset fails here is left to ``_push``, which loads each
         object on its own and reports the error on its record.
         """
         by_model: dict[int, list[SyncRecord]] = {}
+        parents: dict[type[models.Model], set[str]] = {}
         for record in records:
             if record.action != Action.DELETE and record.id not in self.done:
                 by_model.setdefault(record.content_type_id, []).append(record)
@@ -239,6 +261,27 @@ class Pusher:
             loaded = {str(pk): obj for pk, obj in found.items()}
             for record in batch:
                 self._objects[record.id] = loaded.get(record.object_id)
+            for obj in loaded.values():
+                for parent_model, pk in _parent_keys(obj):
+                    parents.setdefault(parent_model, set()).add(str(pk))
+        self._learn_parents(parents)
+
+    def _learn_parents(self, parents: dict[type[models.Model], set[str]]) -> None:
+        """Put what is known in Thred of these parents into ``known``: one query per
+        parent model for a preload window, instead of one per parent when its child's
+        payload asks for it."""
+        for model, pks in parents.items():
+            mapping = registry.get(model)
+            if mapping is None:
+                continue
+            ct = ContentType.objects.get_for_model(mapping.model)
+            unknown = [pk for pk in pks if self.known.thred_id((ct.pk, pk)) is None]
+            if not unknown:
+                continue
+            for record in SyncRecord.objects.filter(content_type=ct, object_id__in=unknown).exclude(
+                thred_id=""
+            ):
+                self.known.add(record)
 
     def _host_object(self, record: SyncRecord, mapping: Any) -> Any:
         obj = self._objects.pop(record.id, _UNLOADED)
