@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import common
+from benchmarks import common, datagen
 
 
 def wait_synced(filter_kwargs: dict, count: int, timeout: float) -> int:
@@ -42,22 +42,12 @@ def wait_synced(filter_kwargs: dict, count: int, timeout: float) -> int:
 
 def child(args) -> None:
     common.setup_django()
-    from datetime import date
-
     from django.utils import timezone
-    from sales.models import Customer, Merchant
+    from sales.models import Customer
 
     from thred_django.models import SyncRecord
 
-    merchant = Merchant.objects.create(
-        name="Latency Bikes",
-        legal_name="Latency Bikes Ltd",
-        legal_form="limited",
-        email="owner@latency.test",
-        country="GB",
-        currency="GBP",
-        joined_on=date(2024, 1, 1),
-    )
+    merchant = datagen.merchant("Latency Bikes")
     if not wait_synced({"resource": "business"}, 1, 60):
         raise SystemExit("the business did not reach the sandbox within 60 s: is qcluster up?")
     # Warm up the workers (imports, connections, tokens) with a few records.

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import common
+from benchmarks import common, datagen
 
 SHAPES = ("autocommit", "atomic")
 MODES = ("disabled", "queue")
@@ -42,19 +42,11 @@ def child(args) -> None:
     from django.core.cache import cache
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
-    from sales.models import Customer, Merchant
+    from sales.models import Customer
 
     from thred_django.engine import dispatch
 
-    merchant = Merchant.objects.create(
-        name="Bench Bikes",
-        legal_name="Bench Bikes Ltd",
-        legal_form="limited",
-        email="owner@bench.test",
-        country="GB",
-        currency="GBP",
-        joined_on="2024-01-01",
-    )
+    merchant = datagen.merchant("Bench Bikes")
 
     def create(number: str) -> None:
         Customer.objects.create(

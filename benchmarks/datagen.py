@@ -38,6 +38,22 @@ def make_merchants(count: int):
     return list(Merchant.objects.bulk_create(merchants))
 
 
+def merchant(name: str):
+    """One GB merchant saved with ``create()``: its signals run, so it is marked like a
+    merchant signing up (the Thred business of the records saved after it)."""
+    from sales.models import Merchant
+
+    return Merchant.objects.create(
+        name=name,
+        legal_name=f"{name} Ltd",
+        legal_form="limited",
+        email=f"owner@{name.split()[0].lower()}.test",
+        country="GB",
+        currency="GBP",
+        joined_on=date(2024, 1, 1),
+    )
+
+
 def _customer(merchant, i: int):
     from sales.models import Customer
 
