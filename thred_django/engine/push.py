@@ -271,10 +271,7 @@ class Pusher:
         parent model for a preload window, instead of one per parent when its child's
         payload asks for it."""
         for model, pks in parents.items():
-            mapping = registry.get(model)
-            if mapping is None:
-                continue
-            ct = ContentType.objects.get_for_model(mapping.model)
+            ct = ContentType.objects.get_for_model(registry.for_model(model).model)
             unknown = [pk for pk in pks if self.known.thred_id((ct.pk, pk)) is None]
             if not unknown:
                 continue
