@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "thred_django",
     "thred_django.sandbox",
     "tests.testapp",
+    # A second host shaped like a real platform (UUID keys, Decimal money, statuses);
+    # its mappings are swapped in by tests/lifecycle (see its thred_mappings.py).
+    "tests.realhost",
 ]
 
 MIDDLEWARE = [
