@@ -12,8 +12,6 @@ from decimal import Decimal
 
 from django.db import models
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class Base(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -80,7 +78,7 @@ class InvoiceLine(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     description = models.CharField(max_length=200)
     quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(1))
-    unit_price = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
         ordering = ["position", "id"]
@@ -94,7 +92,7 @@ class Payment(Base):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="payments")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
     method = models.CharField(max_length=20, choices=METHODS, default="bank_transfer")
     status = models.CharField(max_length=10, choices=STATUSES, default="completed")
     received_on = models.DateField()
@@ -106,8 +104,8 @@ class Payout(Base):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="payouts")
     payments = models.ManyToManyField(Payment, blank=True, related_name="payouts")
-    amount = models.DecimalField(**MONEY)
-    fee = models.DecimalField(**MONEY, default=Decimal(0))
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    fee = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     paid_at = models.DateTimeField()
     memo = models.CharField(max_length=200, blank=True, default="")
 
@@ -115,7 +113,7 @@ class Payout(Base):
 class Refund(Base):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="refunds")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="refunds")
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
     refunded_at = models.DateTimeField()
     memo = models.CharField(max_length=200, blank=True, default="")
 
@@ -124,7 +122,7 @@ class RefundPayment(Base):
     """Money paid back for a refund (its tenant is the refund's)."""
 
     refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="payments")
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
     paid_at = models.DateTimeField()
     memo = models.CharField(max_length=200, blank=True, default="")
 
@@ -146,7 +144,7 @@ class BillLine(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     description = models.CharField(max_length=200)
     quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(1))
-    unit_price = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
         ordering = ["position", "id"]
@@ -157,7 +155,7 @@ class BillPayment(Base):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="bill_payments")
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="payments")
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
     status = models.CharField(max_length=10, choices=STATUSES, default="completed")
     paid_on = models.DateField()
     reference = models.CharField(max_length=100, blank=True, default="")
@@ -166,6 +164,6 @@ class BillPayment(Base):
 class VendorCredit(Base):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="credits")
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="credits")
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
     received_at = models.DateTimeField()
     memo = models.CharField(max_length=200, blank=True, default="")
