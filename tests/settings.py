@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     # A second host shaped like a real platform (UUID keys, Decimal money, statuses);
     # its mappings are swapped in by tests/lifecycle (see its thred_mappings.py).
     "tests.realhost",
+    "tests.shophost",  # a one-shop host (THRED["BUSINESS"]); its tests map it
 ]
 
 MIDDLEWARE = [

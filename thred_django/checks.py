@@ -79,13 +79,17 @@ def check_credentials(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
 
 @register(Tags.compatibility)
 def check_mappings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from thred_django import single
     from thred_django.mappings import registry
     from thred_django.resources import Resource
 
     errors: list[CheckMessage] = []
     mappings = registry.mappings()
     businesses = [m for m in mappings if m.resource == Resource.BUSINESS]
-    if mappings and not businesses:
+    if single.configured():
+        errors += _single_business_errors(businesses)
+        businesses = []  # checked above
+    elif mappings and not businesses:
         errors.append(
             Error(
                 "Models are mapped to Thred but no tenant model is mapped to a business.",
@@ -104,6 +108,7 @@ def check_mappings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         )
     for mapping in mappings:
+        errors += _fields_errors(mapping)
         if type(mapping).build_payload is Mapping.build_payload:
             errors.append(
                 Error(
@@ -114,6 +119,66 @@ def check_mappings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 )
             )
     return errors
+
+
+def _single_business_errors(businesses: list[Mapping]) -> list[CheckMessage]:
+    from thred_django import single
+    from thred_django.exceptions import ThredConfigurationError
+
+    errors: list[CheckMessage] = []
+    hosts = [m for m in businesses if m is not single.mapping()]
+    if hosts:
+        errors.append(
+            Error(
+                "THRED['BUSINESS'] is set, and a model is mapped to a Thred business too: "
+                + ", ".join(m.model._meta.label for m in hosts),
+                hint="Use one: THRED['BUSINESS'] when the whole site is one business, or a "
+                "BusinessMapping on the tenant model when there are many.",
+                id="thred_django.E010",
+            )
+        )
+    try:
+        single.payload()
+    except ThredConfigurationError as exc:
+        errors.append(
+            Error(
+                str(exc),
+                hint="THRED['BUSINESS'] = {'legal_name': ..., 'entity_type': ..., 'email': ..., "
+                "'country': ..., 'base_currency': ...} or 'myapp.thred.business'.",
+                id="thred_django.E011",
+            )
+        )
+    return errors
+
+
+def _fields_errors(mapping: Mapping) -> list[CheckMessage]:
+    from django.core.exceptions import FieldDoesNotExist
+
+    if mapping.fields is None:
+        return []
+    if isinstance(mapping.fields, str):
+        unknown = [repr(mapping.fields) + " (a string, not a list)"]
+    else:
+        unknown = []
+        for name in mapping.fields:
+            try:
+                mapping.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                if name not in {f.attname for f in mapping.model._meta.concrete_fields}:
+                    unknown.append(repr(name))
+    if not unknown:
+        return []
+    return [
+        Error(
+            f"{type(mapping).__name__}.fields names what is not a field of "
+            f"{mapping.model._meta.label}: {', '.join(unknown)}.",
+            hint="List the model fields build_payload and should_sync read, e.g. "
+            "fields = ['email', 'first_name']; saves with update_fields touching none of "
+            "them do not mark.",
+            obj=mapping.model,
+            id="thred_django.E012",
+        )
+    ]
 
 
 @register(Tags.compatibility)

@@ -36,6 +36,11 @@ THRED_DEFAULTS: dict[str, Any] = {
     # Tests use "thred_django.sandbox.transport.in_process_transport".
     "TRANSPORT": None,
     "MAX_CONNECTIONS": 20,
+    # --- Single-business hosts ------------------------------------------------------
+    # A host with no tenant model (one site = one business): the business payload (a
+    # dict) or a dotted path to a callable returning one. Every mapping's records then
+    # belong to that business and mappings need no ``business`` path.
+    "BUSINESS": None,
     # --- Sync engine --------------------------------------------------------------
     "SYNC_MODE": "queue",  # "queue", "eager" or "disabled"
     "EXTERNAL_ID_PREFIX": "",  # prepended to every generated external_id
@@ -74,6 +79,10 @@ SANDBOX_DEFAULTS: dict[str, Any] = {
         "slow_seconds": 15.0,
         "commit_then_500_rate": 0.0,
     },
+    # Seconds every API response waits (outside any transaction or lock, so concurrent
+    # calls overlap): a remote API's latency for benchmarks. The control endpoint's
+    # faults "latency" field changes it at runtime.
+    "LATENCY": 0.0,
     # The control endpoint (faults, reset) exists only when this is True.
     "CONTROL_ENABLED": False,
     "REQUEST_LOG": True,  # keep a log of every request the sandbox answers

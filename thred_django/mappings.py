@@ -30,7 +30,7 @@ depends on. ``external_id`` is added to every payload by the engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from django.db import models
@@ -41,6 +41,14 @@ from thred_django.resources import Resource
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
+
+# The tenant id of every record in single-business mode (THRED["BUSINESS"]): the pk of
+# the one SingleBusiness row.
+SINGLE_TENANT_ID = "1"
+
+
+def single_business_mode() -> bool:
+    return thred_settings.BUSINESS is not None
 
 
 class PayloadContext(Protocol):
@@ -63,10 +71,28 @@ class Mapping:
     # Relation path from the object to its tenant, with "__" between hops: "merchant",
     # "invoice__merchant". Resolved without a query when the tenant is a direct FK.
     business: ClassVar[str] = ""
+    # The model fields build_payload / should_sync read (names or attnames). A save with
+    # update_fields touching none of them (Django's update_last_login) does not mark.
+    # None: every save marks (the payload hash still avoids a call when nothing changed).
+    fields: ClassVar[Sequence[str] | None] = None
     model: type[models.Model]
 
     def __init__(self, model: type[models.Model]) -> None:
         self.model = model
+        self._read: frozenset[str] | None = None
+
+    def reads_any(self, update_fields: Collection[str]) -> bool:
+        """Whether a save limited to ``update_fields`` may change what this mapping reads."""
+        if self.fields is None:
+            return True
+        if self._read is None:
+            names = set(self.fields)
+            for field in self.model._meta.get_fields():
+                attname = getattr(field, "attname", None)
+                if field.name in names or attname in names:  # unknown names: check E012
+                    names.update(n for n in (field.name, attname) if n)
+            self._read = frozenset(names)
+        return not self._read.isdisjoint(update_fields)
 
     # --- identity -------------------------------------------------------------------
     def get_external_id(self, obj: models.Model) -> str:
@@ -78,7 +104,12 @@ class Mapping:
         return f"{thred_settings.EXTERNAL_ID_PREFIX}{opts.app_label}.{opts.model_name}-{pk}"
 
     def get_tenant_id(self, obj: models.Model) -> str:
-        """Primary key of the tenant object, following ``business`` (FK ids, no query)."""
+        """Primary key of the tenant object, following ``business`` (FK ids, no query).
+
+        In single-business mode (THRED["BUSINESS"]) every object belongs to the one
+        business, whatever ``business`` says."""
+        if single_business_mode():
+            return SINGLE_TENANT_ID
         hops = self.business.split("__")
         target: Any = obj
         for hop in hops[:-1]:
@@ -90,6 +121,10 @@ class Mapping:
         return "" if value is None else str(value)
 
     def get_tenant(self, obj: models.Model) -> models.Model | None:
+        if single_business_mode():
+            from thred_django.models import SingleBusiness
+
+            return SingleBusiness.objects.filter(pk=SINGLE_TENANT_ID).first()
         target: Any = obj
         for hop in self.business.split("__"):
             target = getattr(target, hop)
@@ -139,10 +174,15 @@ class Registry:
                 f"{mapping_class.__name__}.resource is {mapping_class.resource!r}; "
                 f"use one of: {', '.join(Resource.values)}."
             )
-        if mapping_class.resource != Resource.BUSINESS and not mapping_class.business:
+        if (
+            mapping_class.resource != Resource.BUSINESS
+            and not mapping_class.business
+            and not single_business_mode()
+        ):
             raise ThredConfigurationError(
                 f"{mapping_class.__name__}.business is empty; set it to the relation path "
-                f"from a {model.__name__} to its tenant, e.g. business = 'merchant'."
+                f"from a {model.__name__} to its tenant, e.g. business = 'merchant', or, "
+                "when the whole site is one business, set THRED['BUSINESS']."
             )
         if model in self._by_model:
             raise ThredConfigurationError(f"{model.__name__} is already mapped.")
@@ -153,11 +193,22 @@ class Registry:
     def unregister(self, model: type[models.Model]) -> None:
         self._by_model.pop(model, None)
 
+    def _single(self) -> Mapping | None:
+        """The single business's mapping, in single-business mode."""
+        if not single_business_mode():
+            return None
+        from thred_django import single
+
+        return single.mapping()
+
     def get(self, model: type[models.Model]) -> Mapping | None:
-        return self._by_model.get(model)
+        mapping = self._by_model.get(model)
+        if mapping is None and (single := self._single()) is not None and model is single.model:
+            return single
+        return mapping
 
     def for_model(self, model: type[models.Model]) -> Mapping:
-        mapping = self._by_model.get(model)
+        mapping = self.get(model)
         if mapping is None:
             raise ThredConfigurationError(
                 f"{model._meta.label} has no Thred mapping; register one in a "
@@ -166,14 +217,21 @@ class Registry:
         return mapping
 
     def mappings(self) -> list[Mapping]:
-        return list(self._by_model.values())
+        single = self._single()
+        return list(self._by_model.values()) + ([single] if single is not None else [])
 
     def business_mapping(self) -> Mapping | None:
+        single = self._single()
+        if single is not None:
+            return single
         found = [m for m in self._by_model.values() if m.resource == Resource.BUSINESS]
         return found[0] if found else None
 
     def __contains__(self, model: object) -> bool:
-        return model in self._by_model
+        if model in self._by_model:
+            return True
+        single = self._single()
+        return single is not None and model is single.model
 
 
 registry = Registry()

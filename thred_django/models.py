@@ -146,3 +146,23 @@ class BusinessHealth(models.Model):
     @property
     def is_paused(self) -> bool:
         return bool(self.paused_until and self.paused_until > timezone.now())
+
+
+class SingleBusiness(models.Model):
+    """The one business of a single-business host (``THRED["BUSINESS"]``).
+
+    A host with no tenant model (one Django site = one shop) has no row to stand for
+    its Thred business; this one row (pk 1, made at the first push or by
+    ``thred_onboard``) does, so the business has a SyncRecord like any tenant. Its
+    payload comes from the setting, not from this row.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "single business"
+        verbose_name_plural = "single business"
+
+    def __str__(self) -> str:
+        return "the business (THRED['BUSINESS'])"

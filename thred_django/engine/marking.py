@@ -12,6 +12,7 @@ a push (fast path); the periodic sweep is the guarantee for anything that slips.
 from __future__ import annotations
 
 import functools
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -27,6 +28,8 @@ from thred_django.conf import thred_settings
 from thred_django.mappings import Mapping, registry
 from thred_django.models import SyncRecord
 from thred_django.resources import Action, State, claim_rank
+
+logger = logging.getLogger("thred_django.engine")
 
 # Fields a re-mark overwrites; identity (external_id, thred_id) is kept. The tenant is
 # refreshed so an object saved without its tenant can be fixed by setting it and saving.
@@ -45,14 +48,37 @@ def sync_enabled() -> bool:
     return thred_settings.SYNC_MODE != "disabled"
 
 
-def mark_values(mapping: Mapping, obj: models.Model, action: str, now: Any) -> dict[str, Any]:
+def tenant_of(mapping: Mapping, obj: models.Model) -> tuple[str, str]:
+    """(tenant id, "") — or ("", why) when the mapping's ``business`` path or
+    ``get_tenant_id`` raises: a mark must never break the host's save. The record is
+    then written without a tenant and fails at its push with the reason."""
+    try:
+        return mapping.get_tenant_id(obj), ""
+    except Exception as exc:
+        why = (
+            f"{type(mapping).__name__} could not find the business of "
+            f"{mapping.model._meta.label} {obj.pk}: {type(exc).__name__}: {exc}. Fix the "
+            "mapping's business path (a forward relation such as 'shop' or "
+            "'order__shop'), or set THRED['BUSINESS'] when the site is one business."
+        )
+        logger.error(
+            why,
+            exc_info=True,
+            extra={"thred_model": mapping.model._meta.label, "thred_object_id": str(obj.pk)},
+        )
+        return "", why
+
+
+def mark_values(
+    mapping: Mapping, obj: models.Model, action: str, now: Any, tenant_id: str | None = None
+) -> dict[str, Any]:
     """The columns a mark sets, by attname; every other column keeps its default."""
     return {
         "content_type_id": ContentType.objects.get_for_model(mapping.model).pk,
         "object_id": str(obj.pk),
         "resource": mapping.resource,
         "rank": claim_rank(mapping.resource, action),
-        "tenant_id": mapping.get_tenant_id(obj),
+        "tenant_id": tenant_of(mapping, obj)[0] if tenant_id is None else tenant_id,
         "external_id": mapping.get_external_id(obj),
         "state": State.PENDING,
         "action": action,
@@ -168,7 +194,26 @@ def mark(obj: models.Model, *, action: str = Action.UPSERT) -> None:
     if mapping is None or not sync_enabled():
         return
     using = router.db_for_write(SyncRecord, instance=obj)
-    _upsert([mark_values(mapping, obj, action, timezone.now())], using)
+    tenant_id, why = tenant_of(mapping, obj)
+    try:
+        values = mark_values(mapping, obj, action, timezone.now(), tenant_id)
+    except Exception:
+        # get_external_id raised: without an external id there is nothing to record.
+        # Never break the host's save; the next save after the fix marks it.
+        logger.exception(
+            "%s.get_external_id failed for %s %s: not marked for sync",
+            type(mapping).__name__,
+            mapping.model._meta.label,
+            obj.pk,
+            extra={"thred_model": mapping.model._meta.label, "thred_object_id": str(obj.pk)},
+        )
+        return
+    _upsert([values], using)
+    if why:
+        # Kept on the record (the admin shows it); its push fails with this reason.
+        SyncRecord.objects.using(using).filter(
+            content_type_id=values["content_type_id"], object_id=values["object_id"]
+        ).update(last_error_code="mapping_error", last_error_message=why)
     request_push(using)
 
 
@@ -228,6 +273,11 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 def _on_save(sender: type[models.Model], instance: models.Model, raw: bool = False, **kw: Any):
     if raw or sender not in registry:
         return
+    update_fields = kw.get("update_fields")
+    if update_fields is not None:
+        mapping = registry.get(sender)
+        if mapping is not None and not mapping.reads_any(update_fields):
+            return  # e.g. update_last_login: nothing the mapping reads changed
     mark(instance)
 
 

@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from thred_django import single
 from thred_django.client import ThredClient
 from thred_django.client.gaps import ALREADY_DONE_ERROR_CODES
 from thred_django.client.validation import validate_payload
@@ -333,6 +334,10 @@ class Pusher:
                 "@mappings.register(Tenant) class TenantMapping(mappings.BusinessMapping)."
             )
         tenant = mapping.model._default_manager.filter(pk=record.tenant_id or None).first()
+        if tenant is None and single.configured():
+            tenant = single.business()  # onboarded at the first push that needs it
+        if tenant is None and record.last_error_code == "mapping_error":
+            raise MissingBusiness(record.last_error_message)  # why the mark found none
         if tenant is None:
             raise MissingBusiness(
                 f"This {record.resource} belongs to no business: its tenant "

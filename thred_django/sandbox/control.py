@@ -6,7 +6,7 @@ partner's HTTP Basic credentials, gets no injected faults and is not request-log
 
 * ``GET    _control/faults/``   — current fault settings and their source;
 * ``PUT    _control/faults/``   — change some settings (``PATCH`` too), e.g.
-  ``{"error_500_rate": 0.2, "seed": 7}``;
+  ``{"error_500_rate": 0.2, "seed": 7}`` or ``{"latency": 0.1}`` (seconds per response);
 * ``DELETE _control/faults/``   — back to the THRED_SANDBOX FAULTS setting;
 * ``POST   _control/reset/``    — wipe all sandbox state;
 * ``GET    _control/summary/``  — ``partner_summary`` of the calling partner, or with

@@ -13,6 +13,10 @@ Kinds, rolled independently per request in this order:
   after the client gave up);
 * ``commit_then_500_rate`` — process and commit, then answer 500 (response lost).
 
+``latency`` (seconds, default ``THRED_SANDBOX["LATENCY"]``) is no fault: every API
+response waits that long before it is processed, outside any transaction or lock, so
+concurrent calls overlap the way they do against a remote API (benchmarks set it).
+
 With ``seed`` set, each process draws from ``random.Random(seed)`` (re-seeded whenever
 the configuration changes), so a run is reproducible in a single process.
 """
@@ -31,7 +35,7 @@ from thred_django.conf import sandbox_settings
 from thred_django.sandbox.models import FaultConfig
 
 RATE_KEYS = ("error_500_rate", "rate_limit_rate", "slow_rate", "commit_then_500_rate")
-SECONDS_KEYS = ("retry_after_seconds", "slow_seconds")
+SECONDS_KEYS = ("retry_after_seconds", "slow_seconds", "latency")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class FaultSettings:
     slow_rate: float = 0.0
     slow_seconds: float = 15.0
     commit_then_500_rate: float = 0.0
+    latency: float = 0.0
     seed: int | None = None
     version: int = 0
 
@@ -61,6 +66,7 @@ class FaultPlan:
     slow_seconds: float = 0.0  # sleep this long before processing
     lose_response: bool = False  # process, then answer 500
     retry_after_seconds: int = 0
+    latency: float = 0.0  # every response's fixed delay (not a fault)
 
     @property
     def name(self) -> str:
@@ -78,6 +84,7 @@ _FIELD_NAMES = tuple(f.name for f in fields(FaultSettings))
 def default_faults() -> FaultSettings:
     """The THRED_SANDBOX FAULTS setting merged over the built-in defaults."""
     configured = dict(sandbox_settings.FAULTS or {})
+    configured.setdefault("latency", sandbox_settings.LATENCY or 0.0)
     known = {key: configured[key] for key in _FIELD_NAMES if key in configured}
     return FaultSettings(**_checked(known))
 
@@ -94,7 +101,7 @@ def set_faults(**changes: Any) -> FaultSettings:
     """Change some fault settings (others keep their current value) for every process.
 
     Keys: error_500_rate, rate_limit_rate, slow_rate, commit_then_500_rate (0..1),
-    retry_after_seconds (int >= 0), slow_seconds (>= 0), seed (int or None).
+    retry_after_seconds (int >= 0), slow_seconds and latency (>= 0), seed (int or None).
     Raises ``ValueError`` on an unknown key or an out-of-range value.
     """
     unknown = set(changes) - (set(_FIELD_NAMES) - {"version"})
@@ -132,7 +139,7 @@ def _checked(values: dict[str, Any]) -> dict[str, Any]:
             if seconds < 0:
                 raise ValueError(f"{key} must be >= 0, got {value!r}")
             out[key] = seconds
-        elif key == "slow_seconds":
+        elif key in ("slow_seconds", "latency"):
             slow = float(value)
             if slow < 0:
                 raise ValueError(f"{key} must be >= 0, got {value!r}")
@@ -166,14 +173,18 @@ _dice = _Dice()
 def plan_request() -> FaultPlan:
     """Decide the faults for one API request (one database read)."""
     settings = current_faults()
+    latency = settings.latency
     if not settings.active:
-        return NO_FAULTS
+        return FaultPlan(latency=latency) if latency else NO_FAULTS
     error_roll, limit_roll, slow_roll, lose_roll = _dice.roll(settings)
     if error_roll < settings.error_500_rate:
-        return FaultPlan(refuse="error_500")
+        return FaultPlan(refuse="error_500", latency=latency)
     if limit_roll < settings.rate_limit_rate:
-        return FaultPlan(refuse="rate_limit", retry_after_seconds=settings.retry_after_seconds)
+        return FaultPlan(
+            refuse="rate_limit", retry_after_seconds=settings.retry_after_seconds, latency=latency
+        )
     return FaultPlan(
         slow_seconds=settings.slow_seconds if slow_roll < settings.slow_rate else 0.0,
         lose_response=lose_roll < settings.commit_then_500_rate,
+        latency=latency,
     )

@@ -311,6 +311,7 @@ class FaultConfig(models.Model):
     slow_rate = models.FloatField(default=0.0)
     slow_seconds = models.FloatField(default=15.0)
     commit_then_500_rate = models.FloatField(default=0.0)
+    latency = models.FloatField(default=0.0)  # seconds before every API response
     seed = models.BigIntegerField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -86,6 +86,10 @@ class SandboxAPIView(APIView):
         )
         plan = faults.plan_request() if self.apply_faults else faults.NO_FAULTS
         self.log.fault = plan.name
+        if plan.latency:
+            # A remote API's round trip, before any work: no transaction or lock is held
+            # (the fault read above is a single autocommit query), so calls overlap.
+            time.sleep(plan.latency)
         response: HttpResponseBase
         if plan.refuse == "error_500":
             response = json_error(500, "server_error", "Internal server error (injected fault).")
