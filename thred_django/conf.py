@@ -44,6 +44,15 @@ THRED_DEFAULTS: dict[str, Any] = {
     # --- Sync engine --------------------------------------------------------------
     "SYNC_MODE": "queue",  # "queue", "eager" or "disabled"
     "EXTERNAL_ID_PREFIX": "",  # prepended to every generated external_id
+    # Time zone of the businesses' dates (a date sent as a Thred date-time is midnight
+    # there; naive datetimes are read there). None: Django's TIME_ZONE. Per business:
+    # override Mapping.get_timezone().
+    "TIMEZONE": None,
+    # A line whose quantity x unit_price is not a whole number of minor units:
+    # "single_line" (quantity 1 at its rounded total, the quantity kept in its
+    # description), "refuse" (the record fails, naming the line) or "send" (as it is).
+    "FRACTIONAL_LINES": "single_line",
+    "LINE_ROUNDING": "ROUND_HALF_UP",  # a decimal rounding mode, for "single_line"
     "MAX_ATTEMPTS": 8,  # transient failures before a record is marked failed
     "BACKOFF_BASE": 2.0,  # seconds; full jitter over base * 2**attempt
     "BACKOFF_MAX": 900.0,  # seconds, cap of one backoff

@@ -155,3 +155,9 @@ def is_retryable(exc: BaseException) -> bool:
     non-Thred exception are permanent.
     """
     return isinstance(exc, _RETRYABLE)
+
+
+class PayloadError(ValueError):
+    """A mapping built something that cannot be sent as it is (not JSON, money with more
+    decimals than its currency, a line whose total is not whole minor units…): the
+    message names the field. The record fails with code ``invalid_payload``."""

@@ -31,6 +31,7 @@ depends on. ``external_id`` is added to every payload by the engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from django.db import models
@@ -144,6 +145,15 @@ class Mapping:
     def get_queryset(self) -> QuerySet[Any]:
         """Rows to load when pushing or backfilling (add select_related here)."""
         return self.model._default_manager.all()
+
+    def get_timezone(self, obj: models.Model) -> tzinfo:
+        """The business's time zone: a ``date`` sent in a Thred date-time field
+        (``due_at``…) is midnight there, and a naive ``datetime`` is read there.
+        Default ``THRED["TIMEZONE"]`` or Django's ``TIME_ZONE``; override it when each
+        tenant has its own (``return ZoneInfo(obj.merchant.timezone)``)."""
+        from thred_django.engine.payload import default_timezone
+
+        return default_timezone()
 
 
 class BusinessMapping(Mapping):

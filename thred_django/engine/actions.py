@@ -118,7 +118,11 @@ def preview(record: SyncRecord) -> Preview:
         return Preview("skip", message="The mapping filter leaves this object out.")
     ctx = _PreviewContext(record)
     try:
-        payload = normalize(mapping.build_payload(obj, ctx))
+        payload = normalize(
+            mapping.build_payload(obj, ctx),
+            tz=mapping.get_timezone(obj),
+            currency=ctx.business.get("base_currency"),
+        )
     except PayloadError as exc:
         return Preview("none", errors={"payload": [str(exc)]})
     except Exception as exc:

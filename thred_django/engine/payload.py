@@ -1,8 +1,19 @@
 """Normalising and hashing payloads.
 
-A payload is normalised to plain JSON once (dates and Decimals become strings, NaN and
-infinities are refused) so that the hash of what would be sent is stable, and a save
-that does not change what Thred would receive makes no call.
+A payload is normalised to plain JSON once, so that the hash of what would be sent is
+stable and a save that does not change what Thred would receive makes no call:
+
+* an integral ``Decimal`` becomes an integer (``Decimal("1350")`` → ``1350``), any other
+  ``Decimal`` a JSON number (``Decimal("2.5")`` → ``2.5``): quantities go out as numbers
+  and a ``*_cents`` field gets an integer or a clear "must be minor units" error;
+* a ``date`` under a key ending in ``_at`` (Thred's date-time fields: ``sent_at``,
+  ``due_at``, ``completed_at``…) becomes midnight of that day in the business's time
+  zone (``Mapping.get_timezone``, default ``THRED["TIMEZONE"]`` or ``TIME_ZONE``), a naive
+  ``datetime`` is read in that zone; other dates stay ``YYYY-MM-DD`` (``payment_date``);
+* invoice and bill lines whose ``quantity x unit_price`` is not a whole number of minor
+  units follow ``THRED["FRACTIONAL_LINES"]`` (see ``_fractional_line``), so the total
+  Thred computes never depends on a rounding it does not document;
+* NaN and infinities are refused, and anything JSON cannot carry names its path.
 """
 
 from __future__ import annotations
@@ -10,24 +21,138 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import zoneinfo
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+
+from thred_django.conf import thred_settings
+from thred_django.exceptions import PayloadError
+from thred_django.money import MoneyError, format_minor
+
+__all__ = ["LINE_POLICIES", "PayloadError", "default_timezone", "digest", "normalize"]
+
+# THRED["FRACTIONAL_LINES"]: what to do with a line whose quantity x unit_price is not a
+# whole number of minor units.
+LINE_POLICIES = ("single_line", "refuse", "send")
 
 
-class PayloadError(ValueError):
-    """The mapping built something that is not JSON: names the problem."""
+def default_timezone() -> tzinfo:
+    """``THRED["TIMEZONE"]`` when set, otherwise Django's ``TIME_ZONE``."""
+    name = thred_settings.TIMEZONE
+    if not name:
+        return timezone.get_default_timezone()
+    if isinstance(name, tzinfo):
+        return name
+    return zoneinfo.ZoneInfo(str(name))
 
 
-def normalize(payload: Any) -> dict[str, Any]:
+def normalize(
+    payload: Any, *, tz: tzinfo | None = None, currency: str | None = None
+) -> dict[str, Any]:
+    """``payload`` as plain JSON (see the module docstring).
+
+    ``tz`` is the business's time zone for dates and naive date-times (default:
+    ``default_timezone()``); ``currency`` (the business's, when known) only formats the
+    unit price kept in a collapsed line's description.
+    """
     if not isinstance(payload, dict):
         raise PayloadError(f"build_payload() must return a dict, not {type(payload).__name__}.")
     path, problem = _first_problem(payload, "")
     if path:
         raise PayloadError(f"{path}: {problem}")
-    result: dict[str, Any] = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    converted = _convert(payload, "", tz or default_timezone())
+    for key in ("line_items",):
+        lines = converted.get(key)
+        if isinstance(lines, list):
+            converted[key] = [
+                _fractional_line(line, f"{key}[{i}]", currency) if isinstance(line, dict) else line
+                for i, line in enumerate(lines)
+            ]
+    result: dict[str, Any] = json.loads(json.dumps(converted, cls=DjangoJSONEncoder))
     return result
+
+
+def _convert(value: Any, key: str, tz: tzinfo) -> Any:
+    if isinstance(value, dict):
+        return {k: _convert(v, str(k), tz) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_convert(v, key, tz) for v in value]
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        return float(value)
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            return timezone.make_aware(value, tz)
+        return value
+    if isinstance(value, date) and key.endswith("_at"):
+        return timezone.make_aware(datetime.combine(value, time.min), tz)
+    return value
+
+
+def _exact(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
+def _fractional_line(line: dict[str, Any], path: str, currency: str | None) -> dict[str, Any]:
+    """Apply ``THRED["FRACTIONAL_LINES"]`` to one line with a quantity and a unit_price.
+
+    ``single_line`` (default): send it as quantity 1 at its line total, rounded with
+    ``THRED["LINE_ROUNDING"]`` (default ``ROUND_HALF_UP``), the quantity and unit price
+    kept at the end of its description. ``refuse``: fail the record naming the line.
+    ``send``: send it as it is, leaving the rounding to Thred (undocumented).
+    """
+    quantity, unit_price = _exact(line.get("quantity")), _exact(line.get("unit_price"))
+    if quantity is None or unit_price is None:
+        return line
+    total = quantity * unit_price
+    if total == total.to_integral_value():
+        return line
+    policy = thred_settings.FRACTIONAL_LINES
+    if policy == "send":
+        return line
+    if policy == "refuse":
+        raise PayloadError(
+            f"{path}: quantity {quantity} x unit_price {unit_price} = {total} is not a whole "
+            "number of minor units; round the line in the host, or set "
+            "THRED['FRACTIONAL_LINES'] = 'single_line' to send it as one unit at its total."
+        )
+    if policy != "single_line":
+        raise PayloadError(
+            f"THRED['FRACTIONAL_LINES'] is {policy!r}; use one of {', '.join(LINE_POLICIES)}."
+        )
+    rounded = int(total.to_integral_value(rounding=thred_settings.LINE_ROUNDING))
+    shown = _price(int(unit_price) if unit_price == int(unit_price) else unit_price, currency)
+    note = f"{_number(quantity)} x {shown}"
+    description = str(line.get("description") or "").strip()
+    collapsed = dict(line)
+    collapsed["quantity"] = 1
+    collapsed["unit_price"] = rounded
+    collapsed["description"] = f"{description} ({note})" if description else note
+    return collapsed
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _price(unit_price: Any, currency: str | None) -> str:
+    if currency and isinstance(unit_price, int):
+        try:
+            return format_minor(unit_price, currency)
+        except MoneyError:
+            pass
+    return str(unit_price)
 
 
 _ENCODER = DjangoJSONEncoder()

@@ -384,7 +384,11 @@ class Pusher:
                 )
                 return
             business = self.business_record(record)
-            payload = normalize(_mapping_call(mapping.build_payload, obj, Context(self, record)))
+            payload = normalize(
+                _mapping_call(mapping.build_payload, obj, Context(self, record)),
+                tz=_mapping_call(mapping.get_timezone, obj),
+                currency=(business.acked_payload or {}).get("base_currency"),
+            )
             payload["external_id"] = record.external_id
             self._send(record, business, payload)
         except DependencyPending as exc:
