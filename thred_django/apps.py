@@ -9,7 +9,10 @@ class ThredDjangoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from thred_django import checks  # noqa: F401  (registers system checks)
+        from thred_django import (
+            checks,  # noqa: F401  (registers system checks)
+            mapping_checks,  # noqa: F401  (checks of the mappings)
+        )
         from thred_django.engine import marking  # noqa: F401  (connects model signals)
         from thred_django.engine.schedule import install_sweep_schedule
         from thred_django.mappings import autodiscover

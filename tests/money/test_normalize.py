@@ -122,6 +122,14 @@ def test_single_line_policy_rounding_and_no_description():
     assert out["line_items"][0] == {"quantity": 1, "unit_price": 2, "description": "0.5 x 5"}
 
 
+def test_a_unit_price_that_is_not_minor_units_is_left_for_validation_to_name():
+    out = normalize(invoice({"description": "x", "quantity": 1, "unit_price": Decimal("10.50")}))
+    assert out["line_items"][0]["unit_price"] == 10.5
+    out["external_id"] = "e1"
+    errors = validate_payload("invoice", "create", out)
+    assert "line_items[0].unit_price" in errors
+
+
 def test_refuse_policy_names_the_line():
     with settings_with(FRACTIONAL_LINES="refuse"), pytest.raises(PayloadError) as info:
         normalize(invoice({"quantity": 1, "unit_price": 5}, {"quantity": "1.5", "unit_price": 5}))

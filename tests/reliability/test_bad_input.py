@@ -2,7 +2,7 @@
 
 Each case creates its bad object (with good parents) in one shop. Data the testapp models
 can hold is written to the host rows (negative cents, a foreign currency, a blank name …);
-data they cannot hold — the output of a buggy mapping (NaN, naive datetimes, missing
+data they cannot hold — the output of a buggy mapping (NaN, zoneless date strings, missing
 dates, fractional cents, a mapping that raises …) — comes from wrapping the testapp
 mappings for the duration of a test (``mutations`` below): the mapping's payload for
 that one object is altered. Fixing means correcting the row, or the mapping, and saving.
@@ -333,9 +333,13 @@ CASES: dict[str, Case] = {
     ),
     "empty line items": Case(mutated(lambda s: s.sale(), with_(line_items=[])), "line_items"),
     # --- dates --------------------------------------------------------------------------------
-    "naive datetime": Case(mutated(lambda s: s.sale(), with_(sent_at=NAIVE)), "sent_at"),
-    "bare date for a datetime": Case(
-        mutated(lambda s: s.sale(), with_(sent_at=NAIVE.date())), "sent_at"
+    # A naive datetime or a date object is read in the business's time zone (normalize);
+    # a string is sent as the mapping wrote it, so one without a zone is refused.
+    "naive datetime string": Case(
+        mutated(lambda s: s.sale(), with_(sent_at=NAIVE.isoformat())), "sent_at"
+    ),
+    "bare date string for a datetime": Case(
+        mutated(lambda s: s.sale(), with_(sent_at=NAIVE.date().isoformat())), "sent_at"
     ),
     "missing date": Case(mutated(lambda s: s.receipt(), without("payment_date")), "payment_date"),
     "impossible date": Case(

@@ -25,6 +25,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from thred_django.conf import thred_settings
+from thred_django.engine.mistakes import record_mark_failure
 from thred_django.mappings import Mapping, registry
 from thred_django.models import SyncRecord
 from thred_django.resources import Action, State, claim_rank
@@ -197,16 +198,8 @@ def mark(obj: models.Model, *, action: str = Action.UPSERT) -> None:
     tenant_id, why = tenant_of(mapping, obj)
     try:
         values = mark_values(mapping, obj, action, timezone.now(), tenant_id)
-    except Exception:
-        # get_external_id raised: without an external id there is nothing to record.
-        # Never break the host's save; the next save after the fix marks it.
-        logger.exception(
-            "%s.get_external_id failed for %s %s: not marked for sync",
-            type(mapping).__name__,
-            mapping.model._meta.label,
-            obj.pk,
-            extra={"thred_model": mapping.model._meta.label, "thred_object_id": str(obj.pk)},
-        )
+    except Exception as exc:  # get_external_id raised: never break the host's save
+        record_mark_failure(mapping, obj, exc, using, action)
         return
     _upsert([values], using)
     if why:
@@ -233,8 +226,12 @@ def mark_objects(
         marks = []
         for obj in chunk:
             mapping = registry.get(type(obj))
-            if mapping is not None:
+            if mapping is None:
+                continue
+            try:
                 marks.append(mark_values(mapping, obj, Action.UPSERT, now))
+            except Exception as exc:  # one bad row never stops the others
+                record_mark_failure(mapping, obj, exc, using, Action.UPSERT)
         if marks:
             with transaction.atomic(using=using):
                 _upsert(marks, using)

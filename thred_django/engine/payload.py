@@ -113,8 +113,8 @@ def _fractional_line(line: dict[str, Any], path: str, currency: str | None) -> d
     ``send``: send it as it is, leaving the rounding to Thred (undocumented).
     """
     quantity, unit_price = _exact(line.get("quantity")), _exact(line.get("unit_price"))
-    if quantity is None or unit_price is None:
-        return line
+    if quantity is None or unit_price is None or unit_price != unit_price.to_integral_value():
+        return line  # not minor units: validation names the field
     total = quantity * unit_price
     if total == total.to_integral_value():
         return line
@@ -132,7 +132,7 @@ def _fractional_line(line: dict[str, Any], path: str, currency: str | None) -> d
             f"THRED['FRACTIONAL_LINES'] is {policy!r}; use one of {', '.join(LINE_POLICIES)}."
         )
     rounded = int(total.to_integral_value(rounding=thred_settings.LINE_ROUNDING))
-    shown = _price(int(unit_price) if unit_price == int(unit_price) else unit_price, currency)
+    shown = _price(int(unit_price), currency)
     note = f"{_number(quantity)} x {shown}"
     description = str(line.get("description") or "").strip()
     collapsed = dict(line)
