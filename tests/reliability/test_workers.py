@@ -61,7 +61,7 @@ def test_three_workers_never_send_one_record_twice_and_leave_nothing(site: Site)
     assert codes == [0] * WORKERS, "\n\n".join(o[-3000:] for o in outputs)
 
     # All three took part (otherwise this proves nothing about concurrency).
-    claimed = [int(re.search(r"Pushed (\d+) record", o).group(1)) for o in outputs]
+    claimed = [int(re.search(r"\((\d+) claim\(s\)", o).group(1)) for o in outputs]
     assert all(n > 0 for n in claimed), claimed
     assert sum(claimed) >= total
 

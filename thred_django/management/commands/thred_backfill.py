@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from thred_django.engine.marking import mark_queryset
-from thred_django.management.progress import ProgressBar
+from thred_django.management.progress import progress
 from thred_django.mappings import registry
 from thred_django.resources import RANK
 
@@ -49,7 +49,7 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 self.stdout.write(f"{label} ({mapping.resource}): {count} row(s) would be marked")
                 continue
-            bar = ProgressBar(count, label)
+            bar = progress(count, label)
             marked = mark_queryset(qs, batch_size=options["batch_size"], on_batch=bar.advance)
             bar.close()
             self.stdout.write(f"{label} ({mapping.resource}): {marked} row(s) marked")

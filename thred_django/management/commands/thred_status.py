@@ -1,4 +1,5 @@
-"""Counts of the outbox by state, per resource and per business."""
+"""Counts of the outbox by state, per resource and per business; or the records
+themselves, with their reasons (``--failed``, ``--drifted``, ``--state X``, ``--code C``)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,49 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from thred_django.engine.status import counts
+from thred_django.engine.status import business_names, counts
+from thred_django.management.selection import add_filter_arguments, is_listing, scope, select
+from thred_django.models import SyncRecord
+
+
+def describe(record: SyncRecord, business: str) -> dict[str, Any]:
+    return {
+        "id": record.pk,
+        "resource": record.resource,
+        "external_id": record.external_id,
+        "object": f"{record.content_type.app_label}.{record.content_type.model}:{record.object_id}",
+        "business": business,
+        "state": record.state,
+        "action": record.action,
+        "code": record.last_error_code,
+        "status": record.last_error_status,
+        "reason": record.last_error_message,
+        "details": record.last_error_details,
+        "attempts": record.attempts,
+        "last_attempt_at": record.last_attempt_at.isoformat() if record.last_attempt_at else None,
+        "thred_id": record.thred_id,
+    }
 
 
 class Command(BaseCommand):
-    help = "Show sync counts by state per resource and per business."
+    help = (
+        "Show sync counts by state per resource and per business; with --failed, "
+        "--drifted, --state or --code, list those records with their reasons."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        add_filter_arguments(parser)
         parser.add_argument("--json", action="store_true", help="Machine-readable output.")
+        parser.add_argument(
+            "--limit", type=int, default=100, help="Records listed at most (default 100)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        data = counts()
+        if is_listing(options):
+            self.list_records(options)
+            return
+        qs, tenant_id = scope(options)
+        data = counts(qs if (tenant_id or options["resource"]) else None)
         if options["json"]:
             self.stdout.write(json.dumps(data, indent=2, sort_keys=True))
             return
@@ -29,3 +62,24 @@ class Command(BaseCommand):
             self.stdout.write("")
         age = data["oldest_pending_seconds"]
         self.stdout.write("Oldest pending: " + ("none" if age is None else f"{age:.0f} s"))
+
+    def list_records(self, options: dict[str, Any]) -> None:
+        qs = select(options).select_related("content_type").order_by("resource", "id")
+        total = qs.count()
+        limit = max(options["limit"], 0)
+        records = list(qs[:limit])
+        names = business_names(sorted({r.tenant_id for r in records}))
+        rows = [describe(r, names.get(r.tenant_id, f"tenant:{r.tenant_id}")) for r in records]
+        if options["json"]:
+            self.stdout.write(json.dumps({"count": total, "records": rows}, indent=2))
+            return
+        for row in rows:
+            code = f" [{row['code']}]" if row["code"] else ""
+            self.stdout.write(
+                f"{row['resource']} {row['external_id']} ({row['object']}, business "
+                f"{row['business']}): {row['state']}{code}, {row['attempts']} attempt(s)"
+            )
+            if row["reason"]:
+                self.stdout.write(f"    {row['reason']}")
+        shown = f"{len(rows)} of {total}" if total > len(rows) else str(total)
+        self.stdout.write(f"{shown} record(s).")

@@ -1,19 +1,34 @@
 """Push what is due to Thred, in this process.
 
-Exit status: 0 when every record in scope ended synced, skipped, voided or orphaned;
-1 when any is failed or blocked (or still waiting when the run stopped).
+The summary describes this run: the records pushed or settled since it started (each
+counted once, however many times it was claimed) by the state they ended in, then what
+is still unsettled in the scope (the whole outbox without --business/--resource).
+Exit status: 0 when every record in scope is settled (synced, skipped, voided,
+orphaned…); 1 when any is failed or blocked (or still waiting when the run stopped).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
+from django.db.models import Count
+from django.utils import timezone
 
 from thred_django.engine.runner import push_due
-from thred_django.management.progress import ProgressBar
+from thred_django.management.progress import progress
+from thred_django.management.selection import add_scope_arguments, scope
 from thred_django.models import SyncRecord
-from thred_django.resources import SETTLED, Resource
+from thred_django.resources import SETTLED
+
+
+def _by_state(qs: Any) -> dict[str, int]:
+    rows = qs.order_by().values_list("state").annotate(n=Count("id"))
+    return {state: n for state, n in sorted(rows)}
+
+
+def _line(states: dict[str, int]) -> str:
+    return ", ".join(f"{n} {state}" for state, n in states.items()) or "none"
 
 
 class Command(BaseCommand):
@@ -25,47 +40,36 @@ class Command(BaseCommand):
             action="store_true",
             help="Keep going, waiting out backoffs, until nothing is pending or retrying.",
         )
-        parser.add_argument("--business", metavar="EXTERNAL_ID", help="Only this business.")
-        parser.add_argument(
-            "--resource", choices=Resource.values, help="Only records of this resource."
-        )
+        add_scope_arguments(parser)
         parser.add_argument(
             "--time-limit", type=float, default=None, help="Stop after this many seconds."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        tenant_id = None
-        if options["business"]:
-            business = SyncRecord.objects.filter(
-                resource=Resource.BUSINESS, external_id=options["business"]
-            ).first()
-            if business is None:
-                raise CommandError(
-                    f"No business with external_id {options['business']!r} is in the outbox; "
-                    "see `manage.py thred_status` for the known ones."
-                )
-            tenant_id = business.tenant_id
-        scope = SyncRecord.objects.all()
-        if tenant_id is not None:
-            scope = scope.filter(tenant_id=tenant_id)
-        if options["resource"]:
-            scope = scope.filter(resource=options["resource"])
-        total = scope.exclude(state__in=SETTLED).count()
-        bar = ProgressBar(total, "thred_sync")
-        stats = push_due(
-            tenant_id=tenant_id,
-            resource=options["resource"],
-            until_idle=options["until_idle"],
-            time_limit=options["time_limit"],
-            on_progress=bar.advance,
-        )
-        bar.close()
-        unsettled = scope.exclude(state__in=SETTLED)
-        summary = {s: unsettled.filter(state=s).count() for s in ("failed", "blocked")}
-        left = unsettled.count()
+        records, tenant_id = scope(options)
+        total = records.exclude(state__in=SETTLED).count()
+        started = timezone.now()
+        bar = progress(total, "thred_sync")
+        try:
+            stats = push_due(
+                tenant_id=tenant_id,
+                resource=options["resource"],
+                until_idle=options["until_idle"],
+                time_limit=options["time_limit"],
+                on_progress=bar.advance,
+            )
+        finally:
+            bar.close()
+        # Every outcome stamps last_attempt_at: the records settled or attempted since the
+        # run began, each once however often it was claimed (parents pulled forward from
+        # outside the scope included; with several workers at once, theirs too).
+        touched = _by_state(SyncRecord.objects.filter(last_attempt_at__gte=started))
         self.stdout.write(
-            f"Pushed {stats.claimed} record(s) in {stats.rounds} round(s); "
-            f"{summary['failed']} failed, {summary['blocked']} blocked, {left} not settled."
+            f"{sum(touched.values())} record(s) pushed or settled since the run started: "
+            f"{_line(touched)} ({stats.claimed} claim(s) in {stats.rounds} round(s))."
         )
-        if left:
+        unsettled = _by_state(records.exclude(state__in=SETTLED))
+        where = "in scope" if (tenant_id or options["resource"]) else "in the outbox"
+        self.stdout.write(f"Not settled {where}: {_line(unsettled)}.")
+        if unsettled:
             raise SystemExit(1)

@@ -1,0 +1,1 @@
+from tests.engine.conftest import shop, thred  # noqa: F401  (fixtures)
