@@ -86,5 +86,5 @@ def test_sample_limits_the_rows(quiet):
 def test_unknown_and_unmapped_models_are_clear_errors(quiet):
     with pytest.raises(CommandError, match="Unknown model 'nope'"):
         run("nope")
-    with pytest.raises(CommandError, match="auth.User: not mapped"):
+    with pytest.raises(CommandError, match=r"auth\.User: not mapped"):
         run("auth.User")
