@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("thred-sandbox/", include("thred_django.sandbox.urls")),
     path("thred/api/", include("thred_django.api.urls")),
+    path("thred/embed/", include("thred_django.embed.urls")),
 ]

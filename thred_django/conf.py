@@ -72,6 +72,13 @@ THRED_DEFAULTS: dict[str, Any] = {
     "Q_CLUSTER_NAME": None,  # django-q2 cluster for thred tasks (None: default)
     # --- Admin and API ------------------------------------------------------------
     "API_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    # --- Embedded accounting (thred_django.embed) ---------------------------------
+    # Dotted path to resolver(request) -> the tenant (or its pk) whose books the user
+    # may see, or None. The token endpoint answers for that business only.
+    "EMBED_BUSINESS_RESOLVER": None,
+    "EMBED_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Where the page loads the widget's ES module from.
+    "EMBED_SCRIPT_URL": "https://esm.sh/@thredfi/accounting",
 }
 
 SANDBOX_DEFAULTS: dict[str, Any] = {

@@ -106,6 +106,8 @@ THRED = {
     "SYNC_MODE": env_choice("THRED_SYNC_MODE", "queue", ("queue", "eager", "disabled")),
     "TRANSPORT": env_str("THRED_TRANSPORT") or None,
     "EXTERNAL_ID_PREFIX": env_str("THRED_EXTERNAL_ID_PREFIX"),
+    # /accounting/: whose books a signed-in user sees (sales/embed.py).
+    "EMBED_BUSINESS_RESOLVER": "sales.embed.merchant_of",
 }
 # The site must answer to the host it calls its own sandbox by (in-process transport too).
 ALLOWED_HOSTS += [

@@ -1,4 +1,5 @@
-"""URLs: the admin, thred_django's status API, and the embedded Thred sandbox."""
+"""URLs: the admin, thred_django's status API and embed token, the accounting page, and
+the embedded Thred sandbox."""
 
 from importlib.util import find_spec
 
@@ -15,3 +16,10 @@ urlpatterns = [
 
 if find_spec("thred_django.api") is not None:  # the DRF status API, when installed
     urlpatterns.append(path("thred/api/", include("thred_django.api.urls")))
+if find_spec("thred_django.embed") is not None:  # embedded accounting (Thred's widget)
+    from sales.views import accounting
+
+    urlpatterns += [
+        path("thred/embed/", include("thred_django.embed.urls")),
+        path("accounting/", accounting, name="accounting"),
+    ]

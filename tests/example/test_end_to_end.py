@@ -52,9 +52,20 @@ def test_thred_sync_until_idle_puts_the_manifest_in_the_sandbox(make_project) ->
     project = make_project(THRED_TRANSPORT=IN_PROCESS_TRANSPORT)
     manifest = seed_manifest(project, businesses=2, per=5, seed=5)
     result = project.manage("thred_sync", "--until-idle", "--time-limit", "240")
-    assert "0 failed, 0 blocked, 0 not settled" in result.stdout
+    assert "Not settled in the outbox: none." in result.stdout
     assert_everything_synced(project)
     assert_sandbox_holds(project, manifest)
+    # The accounting page: a merchant's user gets that merchant's business token only.
+    project.env["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    page = project.run_script(SCRIPTS / "accounting_page.py")
+    assert page["owner"] == {
+        "page": 200,
+        "widget": True,
+        "token_status": 200,
+        "token_business": page["merchant_business"],
+    }
+    assert page["stranger"]["token_status"] == 403
+    assert page["stranger"]["widget"] is False
     report = project.manage_json("demo_summary", "--json")
     assert report["ok"] is True
     assert report["mismatches"] == 0
