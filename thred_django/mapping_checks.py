@@ -4,7 +4,8 @@ Stable ids ``thred_django.E020`` … ``E029``: each mistake a mapping can make t
 otherwise surface only when a row is saved or pushed, with what to write instead.
 
 * E020 ``resource`` is not a Thred resource name.
-* E021 ``business`` is empty on a non-business mapping.
+* E021 ``business`` is empty on a non-business mapping (unless ``THRED["BUSINESS"]``
+  makes the site one business).
 * E022 a hop of ``business`` is not a field of the model it is read on.
 * E023 a hop of ``business`` is a field, but not a forward foreign key / one-to-one.
 * E024 ``business`` ends on a model that is not the one mapped to a Thred business.
@@ -20,7 +21,7 @@ from django.core.checks import CheckMessage, Error, Tags, register
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from thred_django.mappings import Mapping
+from thred_django.mappings import Mapping, single_business_mode
 from thred_django.resources import Resource
 
 HOOKS = ("build_payload", "should_sync", "get_external_id", "get_queryset", "get_timezone")
@@ -93,8 +94,8 @@ def mapping_problems(
                     id="thred_django.E025",
                 )
             )
-    if mapping.resource == Resource.BUSINESS:
-        return errors
+    if mapping.resource == Resource.BUSINESS or single_business_mode():
+        return errors  # single-business mode: every record belongs to THRED["BUSINESS"]
     if not mapping.business:
         errors.append(
             Error(

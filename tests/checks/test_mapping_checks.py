@@ -70,23 +70,46 @@ def test_manage_py_check_fails_on_a_mapping_mistake(swap):
 
 
 def test_a_save_with_a_broken_mapping_succeeds_and_the_outbox_says_why(thred, shop, swap, caplog):
+    from thred_django.engine.runner import push_due
+
     client = m.Client.objects.create(shop=shop, name="Jane")
     with swap(m.Sale, business="merchnt"), caplog.at_level(logging.ERROR, "thred_django"):
         sale = m.Sale.objects.create(shop=shop, client=client, number="INV-1")
         sale.number = "INV-1b"
         sale.save()
-    assert m.Sale.objects.get(pk=sale.pk).number == "INV-1b"  # the host's write went through
-    record = SyncRecord.objects.get(external_id__endswith=f"sale-{sale.pk}")
-    assert record.state == "failed"
-    assert record.last_error_code == "mapping_error"
-    assert "FieldDoesNotExist" in record.last_error_message
-    assert "merchnt" in record.last_error_message
-    assert any("merchnt" in r.getMessage() for r in caplog.records)
+        assert m.Sale.objects.get(pk=sale.pk).number == "INV-1b"  # the host's write went
+        record = SyncRecord.objects.get(external_id__endswith=f"sale-{sale.pk}")
+        assert record.last_error_code == "mapping_error"
+        assert "FieldDoesNotExist" in record.last_error_message
+        assert "merchnt" in record.last_error_message
+        assert any("merchnt" in r.getMessage() for r in caplog.records)
+        push_due()  # its push fails with that reason; nothing is sent for it
+        record.refresh_from_db()
+        assert record.state == "failed"
+        assert "merchnt" in record.last_error_message
     # Fixed: the next save marks it pending again, and it syncs.
     sale.save()
     record.refresh_from_db()
     assert record.state == "pending"
     assert record.tenant_id == str(shop.pk)
+    push_due()
+    record.refresh_from_db()
+    assert record.state == "synced"
+
+
+def test_a_raising_external_id_is_recorded_and_the_save_goes_through(thred, shop, swap):
+    client = m.Client.objects.create(shop=shop, name="Jane")
+
+    def get_external_id(self, obj):
+        raise ValueError("no invoice code yet")
+
+    with swap(m.Sale, get_external_id=get_external_id):
+        sale = m.Sale.objects.create(shop=shop, client=client, number="INV-9")
+    record = SyncRecord.objects.get(resource="invoice", object_id=str(sale.pk))
+    assert record.state == "failed"
+    assert record.last_error_code == "mapping_error"
+    assert "ValueError: no invoice code yet" in record.last_error_message
+    assert record.external_id.endswith(f"sale-{sale.pk}")  # the default, for the record
 
 
 def test_a_raising_external_id_fails_one_row_in_a_bulk_mark(thred, shop, swap):

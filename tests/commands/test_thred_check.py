@@ -73,7 +73,17 @@ def test_a_mapping_that_raises_and_a_broken_path_are_failures(quiet):
     with swapped(m.Client, business="merchnt"):
         code, out = run("testapp.Client")
     assert code == 1
-    assert f"pk={client.pk}: mapping: FieldDoesNotExist" in out
+    assert f"pk={client.pk}: business: FieldDoesNotExist" in out
+
+
+def test_a_row_without_its_business_is_a_failure(quiet):
+    shop = m.Shop.objects.create(name="Acme")
+    orphan = m.Client.objects.create(shop=None, name="Nobody's")
+    m.Client.objects.create(shop=shop, name="Jane")
+    code, out = run("testapp.Client")
+    assert code == 1
+    assert f"pk={orphan.pk}: business: the row has no business (shop is empty)" in out
+    assert "1 failing row(s)." in out
 
 
 def test_sample_limits_the_rows(quiet):

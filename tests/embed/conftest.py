@@ -4,6 +4,7 @@ import pytest
 
 from tests.embed import resolvers
 from tests.engine.conftest import thred  # noqa: F401  (fixture used below)
+from tests.shophost.conftest import one_shop  # noqa: F401  (fixture)
 from tests.testapp import models as m
 from thred_django.engine.runner import push_due
 

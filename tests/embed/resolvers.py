@@ -18,3 +18,8 @@ def shop_pk_of(request):
 
 def wrong_model(request):
     return m.Client.objects.first()
+
+
+def staff_only(request):
+    """Single-business mode: True for a user who may see the books."""
+    return request.user.is_staff

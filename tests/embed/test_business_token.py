@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth.models import User
 from django.template import Context, Template
@@ -143,3 +145,20 @@ def test_the_template_snippet_mounts_the_widget_with_the_endpoint(settings):
     assert '"options": {"theme": "dark"}' in html
     assert "mountThredfi(" in html
     assert "getToken" in html
+
+
+def test_single_business_mode_resolver_says_yes_or_no(one_shop, settings):
+    from django.core.management import call_command
+
+    from thred_django.models import SyncRecord
+
+    settings.THRED = {**settings.THRED, "EMBED_BUSINESS_RESOLVER": f"{RESOLVERS}.staff_only"}
+    call_command("thred_onboard", stdout=io.StringIO())
+    business = SyncRecord.objects.get(resource="business", tenant_id="1").thred_id
+    assert business
+    boss = User.objects.create_user("boss", is_staff=True)
+    clerk = User.objects.create_user("clerk")
+    body = login(boss).get(URL).json()
+    assert body["business_id"] == business
+    assert read_token(body["access_token"]).business_id == business
+    assert login(clerk).get(URL).status_code == 403

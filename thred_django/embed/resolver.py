@@ -9,7 +9,7 @@ from django.utils.module_loading import import_string
 
 from thred_django.conf import thred_settings
 from thred_django.exceptions import ThredConfigurationError
-from thred_django.mappings import registry
+from thred_django.mappings import SINGLE_TENANT_ID, registry, single_business_mode
 from thred_django.models import SyncRecord
 from thred_django.resources import Resource
 
@@ -34,7 +34,11 @@ def resolver() -> Any:
 
 def tenant_id_of(tenant: Any) -> str:
     """The tenant id a resolver's answer stands for (an instance of the business model,
-    or its primary key)."""
+    or its primary key; ``True`` in single-business mode, where there is one business)."""
+    if single_business_mode():
+        if tenant is True or isinstance(tenant, models.Model):
+            return SINGLE_TENANT_ID
+        return str(tenant)
     if isinstance(tenant, models.Model):
         mapping = registry.business_mapping()
         if mapping is None or (
@@ -52,7 +56,7 @@ def tenant_id_of(tenant: Any) -> str:
 def business_record(request: Any) -> SyncRecord:
     """The outbox record of the business the resolver names for ``request``'s user."""
     tenant = resolver()(request)
-    if tenant is None or tenant == "":
+    if tenant is None or tenant is False or tenant == "":
         raise NoBusiness
     record = SyncRecord.objects.filter(
         resource=Resource.BUSINESS, tenant_id=tenant_id_of(tenant)

@@ -35,6 +35,12 @@ class Report:
 def check_row(mapping: Mapping, obj: Any) -> tuple[str, list[str]]:
     """("ok" | "skip" | "fail", reasons) for one host row."""
     try:
+        tenant = mapping.get_tenant_id(obj)
+    except Exception as exc:
+        return "fail", [f"business: {type(exc).__name__}: {exc}"]
+    if not tenant:
+        return "fail", [f"business: the row has no business ({mapping.business} is empty)"]
+    try:
         record = SyncRecord.objects.filter(
             content_type=ContentType.objects.get_for_model(mapping.model),
             object_id=str(obj.pk),
