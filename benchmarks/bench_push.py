@@ -196,7 +196,7 @@ def step_engine(args) -> dict:
 
 def build_plan() -> list[list[dict]]:
     """Per business, the calls the engine made, in its order (business first)."""
-    from thred_django.engine import operations
+    from thred_django import lifecycle
     from thred_django.models import SyncAttempt, SyncRecord
 
     order = list(
@@ -219,7 +219,7 @@ def build_plan() -> list[list[dict]]:
                 "payload": r["acked_payload"],
                 "old_id": r["thred_id"],
                 # the key the engine persisted and sent (it depends on the payload)
-                "key": r["idempotency_key"] if r["resource"] in operations.KEYED else "",
+                "key": r["idempotency_key"] if lifecycle.of(r["resource"]).idempotency_key else "",
             }
         )
     for plan in plans.values():

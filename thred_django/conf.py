@@ -53,9 +53,11 @@ THRED_DEFAULTS: dict[str, Any] = {
     # description), "refuse" (the record fails, naming the line) or "send" (as it is).
     "FRACTIONAL_LINES": "single_line",
     "LINE_ROUNDING": "ROUND_HALF_UP",  # a decimal rounding mode, for "single_line"
-    "MAX_ATTEMPTS": 8,  # transient failures before a record is marked failed
+    # Transient failures retry for this many seconds from the first of a run, then fail.
+    "RETRY_WINDOW": 86400.0,
+    "MAX_ATTEMPTS": None,  # optional extra cap on transient failures in a run (None: none)
     "BACKOFF_BASE": 2.0,  # seconds; full jitter over base * 2**attempt
-    "BACKOFF_MAX": 900.0,  # seconds, cap of one backoff
+    "BACKOFF_MAX": 1800.0,  # seconds, cap of one backoff
     "RETRY_AFTER_MAX": 600.0,  # seconds, cap of a 429 Retry-After pause
     "BREAKER_THRESHOLD": 5,  # consecutive transient failures that pause a business
     "BREAKER_COOLDOWN": 60.0,  # seconds a tripped breaker pauses the business

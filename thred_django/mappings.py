@@ -76,6 +76,10 @@ class Mapping:
     # update_fields touching none of them (Django's update_last_login) does not mark.
     # None: every save marks (the payload hash still avoids a call when nothing changed).
     fields: ClassVar[Sequence[str] | None] = None
+    # Rows of other models this mapping's payload reads: {"app_label.ModelName": "relation
+    # path from such a row to the mapped object"} ("sale", "sale__order"). Saving or
+    # deleting one re-marks the mapped object (``touched_by = {"shop.SaleLine": "sale"}``).
+    touched_by: ClassVar[dict[str, str]] = {}
     model: type[models.Model]
 
     def __init__(self, model: type[models.Model]) -> None:
@@ -135,7 +139,14 @@ class Mapping:
 
     # --- what to send ---------------------------------------------------------------
     def should_sync(self, obj: models.Model) -> bool:
-        """Return False to keep this object out of Thred (state: skipped)."""
+        """Return False to keep this object out of Thred (state: skipped). An object
+        already in Thred that turns False is treated as inactive (``is_active``)."""
+        return True
+
+    def is_active(self, obj: models.Model) -> bool:
+        """Return False for an object that still exists but is void / cancelled /
+        archived in the host (``status == "void"``, a soft delete): once it is in Thred,
+        the engine voids, cancels or archives it there (``thred_django.lifecycle``)."""
         return True
 
     def build_payload(self, obj: models.Model, ctx: PayloadContext) -> dict[str, Any]:

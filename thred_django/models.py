@@ -52,7 +52,14 @@ class SyncRecord(models.Model):
     idempotency_key = models.CharField(max_length=255, blank=True, default="")
     sent_hash = models.CharField(max_length=64, blank=True, default="")
 
+    # Thred holds the object voided / cancelled / archived by us (a host delete or an
+    # inactive status, thred_django.lifecycle); an unarchive sets it back.
+    inactive_in_thred = models.BooleanField(default=False)
+
     attempts = models.PositiveIntegerField(default=0)
+    # When the current run of transient failures began (THRED["RETRY_WINDOW"] counts
+    # from here); cleared by any other outcome.
+    retrying_since = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_token = models.UUIDField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -94,6 +101,28 @@ class SyncRecord(models.Model):
     @property
     def last_error(self) -> str:
         return self.last_error_message
+
+
+class SyncDependency(models.Model):
+    """``child``'s payload read the Thred id of the host object (``parent_type``,
+    ``parent_id``) through ``ctx.thred_id`` when it was last built: marking that object
+    marks the child again, so its payload is rebuilt (and sent only if it changed)."""
+
+    child = models.ForeignKey(SyncRecord, on_delete=models.CASCADE, related_name="+")
+    parent_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    parent_id = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "sync dependency"
+        verbose_name_plural = "sync dependencies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent_type", "parent_id", "child"], name="thred_syncdep_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"record {self.child_id} reads {self.parent_type_id}:{self.parent_id}"
 
 
 class SyncAttempt(models.Model):

@@ -57,12 +57,15 @@ class State(models.TextChoices):
     VOIDED = "voided", "Voided / cancelled"
     # Deleted in the host, but Thred has no delete, void or archive for the resource.
     ORPHANED = "orphaned", "Deleted here, kept in Thred"
+    # The host differs from what Thred acknowledged in fields Thred cannot update (or a
+    # status Thred cannot follow); last_error_details names them (thred_django.lifecycle).
+    DRIFTED = "drifted", "Drifted: Thred cannot take the change"
 
 
 # States a worker may claim (together with in-flight rows whose lease ran out).
 CLAIMABLE = (State.PENDING, State.RETRYING)
-# States that need nothing more from a worker.
-SETTLED = (State.SYNCED, State.SKIPPED, State.VOIDED, State.ORPHANED)
+# States that need nothing more from a worker (until the host object is marked again).
+SETTLED = (State.SYNCED, State.SKIPPED, State.VOIDED, State.ORPHANED, State.DRIFTED)
 
 
 class Action(models.TextChoices):

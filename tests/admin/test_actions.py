@@ -1,9 +1,13 @@
 """Outbox actions: retry now, resync, skip — each behind a confirmation page."""
 
+import uuid
+from datetime import timedelta
+
 import pytest
 from django.contrib.admin import helpers
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.admin.world import fail, record_of
 from thred_django.models import SyncRecord
@@ -96,11 +100,29 @@ def test_skip_confirmed_skips(admin_client, failed):
 
 
 def test_in_flight_records_are_left_alone_and_reported(admin_client, failed):
-    SyncRecord.objects.filter(pk=failed[0].pk).update(state=State.IN_FLIGHT)
+    SyncRecord.objects.filter(pk=failed[0].pk).update(
+        state=State.IN_FLIGHT, lease_until=timezone.now() + timedelta(seconds=60)
+    )
     response = admin_client.post(URL, _confirm("retry_now", failed), follow=True)
     html = response.content.decode()
     assert "1 record queued for a retry." in html
     assert "1 in flight left alone" in html
+
+
+@pytest.mark.parametrize(("action", "state"), [("retry_now", "pending"), ("skip", "skipped")])
+def test_records_whose_lease_lapsed_can_be_retried_and_skipped(admin_client, failed, action, state):
+    """A worker that died leaves its records in flight; once the lease lapsed, an admin
+    may act on them (and the lease is dropped)."""
+    stuck = failed[0]
+    SyncRecord.objects.filter(pk=stuck.pk).update(
+        state=State.IN_FLIGHT,
+        lease_token=uuid.uuid4(),
+        lease_until=timezone.now() - timedelta(seconds=1),
+    )
+    response = admin_client.post(URL, _confirm(action, [stuck]), follow=True)
+    assert "left alone" not in response.content.decode()
+    stuck.refresh_from_db()
+    assert (stuck.state, stuck.lease_token, stuck.lease_until) == (state, None, None)
 
 
 def test_select_across_keeps_the_changelist_filter(admin_client, failed, world):

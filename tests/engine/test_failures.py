@@ -28,7 +28,7 @@ def slow_backoff(settings, monkeypatch):
     """Backoff long enough that a retry never happens inside the same run: the jitter
     draw is pinned to its ceiling (min(60, 30·2^attempts))."""
     settings.THRED = {**settings.THRED, "BACKOFF_BASE": 30.0, "BACKOFF_MAX": 60.0}
-    monkeypatch.setattr("thred_django.engine.outcome.random.uniform", lambda low, high: high)
+    monkeypatch.setattr("thred_django.engine.retry.random.uniform", lambda low, high: high)
 
 
 def later(seconds: float = 120):

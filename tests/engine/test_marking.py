@@ -64,3 +64,49 @@ def test_many_marks_in_one_statement_each_get_their_own_revision(thred):
     assert marking.mark_objects(clients) == 5
     revisions = SyncRecord.objects.filter(resource="customer").values_list("revision", flat=True)
     assert len(set(revisions)) == 5
+
+
+def test_mark_delete_on_an_existing_record_gets_the_delete_rank(thred):
+    from thred_django.resources import claim_rank
+
+    shop = m.Shop.objects.create(name="Acme")
+    client = m.Client.objects.create(shop=shop, name="Jane")
+    record = SyncRecord.objects.get(resource="customer")
+    assert record.rank == claim_rank("customer", "upsert")
+    marking.mark(client, action="delete")
+    record.refresh_from_db()
+    assert (record.action, record.rank) == ("delete", claim_rank("customer", "delete"))
+    marking.mark(client)  # and back
+    record.refresh_from_db()
+    assert (record.action, record.rank) == ("upsert", claim_rank("customer", "upsert"))
+
+
+def test_every_mark_path_goes_through_one_function(thred, monkeypatch):
+    seen: list[tuple[str, str]] = []
+    real = marking.mark_many
+
+    def spy(objs, **kwargs):
+        objs = list(objs)
+        seen.extend((type(o).__name__, kwargs.get("action", "upsert")) for o in objs)
+        return real(objs, **kwargs)
+
+    monkeypatch.setattr(marking, "mark_many", spy)
+    shop = m.Shop.objects.create(name="Acme")  # post_save
+    client = m.Client.objects.create(shop=shop, name="Jane")
+    sale = m.Sale.objects.create(shop=shop, client=client, number="S-1")
+    m.SaleLine.objects.create(sale=sale, unit_price_cents=100)  # a touching row
+    marking.mark(client)
+    marking.mark_objects([client])
+    marking.mark_queryset(m.Client.objects.all())
+    sale.delete()  # post_delete (its lines go first)
+    assert seen == [
+        ("Shop", "upsert"),
+        ("Client", "upsert"),
+        ("Sale", "upsert"),
+        ("SaleLine", "upsert"),
+        ("Client", "upsert"),
+        ("Client", "upsert"),
+        ("Client", "upsert"),
+        ("SaleLine", "delete"),
+        ("Sale", "delete"),
+    ]

@@ -203,9 +203,11 @@ def test_bill_payment_amount_change_is_reported_not_claimed(thred, shop):
     bp.save()
     push_due()
     rec = record_of(bp)
-    assert rec.state == "synced"
+    assert rec.state == "drifted"
     assert rec.last_error_code == "update_partial"
     assert "amount_cents" in rec.last_error_message
+    assert rec.last_error_details["fields"] == {"amount_cents": {"host": 2500, "thred": 3000}}
+    assert "cancel it" in rec.last_error_details["hint"]
     assert rec.acked_payload["amount_cents"] == 3000  # what Thred still holds
     assert len(thred.calls("PATCH", "/bills/payments/")) == 1
 

@@ -14,11 +14,13 @@ class Client(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, null=True)
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True, default="")
+    archived = models.BooleanField(default=False)
 
 
 class Supplier(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
     name = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
 
 
 class Sale(models.Model):
@@ -27,10 +29,19 @@ class Sale(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
     client = models.ForeignKey(Client, on_delete=models.CASCADE)
     number = models.CharField(max_length=50)
-    status = models.CharField(max_length=20, default="issued")  # draft / issued
+    status = models.CharField(max_length=20, default="issued")  # draft / issued / void
     amount_cents = models.IntegerField(default=10000)
     quantity = models.DecimalField(max_digits=10, decimal_places=2, default=1)
     issued_at = models.DateTimeField(null=True)
+
+
+class SaleLine(models.Model):
+    """A line of a sale: when a sale has lines, they are its invoice's line items."""
+
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines")
+    description = models.CharField(max_length=200, default="Item")
+    quantity = models.IntegerField(default=1)
+    unit_price_cents = models.IntegerField()
 
 
 class Receipt(models.Model):
@@ -43,6 +54,7 @@ class Receipt(models.Model):
     method = models.CharField(max_length=20, default="credit_card")
     status = models.CharField(max_length=20, default="completed")
     paid_on = models.DateField(null=True)
+    cancelled = models.BooleanField(default=False)
 
 
 class Refund(models.Model):
@@ -72,6 +84,7 @@ class PurchaseBill(models.Model):
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE)
     number = models.CharField(max_length=50)
     amount_cents = models.IntegerField(default=5000)
+    status = models.CharField(max_length=20, default="open")  # open / void
 
 
 class BillPayment(models.Model):
@@ -80,6 +93,8 @@ class BillPayment(models.Model):
     amount_cents = models.IntegerField()
     method = models.CharField(max_length=20, default="bank_transfer")
     check_number = models.CharField(max_length=50, blank=True, default="")
+    status = models.CharField(max_length=20, blank=True, default="")  # "": Thred's default
+    voided = models.BooleanField(default=False)
 
 
 class SupplierCredit(models.Model):

@@ -26,6 +26,9 @@ class ClientMapping(mappings.Mapping):
     resource = "customer"
     business = "shop"
 
+    def is_active(self, obj):
+        return not obj.archived
+
     def build_payload(self, obj, ctx):
         payload = {"company_name": obj.name}
         if obj.email:
@@ -38,6 +41,9 @@ class SupplierMapping(mappings.Mapping):
     resource = "vendor"
     business = "shop"
 
+    def is_active(self, obj):
+        return obj.active
+
     def build_payload(self, obj, ctx):
         return {"company_name": obj.name}
 
@@ -46,22 +52,34 @@ class SupplierMapping(mappings.Mapping):
 class SaleMapping(mappings.Mapping):
     resource = "invoice"
     business = "shop"
+    touched_by = {"testapp.SaleLine": "sale"}
 
     def should_sync(self, obj):
         return obj.status != "draft"
 
+    def is_active(self, obj):
+        return obj.status != "void"
+
     def build_payload(self, obj, ctx):
+        lines = [
+            {
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price_cents,
+            }
+            for line in obj.lines.order_by("pk")
+        ] or [
+            {
+                "description": f"Sale {obj.number}",
+                "quantity": obj.quantity,
+                "unit_price": obj.amount_cents,
+            }
+        ]
         return {
             "customer_id": ctx.thred_id(obj.client),
             "invoice_number": obj.number,
             "sent_at": obj.issued_at or FIXED_TIME,
-            "line_items": [
-                {
-                    "description": f"Sale {obj.number}",
-                    "quantity": obj.quantity,
-                    "unit_price": obj.amount_cents,
-                }
-            ],
+            "line_items": lines,
         }
 
 
@@ -69,6 +87,9 @@ class SaleMapping(mappings.Mapping):
 class ReceiptMapping(mappings.Mapping):
     resource = "payment"
     business = "shop"
+
+    def is_active(self, obj):
+        return not obj.cancelled
 
     def build_payload(self, obj, ctx):
         return {
@@ -134,6 +155,9 @@ class PurchaseBillMapping(mappings.Mapping):
     resource = "bill"
     business = "shop"
 
+    def is_active(self, obj):
+        return obj.status != "void"
+
     def build_payload(self, obj, ctx):
         return {
             "vendor_id": ctx.thred_id(obj.supplier),
@@ -151,6 +175,9 @@ class BillPaymentMapping(mappings.Mapping):
     resource = "bill_payment"
     business = "shop"
 
+    def is_active(self, obj):
+        return not obj.voided
+
     def build_payload(self, obj, ctx):
         payload = {
             "vendor_id": ctx.thred_id(obj.bill.supplier),
@@ -162,6 +189,8 @@ class BillPaymentMapping(mappings.Mapping):
         }
         if obj.check_number:
             payload["check_number"] = obj.check_number
+        if obj.status:
+            payload["status"] = obj.status
         return payload
 
 

@@ -23,6 +23,7 @@ _COLOURS: dict[str, tuple[str, str]] = {
     State.SKIPPED: ("#eeeeee", "#555555"),
     State.VOIDED: ("#eeeeee", "#555555"),
     State.ORPHANED: ("#f3e5f5", "#6a1b7a"),
+    State.DRIFTED: ("#fff4e5", "#8a4b00"),
 }
 _UNKNOWN = ("#eeeeee", "#333333")
 NOT_MARKED = "not_marked"

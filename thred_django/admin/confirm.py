@@ -20,8 +20,8 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from thred_django.admin.badges import state_label
+from thred_django.engine import actions
 from thred_django.models import SyncRecord
-from thred_django.resources import State
 
 SAMPLE_SIZE = 20
 
@@ -46,7 +46,7 @@ def confirmed_action(
 ) -> TemplateResponse | None:
     """Render the confirmation page, or (when confirmed) run ``perform`` and report."""
     if request.POST.get("post") == "yes":
-        in_flight = queryset.filter(state=State.IN_FLIGHT).count()
+        in_flight = actions.held(queryset).count()
         count = perform(queryset)
         message = text.done.format(count=count, s="" if count == 1 else "s")
         if in_flight:

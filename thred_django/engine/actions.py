@@ -15,23 +15,41 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from thred_django import lifecycle
 from thred_django.client.validation import validate_payload
+from thred_django.engine import decide
 from thred_django.engine.marking import request_push
-from thred_django.engine.payload import PayloadError, digest, normalize
+from thred_django.engine.payload import PayloadError, normalize
 from thred_django.mappings import registry
 from thred_django.models import SyncRecord
 from thred_django.resources import Action, Resource, State
 
 
+def held(records: QuerySet[SyncRecord]) -> QuerySet[SyncRecord]:
+    """Records a worker holds now (in flight with a live lease): actions leave them be.
+    A record whose lease lapsed (its worker is gone) may be retried or skipped."""
+    return records.filter(state=State.IN_FLIGHT, lease_until__gte=timezone.now())
+
+
+def _free(records: QuerySet[SyncRecord]) -> QuerySet[SyncRecord]:
+    now = timezone.now()
+    return records.exclude(state=State.IN_FLIGHT, lease_until__gte=now).exclude(
+        state=State.IN_FLIGHT, lease_until__isnull=True
+    )
+
+
 def _requeue(records: QuerySet[SyncRecord], **extra: Any) -> int:
     now = timezone.now()
     with transaction.atomic():
-        count = records.exclude(state=State.IN_FLIGHT).update(
+        count = _free(records).update(
             state=State.PENDING,
             attempts=0,
             next_attempt_at=now,
             revision=uuid.uuid4(),
             blocked_by=None,
+            lease_token=None,
+            lease_until=None,
+            retrying_since=None,
             updated_at=now,
             **extra,
         )
@@ -52,8 +70,10 @@ def resync(records: QuerySet[SyncRecord]) -> int:
 
 def skip(records: QuerySet[SyncRecord]) -> int:
     """Stop trying: the records are left out until their host object changes."""
-    return records.exclude(state=State.IN_FLIGHT).update(
+    return _free(records).update(
         state=State.SKIPPED,
+        lease_token=None,
+        lease_until=None,
         last_error_code="skipped_by_user",
         last_error_message="Skipped by a user.",
         updated_at=timezone.now(),
@@ -96,7 +116,9 @@ class _PreviewContext:
 class Preview:
     """What a push would send now."""
 
-    operation: str  # create, update, no change, delete, skip, none
+    # create, update, no change, drifted, reactivate, void / cancel / archive, delete,
+    # skip, orphaned, voided, none
+    operation: str
     payload: dict[str, Any] | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     waiting_for: list[str] = field(default_factory=list)
@@ -112,10 +134,15 @@ def preview(record: SyncRecord) -> Preview:
     obj = None
     if record.action != Action.DELETE:
         obj = mapping.get_queryset().filter(pk=record.object_id).first()
+    life = lifecycle.of(record.resource)
     if obj is None:
-        return Preview("delete", message="The host object is deleted.")
+        return _preview_step(record, decide.for_delete(record, life), "The host object is deleted.")
     if not mapping.should_sync(obj):
-        return Preview("skip", message="The mapping filter leaves this object out.")
+        reason = "The mapping filter leaves this object out."
+        return _preview_step(record, decide.for_inactive(record, life, reason), reason)
+    if not mapping.is_active(obj):
+        reason = "Inactive here (void, cancelled or archived)."
+        return _preview_step(record, decide.for_inactive(record, life, reason), reason)
     ctx = _PreviewContext(record)
     try:
         payload = normalize(
@@ -129,17 +156,33 @@ def preview(record: SyncRecord) -> Preview:
         return Preview("none", errors={"mapping": [f"{type(exc).__name__}: {exc}"]})
     payload["external_id"] = record.external_id
     base = payload if record.resource == Resource.BUSINESS else ctx.business
-    errors = validate_payload(
-        record.resource,
-        "update" if record.thred_id else "create",
-        payload,
-        base_currency=base.get("base_currency"),
-        country=base.get("country"),
-    )
-    if not record.thred_id:
-        operation = "create"
-    elif digest(payload) == record.payload_hash:
-        operation = "no change"
+    if record.thred_id:
+        step = decide.for_reactivate(record, life) or decide.for_change(record, life, payload)
     else:
-        operation = "update"
-    return Preview(operation, payload, errors, ctx.missing)
+        step = decide.Step(decide.CREATE)
+    body = life.update_body(payload) if step.op == decide.UPDATE else payload
+    if record.resource == Resource.BUSINESS and step.op == decide.UPDATE:
+        base = ctx.business
+    errors: dict[str, list[str]] = {}
+    if step.op in (decide.CREATE, decide.UPDATE):
+        errors = validate_payload(
+            record.resource,
+            "update" if step.op == decide.UPDATE else "create",
+            body,
+            base_currency=base.get("base_currency"),
+            country=base.get("country"),
+        )
+    operation = {decide.NONE: "no change", decide.REACTIVATE: "reactivate"}.get(step.op, step.op)
+    if step.state == State.DRIFTED:
+        operation = "update" if step.op == decide.UPDATE else "drifted"
+    return Preview(operation, payload, errors, ctx.missing, step.message)
+
+
+def _preview_step(record: SyncRecord, step: decide.Step, reason: str) -> Preview:
+    """The preview of a record whose host object is gone or inactive."""
+    if step.op == decide.DEACTIVATE:
+        verb = lifecycle.of(record.resource).deactivate
+        return Preview(verb, message=f"{reason} Thred's {record.resource} will be {verb}ed.")
+    if step.state == State.SKIPPED:
+        return Preview("skip" if record.action != Action.DELETE else "delete", message=reason)
+    return Preview(step.state if step.state != State.SYNCED else "none", message=step.message)

@@ -7,6 +7,11 @@ a push (fast path); the periodic sweep is the guarantee for anything that slips.
 
 ``mark()`` and ``mark_queryset()`` are public: call them after ``bulk_create``,
 ``QuerySet.update()`` or raw SQL, which send no signals.
+
+Every path (post_save / post_delete / m2m_changed, ``mark``, ``mark_objects``,
+``mark_queryset``, rows that touch a mapping, dependents) goes through one function,
+``mark_many``: it marks mapped objects and what touching rows lead to, then the
+records whose payloads read a marked object's Thred id (``SyncDependency``).
 """
 
 from __future__ import annotations
@@ -20,23 +25,26 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models, router, transaction
 from django.db.models.constants import OnConflict
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from thred_django.conf import thred_settings
 from thred_django.engine.mistakes import record_mark_failure
+from thred_django.engine.touching import moved, touched_objects, touches
 from thred_django.mappings import Mapping, registry
-from thred_django.models import SyncRecord
+from thred_django.models import SyncDependency, SyncRecord
 from thred_django.resources import Action, State, claim_rank
 
 logger = logging.getLogger("thred_django.engine")
 
-# Fields a re-mark overwrites; identity (external_id, thred_id) is kept. The tenant is
+# Fields a re-mark overwrites (the rank follows the action: deletes go children first);
+# identity (external_id, thred_id) is kept. The tenant is
 # refreshed so an object saved without its tenant can be fixed by setting it and saving.
 _REMARK_FIELDS = [
     "state",
     "action",
+    "rank",
     "revision",
     "attempts",
     "next_attempt_at",
@@ -189,25 +197,128 @@ def _upsert(marks: list[dict[str, Any]], using: str) -> None:
             cursor.execute(sql, [value for row in batch for value in row])
 
 
-def mark(obj: models.Model, *, action: str = Action.UPSERT) -> None:
-    """Mark one mapped object for sync (no-op for unmapped models or when disabled)."""
-    mapping = registry.get(type(obj))
-    if mapping is None or not sync_enabled():
-        return
-    using = router.db_for_write(SyncRecord, instance=obj)
-    tenant_id, why = tenant_of(mapping, obj)
-    try:
-        values = mark_values(mapping, obj, action, timezone.now(), tenant_id)
-    except Exception as exc:  # get_external_id raised: never break the host's save
-        record_mark_failure(mapping, obj, exc, using, action)
-        return
-    _upsert([values], using)
-    if why:
+def mark_many(
+    objs: Iterable[models.Model],
+    *,
+    action: str = Action.UPSERT,
+    using: str | None = None,
+    existing_only: bool = False,
+) -> int:
+    """The one marking function: every mark path (signals, ``mark``, ``mark_objects``,
+    rows that touch a mapping, dependents) ends here. Returns how many were marked.
+
+    Mapped objects get their record upserted (``existing_only``: only records that
+    exist are re-marked, as a host delete does). Rows of models named in a mapping's
+    ``touched_by`` mark the objects they lead to instead. Then the records whose
+    payloads read a marked object's Thred id are marked again too (one statement).
+    """
+    if not sync_enabled():
+        return 0
+    now = timezone.now()
+    using = using or router.db_for_write(SyncRecord, instance=None)
+    marks: list[dict[str, Any]] = []
+    notes: list[tuple[dict[str, Any], str]] = []
+    for obj, its_action in _expand(objs, action):
+        mapping = registry.get(type(obj))
+        if mapping is None or obj.pk is None:
+            continue
+        values = _safe_values(mapping, obj, its_action, now, notes, using)
+        if values is not None:
+            marks.append(values)
+    if not marks:
+        return 0
+    if existing_only:
+        _remark_existing(marks, using)
+    else:
+        _upsert(marks, using)
+    for values, why in notes:
         # Kept on the record (the admin shows it); its push fails with this reason.
         SyncRecord.objects.using(using).filter(
             content_type_id=values["content_type_id"], object_id=values["object_id"]
         ).update(last_error_code="mapping_error", last_error_message=why)
-    request_push(using)
+    _remark_dependents(marks, using, now)
+    return len(marks)
+
+
+def _safe_values(
+    mapping: Mapping,
+    obj: models.Model,
+    action: str,
+    now: Any,
+    notes: list[tuple[dict[str, Any], str]],
+    using: str,
+) -> dict[str, Any] | None:
+    """``mark_values``, never raising into the host's save: a tenant that cannot be
+    found is noted on the record; an external id that cannot be built fails the record
+    with the reason (``mistakes.record_mark_failure``)."""
+    tenant_id, why = tenant_of(mapping, obj)
+    try:
+        values = mark_values(mapping, obj, action, now, tenant_id)
+    except Exception as exc:  # get_external_id raised: never break the host's save
+        record_mark_failure(mapping, obj, exc, using, action)
+        return None
+    if why:
+        notes.append((values, why))
+    return values
+
+
+def _expand(objs: Iterable[models.Model], action: str) -> Iterator[tuple[models.Model, str]]:
+    """Mapped objects with ``action``, and the objects touching rows lead to (changed,
+    whatever happened to the row)."""
+    for obj in objs:
+        if type(obj) in registry:
+            yield obj, action
+        for touched in touched_objects(obj):
+            yield touched, Action.UPSERT
+
+
+def _remark_existing(marks: list[dict[str, Any]], using: str) -> None:
+    """Re-mark the records these marks name, inserting none (a delete of an object Thred
+    never heard of needs no record)."""
+    by_type: dict[tuple[int, str], list[str]] = {}
+    for values in marks:
+        key = (values["content_type_id"], values["action"])
+        by_type.setdefault(key, []).append(values["object_id"])
+    now = marks[0]["updated_at"]
+    for (ct, action), pks in by_type.items():
+        resource = next(v["resource"] for v in marks if v["content_type_id"] == ct)
+        SyncRecord.objects.using(using).filter(content_type_id=ct, object_id__in=pks).update(
+            state=State.PENDING,
+            action=action,
+            rank=claim_rank(resource, action),
+            revision=uuid.uuid4(),
+            attempts=0,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+
+
+def _remark_dependents(marks: list[dict[str, Any]], using: str, now: Any) -> None:
+    """Records whose payloads read a marked object's Thred id are marked again (their
+    payload is rebuilt; the hash avoids a call when nothing changed)."""
+    by_type: dict[int, list[str]] = {}
+    for values in marks:
+        by_type.setdefault(values["content_type_id"], []).append(values["object_id"])
+    edges = models.Q()
+    for ct, pks in by_type.items():
+        edges |= models.Q(parent_type_id=ct, parent_id__in=pks)
+    children = SyncDependency.objects.using(using).filter(edges).values("child_id")
+    SyncRecord.objects.using(using).filter(id__in=children, action=Action.UPSERT).exclude(
+        state=State.PENDING
+    ).update(
+        state=State.PENDING,
+        revision=uuid.uuid4(),
+        attempts=0,
+        next_attempt_at=now,
+        updated_at=now,
+    )
+
+
+def mark(obj: models.Model, *, action: str = Action.UPSERT) -> None:
+    """Mark one mapped object for sync (no-op for unmapped models or when disabled)."""
+    using = router.db_for_write(SyncRecord, instance=obj)
+    if mark_many([obj], action=action, using=using):
+        request_push(using)
 
 
 def mark_objects(
@@ -216,26 +327,15 @@ def mark_objects(
     batch_size: int = 1000,
     on_batch: Callable[[int], None] | None = None,
 ) -> int:
-    """Mark many objects of mapped models in bulk upserts; returns how many."""
+    """Mark many objects in bulk upserts; returns how many. Objects of mapped models
+    are marked; rows of models in a mapping's ``touched_by`` mark what they touch."""
     if not sync_enabled():
         return 0
     count = 0
     using = router.db_for_write(SyncRecord)
     for chunk in _chunks(objs, batch_size):
-        now = timezone.now()
-        marks = []
-        for obj in chunk:
-            mapping = registry.get(type(obj))
-            if mapping is None:
-                continue
-            try:
-                marks.append(mark_values(mapping, obj, Action.UPSERT, now))
-            except Exception as exc:  # one bad row never stops the others
-                record_mark_failure(mapping, obj, exc, using, Action.UPSERT)
-        if marks:
-            with transaction.atomic(using=using):
-                _upsert(marks, using)
-            count += len(marks)
+        with transaction.atomic(using=using):
+            count += mark_many(chunk, using=using)
         if on_batch:
             on_batch(len(chunk))
     if count:
@@ -249,7 +349,7 @@ def mark_queryset(
     batch_size: int = 1000,
     on_batch: Callable[[int], None] | None = None,
 ) -> int:
-    """Mark every row of a queryset of a mapped model, in constant memory."""
+    """Mark every row of a queryset of a mapped (or touching) model, in constant memory."""
     return mark_objects(
         queryset.iterator(chunk_size=batch_size), batch_size=batch_size, on_batch=on_batch
     )
@@ -266,36 +366,57 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+_BEFORE = "_thred_touched_before"
+
+
+@receiver(pre_save, dispatch_uid="thred_django.marking.before_save")
+def _before_save(sender: type[models.Model], instance: models.Model, raw: bool = False, **kw: Any):
+    """A touching row about to move to another object: remember the one it leaves."""
+    if raw or instance.pk is None or not touches(sender):
+        return
+    old = sender._default_manager.filter(pk=instance.pk).first()
+    if old is None:
+        return
+    if moved(sender, old, instance):
+        setattr(instance, _BEFORE, list(touched_objects(old)))
+
+
 @receiver(post_save, dispatch_uid="thred_django.marking.on_save")
 def _on_save(sender: type[models.Model], instance: models.Model, raw: bool = False, **kw: Any):
-    if raw or sender not in registry:
+    if raw or not (sender in registry or touches(sender)):
         return
     update_fields = kw.get("update_fields")
-    if update_fields is not None:
-        mapping = registry.get(sender)
-        if mapping is not None and not mapping.reads_any(update_fields):
-            return  # e.g. update_last_login: nothing the mapping reads changed
-    mark(instance)
+    mapping = registry.get(sender)
+    if (
+        mapping is not None
+        and update_fields is not None
+        and not mapping.reads_any(update_fields)
+        and not touches(sender)
+    ):
+        return  # e.g. update_last_login: nothing the mapping reads changed
+    objs = [instance, *instance.__dict__.pop(_BEFORE, [])]
+    using = router.db_for_write(SyncRecord, instance=instance)
+    if mark_many(objs, using=using):
+        request_push(using)
 
 
 @receiver(post_delete, dispatch_uid="thred_django.marking.on_delete")
 def _on_delete(sender: type[models.Model], instance: models.Model, **kw: Any) -> None:
-    if sender not in registry or not sync_enabled():
-        return
-    # Only objects Thred has heard of (or might have) need a delete action.
     using = router.db_for_write(SyncRecord, instance=instance)
-    ct = ContentType.objects.get_for_model(sender)
-    mapping = registry.for_model(sender)
-    SyncRecord.objects.using(using).filter(content_type=ct, object_id=str(instance.pk)).update(
-        state=State.PENDING,
-        action=Action.DELETE,
-        rank=claim_rank(mapping.resource, Action.DELETE),
-        revision=uuid.uuid4(),
-        attempts=0,
-        next_attempt_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
-    request_push(using)
+    if not (sender in registry or touches(sender)):
+        return
+    # Only objects Thred has heard of (or might have) need a delete action; the objects
+    # a deleted touching row led to (a line's invoice) changed.
+    marked = mark_many([instance], action=Action.DELETE, using=using, existing_only=True)
+    if marked:
+        request_push(using)
+
+
+@receiver(m2m_changed, dispatch_uid="thred_django.marking.on_m2m")
+def _on_m2m(sender: type[models.Model], instance: models.Model, action: str, **kw: Any) -> None:
+    """A mapped object's many-to-many links changed (a payout's payments)."""
+    if action in ("post_add", "post_remove", "post_clear") and type(instance) in registry:
+        mark(instance)
 
 
 def request_push(using: str) -> None:

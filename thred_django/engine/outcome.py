@@ -4,8 +4,10 @@ Every write is fenced by the lease token (claim.fenced): a worker that lost its 
 records nothing. Errors are sorted by ``exceptions.is_retryable`` and by class:
 
 * 429 → the business pauses until Retry-After (capped); no attempt is used up;
-* timeout, 5xx, connection error → retrying with exponential backoff and full jitter,
-  failed after MAX_ATTEMPTS; a run of them opens the business's breaker;
+* timeout, 5xx, connection error, a 401 right after a fresh token → retrying with
+  exponential backoff and full jitter (capped by BACKOFF_MAX) until RETRY_WINDOW has
+  passed since the first of the run (or MAX_ATTEMPTS, when set), then failed; a run of
+  them opens the business's breaker;
 * 403 → failed and the business flagged; 400, 404, 409 and anything else → failed with
   the details (permanent: waits for the host object to change or a human retry).
 """
@@ -13,7 +15,6 @@ records nothing. Errors are sorted by ``exceptions.is_retryable`` and by class:
 from __future__ import annotations
 
 import logging
-import random
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,8 +25,10 @@ from django.utils import timezone
 from thred_django.conf import thred_settings
 from thred_django.engine import health
 from thred_django.engine.claim import fenced, release
+from thred_django.engine.edges import write_edges
 from thred_django.engine.fenced import update as fenced_update
 from thred_django.engine.redact import summarize
+from thred_django.engine.retry import backoff, duration, gives_up, token_race
 from thred_django.exceptions import (
     ThredError,
     ThredPermissionError,
@@ -43,6 +46,7 @@ _CLEAR_ERROR: dict[str, Any] = {
     "last_error_code": "",
     "last_error_message": "",
     "last_error_details": None,
+    "retrying_since": None,
 }
 _UNLEASE: dict[str, Any] = {"lease_token": None, "lease_until": None}
 
@@ -85,24 +89,31 @@ class SuccessLog:
     goes with the next few dozen in one INSERT (``flush``, called by the runner every
     few records and when a group ends). What a crash can cost is the latest success
     rows of the log, never an outcome: failures are still written with their outcome.
+
+    It also carries the dependency edges learnt while payloads were built (which
+    objects' Thred ids each record read), written with the same flush: one query when
+    they did not change. A lost batch of edges costs a missed re-mark until the record
+    is pushed again, never an outcome.
     """
 
     def __init__(self) -> None:
         self.rows: list[SyncAttempt] = []
+        self.read: dict[int, set[tuple[int, str]]] = {}
 
     def add(self, row: SyncAttempt) -> None:
         self.rows.append(row)
+
+    def edges(self, record: SyncRecord, read: set[tuple[int, str]]) -> None:
+        """``record``'s payload read the Thred ids of these (content type id, pk)."""
+        self.read[record.id] = set(read)
 
     def flush(self) -> None:
         if self.rows:
             rows, self.rows = self.rows, []
             SyncAttempt.objects.bulk_create(rows)
-
-
-def backoff(attempts: int) -> float:
-    """Full jitter: uniform in [0, min(cap, base * 2**attempts)]."""
-    ceiling = min(thred_settings.BACKOFF_MAX, thred_settings.BACKOFF_BASE * (2**attempts))
-    return random.uniform(0, ceiling)
+        if self.read:
+            read, self.read = self.read, {}
+            write_edges(read)
 
 
 def _finish(
@@ -132,6 +143,8 @@ def succeeded(
     response: Any = None,
     state: str = State.SYNCED,
     note: tuple[str, str] = ("", ""),
+    details: Any = None,
+    inactive: bool | None = None,
     reset_breaker: bool = True,
     log: SuccessLog | None = None,
 ) -> bool:
@@ -156,6 +169,10 @@ def succeeded(
         changes.update(payload_hash=digest, acked_payload=payload)
     if note[0]:
         changes.update(last_error_code=note[0], last_error_message=note[1])
+    if details is not None:
+        changes.update(last_error_details=details)
+    if inactive is not None:
+        changes.update(inactive_in_thred=inactive)
     row = None
     if response is not None:
         row = attempt(
@@ -205,11 +222,55 @@ def unblock_children() -> int:
 
 
 def settled_without_call(
-    record: SyncRecord, token: uuid.UUID, state: str, code: str = "", message: str = ""
+    record: SyncRecord,
+    token: uuid.UUID,
+    state: str,
+    code: str = "",
+    message: str = "",
+    *,
+    details: Any = None,
+    acked: dict[str, Any] | None = None,
+    digest: str = "",
+    inactive: bool | None = None,
 ) -> None:
-    """Skipped, unchanged, or deleted before it ever reached Thred: no API call."""
-    changes = {**_CLEAR_ERROR, "last_error_code": code, "last_error_message": message}
-    _finish(record, token, state, force=False, attempts=0, **changes)
+    """Skipped, unchanged, drifted, or deleted before it ever reached Thred: no call.
+
+    ``acked``/``digest``: what Thred is now known to hold (None: unchanged);
+    ``inactive``: whether Thred holds it voided / cancelled / archived (None: unchanged).
+    """
+    changes: dict[str, Any] = {
+        **_CLEAR_ERROR,
+        "last_error_code": code,
+        "last_error_message": message,
+        "last_error_details": details,
+    }
+    if acked is not None:
+        changes.update(acked_payload=acked, payload_hash=digest)
+    if inactive is not None:
+        changes.update(inactive_in_thred=inactive)
+    written = _finish(record, token, state, force=False, attempts=0, **changes)
+    if written:
+        for name, value in written.items():
+            setattr(record, name, value)
+
+
+def note_stranded(record: SyncRecord, token: uuid.UUID, exc: BaseException) -> None:
+    """The outbox failed while this record was pushed (its outcome may be unwritten):
+    say so on the record, which keeps its lease until it lapses and is pushed again.
+    Best effort: the database may refuse this write too."""
+    try:
+        with transaction.atomic():
+            fenced(
+                record,
+                token,
+                last_error_code="outcome_not_recorded",
+                last_error_message=(
+                    f"The outbox database failed while this record was pushed "
+                    f"({type(exc).__name__}: {exc}); it is pushed again once its lease lapses."
+                )[:2000],
+            )
+    except Exception:
+        logger.debug("Could not note the stranded record %s", record.pk, exc_info=True)
 
 
 def failed(
@@ -236,6 +297,7 @@ def failed(
         last_error_details=summarize(details) if details is not None else None,
         blocked_by=blocked_by,
         force=False,
+        retrying_since=None,
         **extra,
     )
     if written:
@@ -262,8 +324,10 @@ def api_error(
 ) -> datetime | None:
     """Record a failed call. Returns a pause end when the whole business must wait."""
     attempts = record.attempts + 1
-    gives_up = attempts >= thred_settings.MAX_ATTEMPTS
-    transient = is_retryable(exc) and (isinstance(exc, ThredRateLimitError) or not gives_up)
+    now = timezone.now()
+    retryable = is_retryable(exc) or token_race(exc)
+    giving_up = gives_up(record, attempts, now)
+    transient = retryable and (isinstance(exc, ThredRateLimitError) or not giving_up)
     log_attempt(
         record,
         "retry" if transient else "failed",
@@ -289,14 +353,16 @@ def api_error(
         until = health.pause(record.tenant_id, seconds, "rate limited (429)")
         release(record, token, state=State.RETRYING, next_attempt_at=until, **error)
         return until
-    if is_retryable(exc):
+    if retryable:
         pause_until = health.note_failure(record.tenant_id)
-        if gives_up:
+        if giving_up:
+            since = record.retrying_since or now
             failed(
                 record,
                 token,
                 code=code,
-                message=f"Gave up after {attempts} attempts: {exc}",
+                message=f"Gave up after {attempts} attempts over "
+                f"{duration((now - since).total_seconds())}: {exc}",
                 status=exc.status,
                 details=exc.details or None,
                 attempts=attempts,
@@ -307,7 +373,13 @@ def api_error(
         if pause_until and pause_until > next_at:
             next_at = pause_until
         release(
-            record, token, state=State.RETRYING, attempts=attempts, next_attempt_at=next_at, **error
+            record,
+            token,
+            state=State.RETRYING,
+            attempts=attempts,
+            next_attempt_at=next_at,
+            retrying_since=record.retrying_since or now,
+            **error,
         )
         return pause_until
     if isinstance(exc, ThredPermissionError):

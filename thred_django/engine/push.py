@@ -10,28 +10,29 @@ when it failed permanently. The HTTP call happens outside any transaction.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import DatabaseError, models
 from django.utils import timezone
 
-from thred_django import single
+from thred_django import lifecycle, single
 from thred_django.client import ThredClient
-from thred_django.client.gaps import ALREADY_DONE_ERROR_CODES
-from thred_django.client.validation import validate_payload
-from thred_django.engine import claim, operations, outcome
+from thred_django.engine import claim, outcome
+from thred_django.engine.known import KNOWN_MAX, KNOWN_SECONDS, Known
 from thred_django.engine.marking import new_record
-from thred_django.engine.payload import PayloadError, digest, normalize
-from thred_django.exceptions import ThredConfigurationError, ThredConflictError, ThredError
+from thred_django.engine.payload import PayloadError, normalize
+from thred_django.engine.send import Sending
+from thred_django.exceptions import ThredConfigurationError, ThredError
 from thred_django.mappings import registry
 from thred_django.models import SyncRecord
 from thred_django.resources import CLAIMABLE, SETTLED, Action, Resource, State
 
 logger = logging.getLogger("thred_django.engine")
+
+__all__ = ["KNOWN_MAX", "KNOWN_SECONDS", "Context", "Known", "Pusher", "record_for"]
 
 MAX_DEPTH = 12  # longest parent chain is 7; more means a cycle in the mappings
 
@@ -85,6 +86,9 @@ class Context:
         self._pusher = pusher
         self._record = record
         self._business: dict[str, Any] | None = None
+        # (content type id, pk) of every object whose Thred id the payload read: the
+        # dependency edges stored for the record (marking re-marks it when they change).
+        self.read: set[tuple[int, str]] = set()
 
     def thred_id(self, obj: models.Model) -> str:
         mapping = registry.for_model(type(obj))
@@ -96,6 +100,7 @@ class Context:
                 f"another business (tenant {tenant or '—'}, not {self._record.tenant_id}). "
                 "Point the relation at an object of this record's own business."
             )
+        self.read.add((ContentType.objects.get_for_model(mapping.model).pk, str(obj.pk)))
         return self._pusher.resolve(obj)
 
     @property
@@ -103,23 +108,6 @@ class Context:
         if self._business is None:
             self._business = self._pusher.business_payload(self._record)
         return self._business
-
-
-# Resources whose create answers a repeated external_id with the stored object, unchanged
-# (payouts are an upsert: their 200 means "updated").
-REPEAT_RETURNS = frozenset(Resource) - {Resource.PAYOUT}
-
-
-def _partial(resource: str, fields: list[str]) -> tuple[str, str]:
-    return (
-        "update_partial",
-        f"Thred cannot change {', '.join(fields)} of a {resource} once created: the rest "
-        "was updated, those changes were not sent.",
-    )
-
-
-def _no_update(resource: str) -> str:
-    return f"Changed here, but Thred has no update for a {resource}: the change was not sent."
 
 
 def record_for(obj: models.Model) -> SyncRecord:
@@ -133,10 +121,6 @@ def record_for(obj: models.Model) -> SyncRecord:
         )
         record = SyncRecord.objects.get(content_type=ct, object_id=str(obj.pk))
     return record
-
-
-def _key(record: SyncRecord) -> tuple[int, str]:
-    return record.content_type_id, record.object_id
 
 
 def _parent_keys(obj: models.Model, depth: int = 2) -> Iterator[tuple[type[models.Model], Any]]:
@@ -160,62 +144,8 @@ def _parent_keys(obj: models.Model, depth: int = 2) -> Iterator[tuple[type[model
 
 _UNLOADED = object()
 
-# How long a Known remembers that a record is in Thred, unless told otherwise
-# (push_due: THRED["LEASE_SECONDS"], as long as a claim may last).
-KNOWN_SECONDS = 30.0
-# At most this many Thred ids are remembered (about 7 MB); the oldest go first.
-KNOWN_MAX = 20_000
 
-
-class Known:
-    """Records known to be in Thred, shared by the Pushers of one run.
-
-    A parent found in Thred, or pushed, is remembered for ``seconds`` so that the
-    records referencing it (often in later batches) do not look it up again; so is each
-    business record. A remembered fact can only go stale one way (the parent deleted
-    since, its void or archive not yet sent), the same race a payload built just before
-    its call already has; a Thred id never changes once set. Only Thred ids are kept
-    (businesses: the record), at most ``max_entries`` of them: expired ones are dropped
-    as new ones come, and the oldest when there are too many, so memory stays bounded
-    over a long run. Plain dict reads and writes: safe across the run's threads.
-    """
-
-    def __init__(self, seconds: float = KNOWN_SECONDS, max_entries: int = KNOWN_MAX) -> None:
-        self.seconds = seconds
-        self.max_entries = max_entries
-        self._ids: dict[tuple[int, str], tuple[float, str]] = {}
-        self._businesses: dict[str, tuple[float, SyncRecord]] = {}
-        self._added = 0
-
-    def thred_id(self, key: tuple[int, str]) -> str | None:
-        entry = self._ids.get(key)
-        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
-
-    def business(self, tenant_id: str) -> SyncRecord | None:
-        entry = self._businesses.get(tenant_id)
-        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
-
-    def add(self, record: SyncRecord) -> SyncRecord:
-        if record.thred_id and record.action != Action.DELETE:
-            until = time.monotonic() + self.seconds
-            self._ids[_key(record)] = (until, record.thred_id)
-            if record.resource == Resource.BUSINESS:
-                self._businesses[record.tenant_id] = (until, record)
-            self._added += 1
-            if self._added % 1000 == 0 or len(self._ids) > self.max_entries:
-                self._prune()
-        return record
-
-    def _prune(self) -> None:
-        now = time.monotonic()
-        entries = list(self._ids.items())  # oldest first (insertion order)
-        excess = len(entries) - self.max_entries * 3 // 4
-        for i, (key, (until, _)) in enumerate(entries):
-            if until <= now or i < excess:
-                self._ids.pop(key, None)
-
-
-class Pusher:
+class Pusher(Sending):
     """Pushes the records of one claim, parents first, one at a time.
 
     So that a record costs a few queries rather than one per lookup, it loads host
@@ -235,6 +165,7 @@ class Pusher:
         self.known = known if known is not None else Known()
         self.log = outcome.SuccessLog()  # the caller flushes it (runner._push_group)
         self._objects: dict[int, Any] = {}
+        self.payload: dict[str, Any] | None = None  # of the record being pushed
 
     # --- host objects -----------------------------------------------------------------
     def preload(self, records: list[SyncRecord]) -> None:
@@ -361,36 +292,13 @@ class Pusher:
             self.stack.pop()
 
     def _push(self, record: SyncRecord) -> None:
+        """Push one record; whatever goes wrong becomes this record's outcome."""
         token = self.token
         # No renewal here: the lease is extended right before a call if it must be
         # (_may_send), and every other write about the record is fenced anyway.
-        payload: dict[str, Any] | None = None
+        self.payload = None
         try:
-            model = record.content_type.model_class()
-            mapping = registry.get(model) if model else None
-            if mapping is None:
-                raise ThredConfigurationError(
-                    f"{record.content_type} is no longer mapped to a Thred resource."
-                )
-            obj = None
-            if record.action != Action.DELETE:
-                obj = self._host_object(record, mapping)
-            if obj is None:
-                self._delete(record)
-                return
-            if not _mapping_call(mapping.should_sync, obj):
-                outcome.settled_without_call(
-                    record, token, State.SKIPPED, "filtered", "Left out by the mapping filter."
-                )
-                return
-            business = self.business_record(record)
-            payload = normalize(
-                _mapping_call(mapping.build_payload, obj, Context(self, record)),
-                tz=_mapping_call(mapping.get_timezone, obj),
-                currency=(business.acked_payload or {}).get("base_currency"),
-            )
-            payload["external_id"] = record.external_id
-            self._send(record, business, payload)
+            self._process(record)
         except DependencyPending as exc:
             outcome.wait_for_parent(record, token, exc.parent, exc.parent.next_attempt_at)
         except DependencyFailed as exc:
@@ -407,7 +315,7 @@ class Pusher:
             )
         except ThredError as exc:
             self.failures += 1
-            outcome.api_error(record, token, exc, payload)
+            outcome.api_error(record, token, exc, self.payload)
         except PayloadError as exc:
             outcome.failed(record, token, code="invalid_payload", message=str(exc), exc=exc)
         except CrossTenantReference as exc:
@@ -419,136 +327,52 @@ class Pusher:
         except MappingError as exc:  # a mapping that raises must not stop the worker
             logger.error("Mapping failed for %s: %s", record, exc, exc_info=exc.__cause__)
             outcome.failed(record, token, code="mapping_error", message=str(exc), exc=exc)
-        # Anything else (a DatabaseError writing the outbox) propagates: the record keeps
-        # its lease, which lapses, and the next run pushes it again (idempotently).
-
-    def _send(self, record: SyncRecord, business: SyncRecord, payload: dict[str, Any]) -> None:
-        token = self.token
-        resource = record.resource
-        base = payload if resource == Resource.BUSINESS else (business.acked_payload or {})
-        errors = validate_payload(
-            resource,
-            "update" if record.thred_id else "create",
-            payload,
-            base_currency=base.get("base_currency"),
-            country=base.get("country"),
-        )
-        if errors:
-            outcome.log_attempt(record, "invalid", request=payload, response=errors)
+        except DatabaseError as exc:
+            # The outbox itself failing: the record keeps its lease, which lapses, and the
+            # next run pushes it again (idempotently). It says why meanwhile, if it can.
+            outcome.note_stranded(record, token, exc)
+            raise
+        except Exception as exc:  # a bug of ours or the client's: this record fails alone
+            logger.exception("Pushing %s failed", record)
             outcome.failed(
                 record,
                 token,
-                code="invalid_payload",
-                message="Not sent: the data does not pass Thred's rules. "
-                + "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items()),
-                details=errors,
+                code="internal_error",
+                message=f"{type(exc).__name__}: {exc}",
+                exc=exc,
             )
-            return
-        hashed = digest(payload)
-        if record.thred_id and hashed == record.payload_hash and not record.force:
-            outcome.settled_without_call(record, token, State.SYNCED)
-            return
-        business_id = business.thred_id
-        note = ("", "")
-        if not record.thred_id:
-            earlier = record.sent_hash  # data of an earlier create whose answer we never had
-            key = operations.idempotency_key_for(resource, record.external_id, hashed)
-            changes = {}
-            if (earlier, record.idempotency_key) != (hashed, key):
-                # Persisted before sending: a restarted worker resends the same key.
-                changes = {"sent_hash": hashed, "idempotency_key": key}
-            if not self._may_send(record, **changes):
-                return  # our lease was taken over: the new holder owns this record
-            sent = operations.create(self.client, resource, business_id, payload, key)
-            if not sent.response.created and earlier != hashed and resource in REPEAT_RETURNS:
-                # Thred already held this external_id (an earlier create, other data) and
-                # returned it unchanged: bring it up to date, or say why we cannot.
-                if resource in operations.UPDATES:
-                    held = operations.body_of(sent.response)  # what Thred holds now
-                    sent = operations.update(
-                        self.client, resource, business_id, sent.thred_id, payload
-                    )
-                    fixed = operations.changed_fixed_fields(resource, held, payload)
-                    if fixed:
-                        note = _partial(resource, fixed)
-                else:
-                    note = ("update_not_supported", _no_update(resource))
-        elif resource in operations.UPDATES:
-            if not self._may_send(record):
-                return
-            sent = operations.update(self.client, resource, business_id, record.thred_id, payload)
-            fixed = operations.changed_fixed_fields(resource, record.acked_payload, payload)
-            if fixed:
-                note = _partial(resource, fixed)
-        else:
-            outcome.settled_without_call(
-                record, token, State.SYNCED, "update_not_supported", _no_update(resource)
-            )
-            return
-        self._succeeded(
-            record,
-            thred_id=sent.thred_id,
-            payload=None if note[0] else payload,
-            digest=hashed,
-            response=sent.response,
-            note=note,
-        )
-        if record.state == State.SYNCED:  # not re-marked meanwhile: a parent others may use
-            self.known.add(record)
 
-    def _delete(self, record: SyncRecord) -> None:
-        token = self.token
-        if not record.thred_id:
-            outcome.settled_without_call(
-                record, token, State.SKIPPED, "deleted", "Deleted before it reached Thred."
+    def _process(self, record: SyncRecord) -> None:
+        """Decide and carry out what the record needs (the payload: ``self.payload``)."""
+        model = record.content_type.model_class()
+        mapping = registry.get(model) if model else None
+        if mapping is None:
+            raise ThredConfigurationError(
+                f"{record.content_type} is no longer mapped to a Thred resource."
             )
+        life = lifecycle.of(record.resource)
+        obj = None
+        if record.action != Action.DELETE:
+            obj = self._host_object(record, mapping)
+        if obj is None:
+            self._gone(record, life)
             return
-        if record.resource not in operations.DELETES:
-            outcome.settled_without_call(
-                record,
-                token,
-                State.ORPHANED,
-                "delete_not_supported",
-                f"Deleted here, but Thred has no delete, void or archive for a "
-                f"{record.resource}: it stays in Thred. Remove it there by hand if needed.",
-            )
+        reason = ""
+        if not _mapping_call(mapping.should_sync, obj):
+            reason = "Left out by the mapping filter."
+        elif not _mapping_call(mapping.is_active, obj):
+            reason = "Inactive here (void, cancelled or archived)."
+        if reason:
+            self._inactive(record, life, reason)
             return
         business = self.business_record(record)
-        if not self._may_send(record):
-            return  # our lease was taken over: the new holder owns this record
-        try:
-            sent = operations.delete(
-                self.client, record.resource, business.thred_id, record.thred_id
-            )
-        except ThredConflictError as exc:
-            if exc.error_code not in ALREADY_DONE_ERROR_CODES:
-                raise
-            # A retry after a lost response: Thred already voided/cancelled/archived it.
-            outcome.settled_without_call(record, token, State.VOIDED, exc.error_code, str(exc))
-            return
-        self._succeeded(
-            record,
-            thred_id=record.thred_id,
-            payload=None,
-            digest="",
-            response=sent.response,
-            state=State.VOIDED,
+        ctx = Context(self, record)
+        payload = normalize(
+            _mapping_call(mapping.build_payload, obj, ctx),
+            tz=_mapping_call(mapping.get_timezone, obj),
+            currency=(business.acked_payload or {}).get("base_currency"),
         )
-
-    def _may_send(self, record: SyncRecord, **changes: Any) -> bool:
-        """Right before a call: False when our lease was taken over.
-
-        Writes ``changes`` and extends the lease first, unless there is nothing to
-        write and the lease outlasts the call anyway (most calls of a fresh claim).
-        """
-        if not changes and claim.outlasts_a_call(record.lease_until):
-            return True
-        return claim.renew(record, self.token, **changes)
-
-    def _succeeded(self, record: SyncRecord, **kwargs: Any) -> None:
-        # The breaker is closed by the first success, and again after a failed call: one
-        # write per run of successes rather than one per record.
-        reset = self._breaker_reset_at != self.failures
-        written = outcome.succeeded(record, self.token, reset_breaker=reset, log=self.log, **kwargs)
-        if written and reset:
-            self._breaker_reset_at = self.failures
+        payload["external_id"] = record.external_id
+        self.payload = payload
+        self.log.edges(record, ctx.read)
+        self._send(record, business, payload, life)

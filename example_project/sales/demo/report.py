@@ -24,7 +24,7 @@ STATE_COLUMNS = {
     "synced": ("synced",),
     "failed": ("failed", "blocked"),
     "waiting": ("pending", "retrying", "in_flight"),
-    "other": ("skipped", "voided", "orphaned"),
+    "other": ("skipped", "voided", "orphaned", "drifted"),
 }
 
 

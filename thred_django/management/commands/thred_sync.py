@@ -4,7 +4,8 @@ The summary describes this run: the records pushed or settled since it started (
 counted once, however many times it was claimed) by the state they ended in, then what
 is still unsettled in the scope (the whole outbox without --business/--resource).
 Exit status: 0 when every record in scope is settled (synced, skipped, voided,
-orphaned…); 1 when any is failed or blocked (or still waiting when the run stopped).
+orphaned, drifted: the outbox says why Thred differs); 1 when any is failed or blocked
+(or still waiting when the run stopped).
 """
 
 from __future__ import annotations

@@ -1,0 +1,67 @@
+"""The lifecycle table is the one place: it agrees with the client's schemas, every
+operation it declares has a client call, and the README shows it as it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from thred_django import lifecycle
+from thred_django.client import gaps
+from thred_django.client.validation import _SPECS
+from thred_django.engine import operations
+from thred_django.resources import Resource
+
+
+def test_every_resource_has_a_lifecycle():
+    assert set(lifecycle.LIFECYCLES) == set(Resource.values)
+    with pytest.raises(ValueError, match="Unknown Thred resource"):
+        lifecycle.of("nope")
+
+
+@pytest.mark.parametrize("resource", Resource.values)
+def test_updates_exist_exactly_where_the_api_documents_them(resource):
+    life = lifecycle.of(resource)
+    assert life.updatable == ((resource, "update") in _SPECS)
+
+
+@pytest.mark.parametrize("resource", [r for r in Resource.values if (r, "update") in _SPECS])
+def test_fields_an_update_cannot_carry_are_declared_fixed(resource):
+    create = set(_SPECS[(resource, "create")][0]().fields)
+    update = set(_SPECS[(resource, "update")][0]().fields)
+    fixed = set(lifecycle.of(resource).fixed)
+    assert create - update - {"external_id"} <= fixed
+    if resource == Resource.BUSINESS:
+        assert set(gaps.BUSINESS_IMMUTABLE_FIELDS_REFUSED_WHEN_CHANGED) <= fixed
+
+
+@pytest.mark.parametrize("resource", Resource.values)
+def test_every_declared_operation_has_a_client_call(resource):
+    life = lifecycle.of(resource)
+    assert resource in operations.CREATES
+    for verb in (life.deactivate, life.reactivate):
+        if verb:
+            assert (resource, verb) in operations._CALLS
+    assert (resource in operations._UPDATES) == life.updatable
+    if life.lookup_filter:
+        assert resource in operations._LISTS
+
+
+def test_operations_refuse_what_the_lifecycle_does_not_declare():
+    with pytest.raises(ValueError, match="has no update"):
+        operations.update(None, Resource.CUSTOMER, "b", "c", {})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="has no void call"):
+        operations.call(None, Resource.BILL, "void", "b", "x")  # type: ignore[arg-type]
+
+
+def test_update_bodies_leave_the_fixed_fields_out():
+    life = lifecycle.of(Resource.BILL_PAYMENT)
+    body = life.update_body({"amount_cents": 1, "memo": "m", "payment_method": "check"})
+    assert body == {"memo": "m"}
+
+
+def test_the_readme_shows_the_table_as_declared():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for row in lifecycle.readme_table():
+        assert row in readme, row

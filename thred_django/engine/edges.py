@@ -1,0 +1,33 @@
+"""Dependency edges: which objects' Thred ids each record's payload read.
+
+Learnt from ``ctx.thred_id()`` while payloads are built, written in bulk with the
+success log (``outcome.SuccessLog``), read by ``marking`` to re-mark the records whose
+payloads read an object that was marked.
+"""
+
+from __future__ import annotations
+
+from thred_django.models import SyncDependency
+
+
+def write_edges(read: dict[int, set[tuple[int, str]]]) -> None:
+    """Make the stored edges of these records exactly ``read`` (a SELECT, and writes
+    only for what changed)."""
+    stored: dict[int, set[tuple[int, str]]] = {child: set() for child in read}
+    stale: list[int] = []
+    for pk, child, ct, parent in SyncDependency.objects.filter(child_id__in=list(read)).values_list(
+        "pk", "child_id", "parent_type_id", "parent_id"
+    ):
+        if (ct, parent) in read[child]:
+            stored[child].add((ct, parent))
+        else:
+            stale.append(pk)
+    new = [
+        SyncDependency(child_id=child, parent_type_id=ct, parent_id=parent)
+        for child, keys in read.items()
+        for ct, parent in keys - stored[child]
+    ]
+    if stale:
+        SyncDependency.objects.filter(pk__in=stale).delete()
+    if new:
+        SyncDependency.objects.bulk_create(new, ignore_conflicts=True)

@@ -1,0 +1,244 @@
+"""Carrying out a record's lifecycle step: the calls, and the outcome they lead to.
+
+``decide`` says what to do (pure); ``Sending`` (mixed into ``Pusher``) validates, makes
+the call, and records the outcome, fenced by the lease token.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from thred_django.client import ThredClient
+from thred_django.client.gaps import ALREADY_DONE_ERROR_CODES
+from thred_django.client.validation import validate_payload
+from thred_django.engine import claim, decide, operations, outcome
+from thred_django.engine.decide import Step
+from thred_django.engine.payload import digest
+from thred_django.exceptions import ThredConflictError
+from thred_django.lifecycle import Lifecycle
+from thred_django.models import SyncRecord
+from thred_django.resources import Resource, State
+
+if TYPE_CHECKING:
+    from thred_django.engine.known import Known
+
+
+class Sending:
+    """The calls of one record (see ``Pusher``, which provides the attributes below)."""
+
+    client: ThredClient
+    token: uuid.UUID
+    known: Known
+    log: outcome.SuccessLog
+    failures: int
+    _breaker_reset_at: int | None
+
+    def business_record(self, record: SyncRecord) -> SyncRecord:
+        raise NotImplementedError
+
+    # --- gone or inactive in the host --------------------------------------------------
+    def _gone(self, record: SyncRecord, life: Lifecycle) -> None:
+        self._learn_id(record)
+        self._carry_out(record, life, decide.for_delete(record, life))
+
+    def _inactive(self, record: SyncRecord, life: Lifecycle, reason: str) -> None:
+        self._learn_id(record)
+        self._carry_out(record, life, decide.for_inactive(record, life, reason))
+
+    def _learn_id(self, record: SyncRecord) -> None:
+        """A create whose answer was lost may have landed: find what Thred holds under
+        our external_id before deciding a void, cancel or archive. (Refund payments have
+        no business-wide list: theirs is left unknown.)"""
+        if record.thred_id or not record.sent_hash:
+            return
+        if not operations.can_look_up(record.resource):
+            return
+        business = self.business_record(record)
+        found = operations.look_up(
+            self.client, record.resource, business.thred_id, record.external_id
+        )
+        if found and claim.fenced(record, self.token, thred_id=found):
+            record.thred_id = found
+
+    # --- present and active ------------------------------------------------------------
+    def _send(
+        self, record: SyncRecord, business: SyncRecord, payload: dict[str, Any], life: Lifecycle
+    ) -> None:
+        if not record.thred_id:
+            self._create(record, business, payload, life)
+            return
+        step = decide.for_reactivate(record, life)
+        if step is not None and step.op == decide.NONE:
+            self._settle(record, step)  # drifted: Thred cannot bring it back
+            return
+        if step is not None:  # unarchive first, then compare as usual
+            if not self._may_send(record):
+                return
+            operations.reactivate(self.client, record.resource, business.thred_id, record.thred_id)
+            if not claim.fenced(record, self.token, inactive_in_thred=False):
+                return
+            record.inactive_in_thred = False
+        step = decide.for_change(record, life, payload)
+        if step.op == decide.UPDATE:
+            self._update(record, business, payload, life, step)
+        else:
+            self._settle(record, step, payload=payload)
+
+    def _create(
+        self, record: SyncRecord, business: SyncRecord, payload: dict[str, Any], life: Lifecycle
+    ) -> None:
+        if self._invalid(record, business, payload, "create"):
+            return
+        hashed = digest(payload)
+        earlier = record.sent_hash  # data of an earlier create whose answer we never had
+        key = operations.idempotency_key_for(record.resource, record.external_id, hashed)
+        changes = {}
+        if (earlier, record.idempotency_key) != (hashed, key):
+            # Persisted before sending: a restarted worker resends the same key.
+            changes = {"sent_hash": hashed, "idempotency_key": key}
+        if not self._may_send(record, **changes):
+            return  # our lease was taken over: the new holder owns this record
+        sent = operations.create(self.client, record.resource, business.thred_id, payload, key)
+        step = Step(decide.NONE, held=payload)
+        if not sent.response.created and life.repeat_returns_stored:
+            # Thred already held this external_id (an earlier create whose answer was
+            # lost) and returned it unchanged: bring it up to date, or say why not.
+            held = operations.body_of(sent.response)
+            step = decide.after_repeat(life, held, payload, earlier == hashed)
+            if step.op == decide.UPDATE:
+                if self._invalid(record, business, life.update_body(payload), "update"):
+                    return
+                sent = operations.update(
+                    self.client, record.resource, business.thred_id, sent.thred_id, payload
+                )
+        self._record_sent(record, step, sent, payload)
+
+    def _update(
+        self,
+        record: SyncRecord,
+        business: SyncRecord,
+        payload: dict[str, Any],
+        life: Lifecycle,
+        step: Step,
+    ) -> None:
+        if self._invalid(record, business, life.update_body(payload), "update"):
+            return
+        if not self._may_send(record):
+            return
+        sent = operations.update(
+            self.client, record.resource, business.thred_id, record.thred_id, payload
+        )
+        self._record_sent(record, step, sent, payload)
+
+    def _invalid(
+        self, record: SyncRecord, business: SyncRecord, body: dict[str, Any], action: str
+    ) -> bool:
+        """Validate against Thred's rules; invalid data fails the record, nothing sent."""
+        base = body if record.resource == Resource.BUSINESS else (business.acked_payload or {})
+        if record.resource == Resource.BUSINESS and action == "update":
+            base = business.acked_payload or {}
+        errors = validate_payload(
+            record.resource,
+            action,
+            body,
+            base_currency=base.get("base_currency"),
+            country=base.get("country"),
+        )
+        if not errors:
+            return False
+        outcome.log_attempt(record, "invalid", request=body, response=errors)
+        outcome.failed(
+            record,
+            self.token,
+            code="invalid_payload",
+            message="Not sent: the data does not pass Thred's rules. "
+            + "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items()),
+            details=errors,
+        )
+        return True
+
+    # --- outcomes ----------------------------------------------------------------------
+    def _carry_out(self, record: SyncRecord, life: Lifecycle, step: Step) -> None:
+        """A step without a payload: nothing, or void / cancel / archive."""
+        if step.op != decide.DEACTIVATE:
+            self._settle(record, step)
+            return
+        business = self.business_record(record)
+        if not self._may_send(record):
+            return  # our lease was taken over: the new holder owns this record
+        try:
+            sent = operations.deactivate(
+                self.client, record.resource, business.thred_id, record.thred_id
+            )
+        except ThredConflictError as exc:
+            if exc.error_code in ALREADY_DONE_ERROR_CODES:
+                # A retry after a lost response: Thred already voided/cancelled/archived it.
+                self._settle(record, Step(decide.NONE, State.VOIDED, exc.error_code, str(exc)))
+            else:  # Thred refuses in this state (a completed payment, a paid invoice)
+                self._settle(record, decide.refused(life, exc.error_code or "conflict", exc))
+            return
+        self._succeeded(
+            record,
+            thred_id=record.thred_id,
+            payload=None,
+            digest="",
+            response=sent.response,
+            state=State.VOIDED,
+            note=(step.code, step.message),
+            inactive=True,
+        )
+
+    def _settle(
+        self, record: SyncRecord, step: Step, payload: dict[str, Any] | None = None
+    ) -> None:
+        """No call: the record ends in the step's state (what Thred holds may be learnt)."""
+        held = step.held
+        outcome.settled_without_call(
+            record,
+            self.token,
+            step.state,
+            step.code,
+            step.message,
+            details=step.details,
+            acked=held,
+            digest=digest(held) if held is not None else "",
+            inactive=True if step.state == State.VOIDED and record.thred_id else None,
+        )
+        if step.state in (State.SYNCED, State.DRIFTED):
+            self.known.add(record)
+
+    def _record_sent(
+        self, record: SyncRecord, step: Step, sent: operations.Sent, payload: dict[str, Any]
+    ) -> None:
+        held = step.held if step.held is not None else payload
+        self._succeeded(
+            record,
+            thred_id=sent.thred_id,
+            payload=held,
+            digest=digest(held),
+            response=sent.response,
+            state=step.state,
+            note=(step.code, step.message),
+            details=step.details,
+        )
+        if record.state in (State.SYNCED, State.DRIFTED):  # not re-marked meanwhile
+            self.known.add(record)
+
+    def _may_send(self, record: SyncRecord, **changes: Any) -> bool:
+        """Right before a call: False when our lease was taken over.
+
+        Writes ``changes`` and extends the lease first, unless there is nothing to
+        write and the lease outlasts the call anyway (most calls of a fresh claim).
+        """
+        if not changes and claim.outlasts_a_call(record.lease_until):
+            return True
+        return claim.renew(record, self.token, **changes)
+
+    def _succeeded(self, record: SyncRecord, **kwargs: Any) -> None:
+        # The breaker is closed by the first success, and again after a failed call: one
+        # write per run of successes rather than one per record.
+        reset = self._breaker_reset_at != self.failures
+        written = outcome.succeeded(record, self.token, reset_breaker=reset, log=self.log, **kwargs)
+        if written and reset:
+            self._breaker_reset_at = self.failures

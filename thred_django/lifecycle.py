@@ -1,0 +1,207 @@
+"""The record lifecycle, per resource: which operations Thred has, and what each host
+change becomes. This table is the one place that knows; push, preview, admin, status and
+the README's table read it, nothing re-derives it.
+
+Per resource:
+
+* ``update``: how Thred changes an object it holds: ``"put"`` (invoice, bill),
+  ``"patch"`` (business, payment, bill payment), ``"upsert"`` (payouts: the create call
+  again), or ``""`` (customers, vendors, refunds, refund payments, vendor credits: none).
+* ``fixed``: fields an update cannot change (absent from the documented update body, or
+  refused when changed). They are left out of the update, and a host value that differs
+  from what Thred acknowledged makes the record ``drifted``.
+* ``deactivate``: what a host delete, ``Mapping.is_active() -> False`` or
+  ``should_sync() -> False`` becomes once the object is in Thred: ``"void"`` (invoice),
+  ``"cancel"`` (payment, bill payment), ``"archive"`` (customer), or ``""`` (none: a
+  delete leaves it ``orphaned``, a status change makes it ``drifted``).
+* ``reactivate``: what an object that is active again becomes: ``"unarchive"``
+  (customer; vendors have an unarchive but no archive, so Thred never holds one of ours
+  archived), or ``""`` (``drifted``, ``reactivate_not_supported``).
+* ``repeat_returns_stored``: a create repeating an external_id answers with the stored
+  object, unchanged (all but payouts, which upsert).
+* ``idempotency_key``: the create also carries an ``Idempotency-Key``.
+* ``lookup_filter``: the list filter that finds an object by external_id (customers,
+  vendors, payouts), used to learn the Thred id of a create whose answer was lost when
+  the host object is gone and the create cannot be repeated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from thred_django.client import gaps
+from thred_django.resources import Resource
+
+# Host changes, in the order of the README's table.
+CHANGES = ("edit", "edit_fixed", "deactivate", "reactivate", "delete")
+
+# Codes a drifted record carries in last_error_code.
+UPDATE_NOT_SUPPORTED = "update_not_supported"
+UPDATE_PARTIAL = "update_partial"
+DEACTIVATE_NOT_SUPPORTED = "deactivate_not_supported"
+REACTIVATE_NOT_SUPPORTED = "reactivate_not_supported"
+
+_VERBS = {"void": "voided", "cancel": "cancelled", "archive": "archived"}
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    resource: str
+    update: str = ""
+    fixed: tuple[str, ...] = ()
+    deactivate: str = ""
+    reactivate: str = ""
+    repeat_returns_stored: bool = True
+    idempotency_key: bool = False
+    lookup_filter: str = ""
+
+    @property
+    def updatable(self) -> bool:
+        return bool(self.update)
+
+    def update_body(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """What an update sends: the payload without the fixed fields."""
+        return {k: v for k, v in payload.items() if k not in self.fixed}
+
+    def differences(
+        self, thred: dict[str, Any] | None, host: dict[str, Any]
+    ) -> dict[str, dict[str, Any]]:
+        """Fields whose host value differs from what Thred holds and that Thred cannot
+        take: every differing field without an update, the fixed ones with one.
+        ``{name: {"host": …, "thred": …}}``; external_id is never compared."""
+        held = thred or {}
+        names = self.fixed if self.updatable else sorted(set(held) | set(host))
+        return {
+            name: {"host": host.get(name), "thred": held.get(name)}
+            for name in names
+            if name != "external_id" and host.get(name) != held.get(name)
+        }
+
+    def held_after_update(self, thred: dict[str, Any] | None, host: dict[str, Any]) -> dict:
+        """What Thred holds after an update with ``host``: the fixed fields keep their
+        acknowledged values (an unknown one is left out)."""
+        held = dict(host)
+        for name in self.fixed:
+            held.pop(name, None)
+            if thred and name in thred:
+                held[name] = thred[name]
+        return held
+
+    def hint(self, code: str) -> str:
+        """What the host can do about a record drifted with ``code``."""
+        name = self.resource.replace("_", " ")
+        if code == UPDATE_NOT_SUPPORTED:
+            return (
+                f"Thred has no update for a {name}: change these fields back to the values "
+                f"Thred holds, or create a new {name} in the host (a new external_id)."
+            )
+        if code == UPDATE_PARTIAL:
+            return (
+                f"The other fields were updated. Thred cannot change these fields of a {name} "
+                "once created: set them back, or "
+                + (
+                    f"{self.deactivate} it and create a new {name}."
+                    if self.deactivate
+                    else f"create a new {name} in the host (a new external_id)."
+                )
+            )
+        if code == DEACTIVATE_NOT_SUPPORTED:
+            return (
+                f"Thred has no void, cancel or archive for a {name}: it stays active in "
+                "Thred. Make it active again here, or change it in Thred by hand."
+            )
+        if code == REACTIVATE_NOT_SUPPORTED:
+            return (
+                f"Thred cannot bring back a {_VERBS.get(self.deactivate, 'removed')} {name}: "
+                f"create a new {name} in the host (a new external_id) if it is live again."
+            )
+        return ""
+
+    def becomes(self, change: str) -> str:
+        """What a host change becomes, in words (the README's table)."""
+        if change == "edit":
+            return {
+                "put": "update (PUT)",
+                "patch": "update (PATCH)",
+                "upsert": "upsert (the create call)",
+            }.get(self.update, "`drifted` (`update_not_supported`)")
+        if change == "edit_fixed":
+            if not self.updatable:
+                return "`drifted` (`update_not_supported`)"
+            if not self.fixed:
+                return "—"
+            return f"`drifted` (`update_partial`: {', '.join(self.fixed)})"
+        if change == "deactivate":
+            return (
+                f"{self.deactivate} → `voided`"
+                if self.deactivate
+                else "`drifted` (`deactivate_not_supported`)"
+            )
+        if change == "reactivate":
+            if self.reactivate:
+                return f"{self.reactivate} → `synced`"
+            if not self.deactivate:
+                return "back to `synced`"
+            return "`drifted` (`reactivate_not_supported`)"
+        if change == "delete":
+            return f"{self.deactivate} → `voided`" if self.deactivate else "`orphaned`"
+        raise ValueError(f"Unknown host change {change!r}; expected one of {CHANGES}.")
+
+
+_BUSINESS_FIXED = (*gaps.BUSINESS_IMMUTABLE_FIELDS_REFUSED_WHEN_CHANGED, "coa_language")
+
+LIFECYCLES: dict[str, Lifecycle] = {
+    Resource.BUSINESS: Lifecycle(Resource.BUSINESS, update="patch", fixed=_BUSINESS_FIXED),
+    Resource.CUSTOMER: Lifecycle(
+        Resource.CUSTOMER,
+        deactivate="archive",
+        reactivate="unarchive",
+        lookup_filter="external_id",
+    ),
+    Resource.VENDOR: Lifecycle(Resource.VENDOR, lookup_filter="external_id"),
+    Resource.INVOICE: Lifecycle(Resource.INVOICE, update="put", deactivate="void"),
+    Resource.PAYMENT: Lifecycle(
+        Resource.PAYMENT, update="patch", deactivate="cancel", idempotency_key=True
+    ),
+    Resource.PAYOUT: Lifecycle(
+        Resource.PAYOUT,
+        update="upsert",
+        repeat_returns_stored=False,
+        lookup_filter="external_id",
+    ),
+    Resource.REFUND: Lifecycle(Resource.REFUND),
+    Resource.REFUND_PAYMENT: Lifecycle(Resource.REFUND_PAYMENT),
+    Resource.BILL: Lifecycle(Resource.BILL, update="put"),
+    Resource.BILL_PAYMENT: Lifecycle(
+        Resource.BILL_PAYMENT,
+        update="patch",
+        fixed=("vendor_id", "amount_cents", "currency", "payment_date", "payment_method"),
+        deactivate="cancel",
+        idempotency_key=True,
+    ),
+    Resource.VENDOR_CREDIT: Lifecycle(Resource.VENDOR_CREDIT),
+}
+
+
+def of(resource: str) -> Lifecycle:
+    """The lifecycle of ``resource`` (a Resource value)."""
+    try:
+        return LIFECYCLES[resource]
+    except KeyError:
+        raise ValueError(
+            f"Unknown Thred resource {resource!r}; expected one of {', '.join(LIFECYCLES)}."
+        ) from None
+
+
+def readme_table() -> list[str]:
+    """The README's "what each host change becomes" table, one line per row."""
+    rows = [
+        "| resource | edit | edit of a field Thred cannot change | inactive "
+        "(`is_active` / `should_sync` False) | active again | host delete |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for resource, life in LIFECYCLES.items():
+        cells = " | ".join(life.becomes(change) for change in CHANGES)
+        rows.append(f"| `{resource}` | {cells} |")
+    return rows
