@@ -124,11 +124,15 @@ def test_sync_counts_each_record_of_the_run_once(thred, shop):
     # A second run with nothing due pushes nothing.
     _, out = run("thred_sync")
     assert out.startswith("0 record(s) pushed or settled since the run started: none")
-    # One edit: one record.
+    # One edit: the invoice, and the records whose payloads read it (its payment and
+    # refund), rebuilt; only the invoice changed, so only it is sent.
     chain["sale"].number = "INV-1b"
     chain["sale"].save()
+    since = len(thred.requests)
     _, out = run("thred_sync")
-    assert out.startswith("1 record(s) pushed or settled since the run started: 1 synced")
+    assert out.startswith("3 record(s) pushed or settled since the run started: 3 synced")
+    sent = [r for r in thred.requests[since:] if r.method != "GET" and "oauth2" not in r.url.path]
+    assert [r.method for r in sent] == ["PUT"]
 
 
 def test_sync_reports_failures_of_the_run_and_what_is_unsettled(thred, shop):
