@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     # its mappings are swapped in by tests/lifecycle (see its thred_mappings.py).
     "tests.realhost",
     "tests.shophost",  # a one-shop host (THRED["BUSINESS"]); its tests map it
+    # An accounting app with payments kept on its invoice rows (one row feeds an invoice
+    # and a payment); its mappings are swapped in by its own tests (tests/ledgerhost).
+    "tests.ledgerhost",
 ]
 
 MIDDLEWARE = [

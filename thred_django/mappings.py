@@ -84,6 +84,8 @@ class Mapping:
 
     def __init__(self, model: type[models.Model]) -> None:
         self.model = model
+        # Not the first mapping registered for the model (set by the registry).
+        self.secondary = False
         self._read: frozenset[str] | None = None
 
     def reads_any(self, update_fields: Collection[str]) -> bool:
@@ -105,8 +107,11 @@ class Mapping:
         return self.external_id_for_pk(obj.pk)
 
     def external_id_for_pk(self, pk: Any) -> str:
+        """``<prefix><app_label>.<model>-<pk>``; a model's second and further mappings
+        (``secondary``) add ``-<resource>`` so each Thred object has its own."""
         opts = self.model._meta
-        return f"{thred_settings.EXTERNAL_ID_PREFIX}{opts.app_label}.{opts.model_name}-{pk}"
+        base = f"{thred_settings.EXTERNAL_ID_PREFIX}{opts.app_label}.{opts.model_name}-{pk}"
+        return f"{base}-{self.resource}" if self.secondary else base
 
     def get_tenant_id(self, obj: models.Model) -> str:
         """Primary key of the tenant object, following ``business`` (FK ids, no query).
@@ -180,10 +185,16 @@ class BusinessMapping(Mapping):
 
 
 class Registry:
-    """Host model → Mapping instance."""
+    """Host model → its mappings, one per Thred resource.
+
+    A model may feed several resources (an invoice row that also carries its payment:
+    register an invoice mapping and a payment mapping for it). Each (model, resource)
+    has its own outbox record and external id. Without ``resource``, lookups by model
+    answer with the mapping registered first for it (its *primary* mapping).
+    """
 
     def __init__(self) -> None:
-        self._by_model: dict[type[models.Model], Mapping] = {}
+        self._by_model: dict[type[models.Model], list[Mapping]] = {}
 
     def register(self, model: type[models.Model], mapping_class: type[Mapping]) -> Mapping:
         if not issubclass(mapping_class, Mapping):
@@ -205,14 +216,37 @@ class Registry:
                 f"from a {model.__name__} to its tenant, e.g. business = 'merchant', or, "
                 "when the whole site is one business, set THRED['BUSINESS']."
             )
-        if model in self._by_model:
-            raise ThredConfigurationError(f"{model.__name__} is already mapped.")
+        if model._meta.proxy:
+            concrete = model._meta.concrete_model
+            label = concrete._meta.label if concrete else "its concrete model"
+            raise ThredConfigurationError(
+                f"{model._meta.label} is a proxy model: its rows are {label} rows, saved "
+                f"and marked as {label}. Register {mapping_class.__name__} for {label} "
+                f"(one model may feed several Thred resources: register one mapping per "
+                f"resource, and use should_sync() to pick the rows)."
+            )
+        existing = self._by_model.get(model, [])
+        if any(m.resource == mapping_class.resource for m in existing):
+            raise ThredConfigurationError(
+                f"{model.__name__} is already mapped to a Thred {mapping_class.resource}; "
+                "a model feeds each resource through one mapping."
+            )
         mapping = mapping_class(model)
-        self._by_model[model] = mapping
+        mapping.secondary = bool(existing)
+        self._by_model[model] = [*existing, mapping]
         return mapping
 
-    def unregister(self, model: type[models.Model]) -> None:
-        self._by_model.pop(model, None)
+    def unregister(self, model: type[models.Model], resource: str | None = None) -> None:
+        """Forget ``model``'s mapping of ``resource``, or all of them."""
+        if resource is None:
+            self._by_model.pop(model, None)
+            return
+        kept = [m for m in self._by_model.get(model, []) if m.resource != resource]
+        if kept:
+            kept[0].secondary = False
+            self._by_model[model] = kept
+        else:
+            self._by_model.pop(model, None)
 
     def _single(self) -> Mapping | None:
         """The single business's mapping, in single-business mode."""
@@ -222,15 +256,29 @@ class Registry:
 
         return single.mapping()
 
-    def get(self, model: type[models.Model]) -> Mapping | None:
-        mapping = self._by_model.get(model)
-        if mapping is None and (single := self._single()) is not None and model is single.model:
-            return single
-        return mapping
+    def mappings_for(self, model: type[models.Model]) -> list[Mapping]:
+        """Every mapping of ``model``, primary first."""
+        found = self._by_model.get(model)
+        if found:
+            return list(found)
+        single = self._single()
+        return [single] if single is not None and model is single.model else []
 
-    def for_model(self, model: type[models.Model]) -> Mapping:
-        mapping = self.get(model)
+    def get(self, model: type[models.Model], resource: str | None = None) -> Mapping | None:
+        """``model``'s mapping of ``resource`` (default: its primary mapping), or None."""
+        found = self.mappings_for(model)
+        if resource is None:
+            return found[0] if found else None
+        return next((m for m in found if m.resource == resource), None)
+
+    def for_model(self, model: type[models.Model], resource: str | None = None) -> Mapping:
+        mapping = self.get(model, resource)
         if mapping is None:
+            if resource is not None and model in self:
+                mapped = ", ".join(m.resource for m in self.mappings_for(model))
+                raise ThredConfigurationError(
+                    f"{model._meta.label} is not mapped to a Thred {resource} (it feeds: {mapped})."
+                )
             raise ThredConfigurationError(
                 f"{model._meta.label} has no Thred mapping; register one in a "
                 f"thred_mappings.py module of its app."
@@ -239,13 +287,14 @@ class Registry:
 
     def mappings(self) -> list[Mapping]:
         single = self._single()
-        return list(self._by_model.values()) + ([single] if single is not None else [])
+        every = [m for found in self._by_model.values() for m in found]
+        return every + ([single] if single is not None else [])
 
     def business_mapping(self) -> Mapping | None:
         single = self._single()
         if single is not None:
             return single
-        found = [m for m in self._by_model.values() if m.resource == Resource.BUSINESS]
+        found = [m for m in self.mappings() if m.resource == Resource.BUSINESS]
         return found[0] if found else None
 
     def __contains__(self, model: object) -> bool:
