@@ -55,8 +55,10 @@ def single_business_mode() -> bool:
 class PayloadContext(Protocol):
     """What a mapping may ask the engine while it builds a payload."""
 
-    def thred_id(self, obj: models.Model) -> str:
-        """The Thred id of a related host object, pushing it first if needed."""
+    def thred_id(self, obj: models.Model, resource: str | None = None) -> str:
+        """The Thred id of a related host object, pushing it first if needed. A row that
+        feeds several resources answers for ``resource`` (default: its primary mapping,
+        the one registered first)."""
         ...
 
     @property

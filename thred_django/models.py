@@ -80,8 +80,10 @@ class SyncRecord(models.Model):
     class Meta:
         verbose_name = "sync record"
         constraints = [
+            # One record per host row and Thred resource (a row may feed several).
             models.UniqueConstraint(
-                fields=["content_type", "object_id"], name="thred_syncrecord_unique_object"
+                fields=["content_type", "object_id", "resource"],
+                name="thred_syncrecord_unique_object_resource",
             ),
             models.UniqueConstraint(
                 fields=["resource", "tenant_id", "external_id"],

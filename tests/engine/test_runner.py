@@ -59,8 +59,8 @@ def test_known_ids_stay_bounded_over_a_long_run():
             )
         )
         assert len(known._ids) <= 100
-    assert known.thred_id((1, "999")) == "cus_999"  # the newest are kept
-    assert known.thred_id((1, "0")) is None  # the oldest went first
+    assert known.thred_id((1, "999", "customer")) == "cus_999"  # the newest are kept
+    assert known.thred_id((1, "0", "customer")) is None  # the oldest went first
 
 
 def test_a_thread_drains_its_business_instead_of_waiting_for_the_next_round(

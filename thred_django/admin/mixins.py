@@ -41,24 +41,37 @@ from django.http import (
 )
 from django.template.loader import select_template
 from django.urls import NoReverseMatch, URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from thred_django.admin.badges import NOT_MARKED, state_badge
 from thred_django.admin.filters import SyncStateFilter
 from thred_django.admin.helpers import admin_change_url, can_retry, page_objects
 from thred_django.engine import actions, marking
+from thred_django.mappings import registry
 from thred_django.models import SyncRecord
 
 _UNSET = object()
 
 
 def records_of(objs: list[models.Model]) -> QuerySet[SyncRecord]:
-    """The SyncRecords of host objects of one model (one query when evaluated)."""
+    """The SyncRecords of host objects of one model (one query when evaluated): one per
+    object and Thred resource it feeds."""
     if not objs:
         return SyncRecord.objects.none()
     ct = ContentType.objects.get_for_model(type(objs[0]))
     return SyncRecord.objects.filter(content_type=ct, object_id__in=[str(o.pk) for o in objs])
+
+
+def _by_object(objs: list[models.Model]) -> dict[str, list[SyncRecord]]:
+    """object id → its records, the primary mapping's first (registration order)."""
+    order = {m.resource: i for i, m in enumerate(registry.mappings_for(type(objs[0])))}
+    found: dict[str, list[SyncRecord]] = {}
+    for record in records_of(objs):
+        found.setdefault(record.object_id, []).append(record)
+    for records in found.values():
+        records.sort(key=lambda r: order.get(r.resource, len(order)))
+    return found
 
 
 def queue(objs: list[models.Model], *, force: bool = False) -> int:
@@ -89,17 +102,23 @@ class ThredSyncAdminMixin:
     def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
         changelist = super().get_changelist_instance(request)  # type: ignore[misc]
         objs = page_objects(changelist)
-        found = {r.object_id: r for r in records_of(objs)}
+        found = _by_object(objs) if objs else {}
         for obj in objs:
-            obj._thred_record = found.get(str(obj.pk))
+            obj._thred_records = found.get(str(obj.pk), [])
         return changelist
 
+    def thred_records(self, obj: models.Model) -> list[SyncRecord]:
+        """The object's records, one per Thred resource it feeds (primary first)."""
+        records = getattr(obj, "_thred_records", _UNSET)
+        if records is _UNSET:
+            records = _by_object([obj]).get(str(obj.pk), [])
+            obj._thred_records = records  # type: ignore[attr-defined]
+        return records  # type: ignore[return-value]
+
     def thred_record(self, obj: models.Model) -> SyncRecord | None:
-        record = getattr(obj, "_thred_record", _UNSET)
-        if record is _UNSET:
-            record = records_of([obj]).first()
-            obj._thred_record = record  # type: ignore[attr-defined]
-        return record  # type: ignore[return-value]
+        """The record of the object's primary mapping (or its first record)."""
+        records = self.thred_records(obj)
+        return records[0] if records else None
 
     @staticmethod
     def thred_status_badge(record: SyncRecord | None) -> SafeString:
@@ -109,12 +128,17 @@ class ThredSyncAdminMixin:
 
     @admin.display(description="Thred")
     def thred_status(self, obj: models.Model) -> SafeString:
-        record = self.thred_record(obj)
-        badge = self.thred_status_badge(record)
-        if record is None:
-            return badge
-        url = admin_change_url(self.admin_site, record)  # type: ignore[attr-defined]
-        return format_html('<a href="{}">{}</a>', url, badge) if url else badge
+        records = self.thred_records(obj)
+        if not records:
+            return self.thred_status_badge(None)
+        shown = []
+        for record in records:
+            badge = self.thred_status_badge(record)
+            if len(records) > 1:  # a row feeding several resources: say which is which
+                badge = format_html("{}&nbsp;{}", record.resource, badge)
+            url = admin_change_url(self.admin_site, record)  # type: ignore[attr-defined]
+            shown.append(format_html('<a href="{}">{}</a>', url, badge) if url else badge)
+        return format_html_join(" ", "{}", ((item,) for item in shown))
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         found = super().get_actions(request)  # type: ignore[misc]

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 from rest_framework import status as http
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
@@ -27,6 +27,7 @@ from thred_django.api.serializers import (
     SyncStatusSerializer,
 )
 from thred_django.engine import actions, status
+from thred_django.mappings import registry
 from thred_django.models import BusinessHealth, SyncRecord
 from thred_django.resources import Resource
 
@@ -35,7 +36,9 @@ class ThredAPIView(ConfiguredPermissionsMixin, GenericAPIView):
     """Base: configured permissions; no ``queryset`` (path ids are host ids, not ours)."""
 
 
-def _record_for(content_type: str, pk: str) -> SyncRecord:
+def _record_for(content_type: str, pk: str, resource: str | None = None) -> SyncRecord:
+    """The record of a host object; ``resource`` (the ``?resource=`` query parameter)
+    picks one when the object feeds several (default: its model's primary mapping)."""
     app_label, _, model = content_type.partition(".")
     try:
         ct = ContentType.objects.get_by_natural_key(app_label, model.lower())
@@ -43,14 +46,19 @@ def _record_for(content_type: str, pk: str) -> SyncRecord:
         raise NotFound(
             f"Unknown model {content_type!r}: give it as 'app_label.model', e.g. 'shop.invoice'."
         ) from None
-    record = (
-        SyncRecord.objects.select_related("content_type")
-        .filter(content_type=ct, object_id=str(pk))
-        .first()
+    records = SyncRecord.objects.select_related("content_type").filter(
+        content_type=ct, object_id=str(pk)
     )
+    model_class = ct.model_class()
+    if resource:
+        records = records.filter(resource=resource)
+    elif model_class is not None and (primary := registry.get(model_class)) is not None:
+        records = records.order_by(Case(When(resource=primary.resource, then=0), default=1))
+    record = records.first()
     if record is not None:
         return record
-    model_class = ct.model_class()
+    if resource:
+        raise NotFound(f"{content_type} {pk} has no Thred {resource} record.")
     exists = False
     if model_class is not None:
         try:
@@ -77,7 +85,8 @@ class ObjectStatusView(ThredAPIView):
     schema = ThredSchema(operation_id="getObjectSyncStatus", tags=["thred"])
 
     def get(self, request: Request, content_type: str, pk: str) -> Response:
-        return Response(_status_data(_record_for(content_type, pk)))
+        resource = request.query_params.get("resource")
+        return Response(_status_data(_record_for(content_type, pk, resource)))
 
 
 class ObjectRetryView(ThredAPIView):
@@ -93,7 +102,7 @@ class ObjectRetryView(ThredAPIView):
     )
 
     def post(self, request: Request, content_type: str, pk: str) -> Response:
-        record = _record_for(content_type, pk)
+        record = _record_for(content_type, pk, request.query_params.get("resource"))
         queued = actions.retry(SyncRecord.objects.filter(pk=record.pk))
         record.refresh_from_db()
         return Response({"queued": queued, "status": _status_data(record)}, http.HTTP_202_ACCEPTED)

@@ -92,11 +92,16 @@ class _PreviewContext:
         self.record = record
         self.missing: list[str] = []
 
-    def thred_id(self, obj: models.Model) -> str:
+    def thred_id(self, obj: models.Model, resource: str | None = None) -> str:
         from django.contrib.contenttypes.models import ContentType
 
+        mapping = registry.get(type(obj), resource)
         ct = ContentType.objects.get_for_model(type(obj))
-        parent = SyncRecord.objects.filter(content_type=ct, object_id=str(obj.pk)).first()
+        parent = SyncRecord.objects.filter(
+            content_type=ct,
+            object_id=str(obj.pk),
+            resource=mapping.resource if mapping else resource or "",
+        ).first()
         if parent and parent.thred_id:
             return parent.thred_id
         label = f"{parent.resource} {parent.external_id}" if parent else f"{obj!r} (not marked)"
@@ -128,9 +133,11 @@ class Preview:
 def preview(record: SyncRecord) -> Preview:
     """Build and validate the payload for ``record`` without calling Thred."""
     model = record.content_type.model_class()
-    mapping = registry.get(model) if model else None
+    mapping = registry.get(model, record.resource) if model else None
     if mapping is None:
-        return Preview("none", message="This model is no longer mapped to Thred.")
+        return Preview(
+            "none", message=f"This model is no longer mapped to a Thred {record.resource}."
+        )
     obj = None
     if record.action != Action.DELETE:
         obj = mapping.get_queryset().filter(pk=record.object_id).first()

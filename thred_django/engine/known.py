@@ -14,8 +14,9 @@ KNOWN_SECONDS = 30.0
 KNOWN_MAX = 20_000
 
 
-def key_of(record: SyncRecord) -> tuple[int, str]:
-    return record.content_type_id, record.object_id
+def key_of(record: SyncRecord) -> tuple[int, str, str]:
+    """(content type id, object id, resource): one host row may feed several resources."""
+    return record.content_type_id, record.object_id, record.resource
 
 
 class Known:
@@ -34,11 +35,11 @@ class Known:
     def __init__(self, seconds: float = KNOWN_SECONDS, max_entries: int = KNOWN_MAX) -> None:
         self.seconds = seconds
         self.max_entries = max_entries
-        self._ids: dict[tuple[int, str], tuple[float, str]] = {}
+        self._ids: dict[tuple[int, str, str], tuple[float, str]] = {}
         self._businesses: dict[str, tuple[float, SyncRecord]] = {}
         self._added = 0
 
-    def thred_id(self, key: tuple[int, str]) -> str | None:
+    def thred_id(self, key: tuple[int, str, str]) -> str | None:
         entry = self._ids.get(key)
         return entry[1] if entry is not None and entry[0] > time.monotonic() else None
 

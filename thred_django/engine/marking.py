@@ -103,7 +103,8 @@ def new_record(mapping: Mapping, obj: models.Model, action: str, now: Any) -> Sy
     return SyncRecord(**mark_values(mapping, obj, action, now))
 
 
-_UNIQUE_FIELDS = ["content_type", "object_id"]
+# One record per (host row, resource): a row may feed several Thred resources.
+_UNIQUE_FIELDS = ["content_type", "object_id", "resource"]
 _UNSET = object()
 
 
@@ -219,12 +220,12 @@ def mark_many(
     marks: list[dict[str, Any]] = []
     notes: list[tuple[dict[str, Any], str]] = []
     for obj, its_action in _expand(objs, action):
-        mapping = registry.get(type(obj))
-        if mapping is None or obj.pk is None:
+        if obj.pk is None:
             continue
-        values = _safe_values(mapping, obj, its_action, now, notes, using)
-        if values is not None:
-            marks.append(values)
+        for mapping in registry.mappings_for(type(obj)):  # one mark per resource it feeds
+            values = _safe_values(mapping, obj, its_action, now, notes, using)
+            if values is not None:
+                marks.append(values)
     if not marks:
         return 0
     if existing_only:
@@ -234,7 +235,9 @@ def mark_many(
     for values, why in notes:
         # Kept on the record (the admin shows it); its push fails with this reason.
         SyncRecord.objects.using(using).filter(
-            content_type_id=values["content_type_id"], object_id=values["object_id"]
+            content_type_id=values["content_type_id"],
+            object_id=values["object_id"],
+            resource=values["resource"],
         ).update(last_error_code="mapping_error", last_error_message=why)
     _remark_dependents(marks, using, now)
     return len(marks)
@@ -275,14 +278,15 @@ def _expand(objs: Iterable[models.Model], action: str) -> Iterator[tuple[models.
 def _remark_existing(marks: list[dict[str, Any]], using: str) -> None:
     """Re-mark the records these marks name, inserting none (a delete of an object Thred
     never heard of needs no record)."""
-    by_type: dict[tuple[int, str], list[str]] = {}
+    by_type: dict[tuple[int, str, str], list[str]] = {}
     for values in marks:
-        key = (values["content_type_id"], values["action"])
+        key = (values["content_type_id"], values["resource"], values["action"])
         by_type.setdefault(key, []).append(values["object_id"])
     now = marks[0]["updated_at"]
-    for (ct, action), pks in by_type.items():
-        resource = next(v["resource"] for v in marks if v["content_type_id"] == ct)
-        SyncRecord.objects.using(using).filter(content_type_id=ct, object_id__in=pks).update(
+    for (ct, resource, action), pks in by_type.items():
+        SyncRecord.objects.using(using).filter(
+            content_type_id=ct, object_id__in=pks, resource=resource
+        ).update(
             state=State.PENDING,
             action=action,
             rank=claim_rank(resource, action),
@@ -386,11 +390,11 @@ def _on_save(sender: type[models.Model], instance: models.Model, raw: bool = Fal
     if raw or not (sender in registry or touches(sender)):
         return
     update_fields = kw.get("update_fields")
-    mapping = registry.get(sender)
+    found = registry.mappings_for(sender)
     if (
-        mapping is not None
+        found
         and update_fields is not None
-        and not mapping.reads_any(update_fields)
+        and not any(mapping.reads_any(update_fields) for mapping in found)
         and not touches(sender)
     ):
         return  # e.g. update_last_login: nothing the mapping reads changed

@@ -54,6 +54,7 @@ def record_mark_failure(
             SyncRecord.objects.using(using).update_or_create(
                 content_type=ct,
                 object_id=str(obj.pk),
+                resource=mapping.resource,
                 defaults={
                     "state": State.FAILED,
                     "action": action,
@@ -64,7 +65,6 @@ def record_mark_failure(
                     "last_error_details": None,
                 },
                 create_defaults={
-                    "resource": mapping.resource,
                     "rank": claim_rank(mapping.resource, Action.UPSERT),
                     "tenant_id": _safe(lambda: mapping.get_tenant_id(obj), ""),
                     "external_id": _safe(

@@ -90,8 +90,8 @@ class Context:
         # dependency edges stored for the record (marking re-marks it when they change).
         self.read: set[tuple[int, str]] = set()
 
-    def thred_id(self, obj: models.Model) -> str:
-        mapping = registry.for_model(type(obj))
+    def thred_id(self, obj: models.Model, resource: str | None = None) -> str:
+        mapping = registry.for_model(type(obj), resource)
         tenant = mapping.get_tenant_id(obj)
         if tenant != self._record.tenant_id:
             # Never put one business's Thred ids into a request to another business.
@@ -101,7 +101,7 @@ class Context:
                 "Point the relation at an object of this record's own business."
             )
         self.read.add((ContentType.objects.get_for_model(mapping.model).pk, str(obj.pk)))
-        return self._pusher.resolve(obj)
+        return self._pusher.resolve(obj, mapping.resource)
 
     @property
     def business(self) -> dict[str, Any]:
@@ -110,16 +110,18 @@ class Context:
         return self._business
 
 
-def record_for(obj: models.Model) -> SyncRecord:
-    """The SyncRecord of a mapped object, created (pending) if it has none yet."""
-    mapping = registry.for_model(type(obj))
+def record_for(obj: models.Model, resource: str | None = None) -> SyncRecord:
+    """The SyncRecord of a mapped object (for ``resource``, default: its primary
+    mapping's), created (pending) if it has none yet."""
+    mapping = registry.for_model(type(obj), resource)
     ct = ContentType.objects.get_for_model(mapping.model)
-    record = SyncRecord.objects.filter(content_type=ct, object_id=str(obj.pk)).first()
+    key = {"content_type": ct, "object_id": str(obj.pk), "resource": mapping.resource}
+    record = SyncRecord.objects.filter(**key).first()
     if record is None:
         SyncRecord.objects.bulk_create(
             [new_record(mapping, obj, Action.UPSERT, timezone.now())], ignore_conflicts=True
         )
-        record = SyncRecord.objects.get(content_type=ct, object_id=str(obj.pk))
+        record = SyncRecord.objects.get(**key)
     return record
 
 
@@ -175,14 +177,14 @@ class Pusher(Sending):
         A model whose mapping queryset fails here is left to ``_push``, which loads each
         object on its own and reports the error on its record.
         """
-        by_model: dict[int, list[SyncRecord]] = {}
+        by_model: dict[tuple[int, str], list[SyncRecord]] = {}
         parents: dict[type[models.Model], set[str]] = {}
         for record in records:
             if record.action != Action.DELETE and record.id not in self.done:
-                by_model.setdefault(record.content_type_id, []).append(record)
+                by_model.setdefault((record.content_type_id, record.resource), []).append(record)
         for batch in by_model.values():
             model = batch[0].content_type.model_class()
-            mapping = registry.get(model) if model else None
+            mapping = registry.get(model, batch[0].resource) if model else None
             if mapping is None:
                 continue
             try:
@@ -203,13 +205,15 @@ class Pusher(Sending):
         parent model for a preload window, instead of one per parent when its child's
         payload asks for it."""
         for model, pks in parents.items():
-            ct = ContentType.objects.get_for_model(registry.for_model(model).model)
-            unknown = [pk for pk in pks if self.known.thred_id((ct.pk, pk)) is None]
+            mapping = registry.for_model(model)  # what ctx.thred_id(parent) reads by default
+            ct = ContentType.objects.get_for_model(mapping.model)
+            resource = mapping.resource
+            unknown = [pk for pk in pks if self.known.thred_id((ct.pk, pk, resource)) is None]
             if not unknown:
                 continue
-            for record in SyncRecord.objects.filter(content_type=ct, object_id__in=unknown).exclude(
-                thred_id=""
-            ):
+            for record in SyncRecord.objects.filter(
+                content_type=ct, object_id__in=unknown, resource=resource
+            ).exclude(thred_id=""):
                 self.known.add(record)
 
     def _host_object(self, record: SyncRecord, mapping: Any) -> Any:
@@ -219,15 +223,16 @@ class Pusher(Sending):
         return obj
 
     # --- parents ----------------------------------------------------------------------
-    def resolve(self, obj: models.Model) -> str:
-        """Thred id of a parent object, pushing it first when we can."""
-        mapping = registry.for_model(type(obj))
+    def resolve(self, obj: models.Model, resource: str | None = None) -> str:
+        """Thred id of a parent object (its ``resource`` record; default: its primary
+        mapping's), pushing it first when we can."""
+        mapping = registry.for_model(type(obj), resource)
         ct = ContentType.objects.get_for_model(mapping.model)
-        known = self.known.thred_id((ct.pk, str(obj.pk)))
-        return known if known is not None else self.resolve_record(obj).thred_id
+        known = self.known.thred_id((ct.pk, str(obj.pk), mapping.resource))
+        return known if known is not None else self.resolve_record(obj, mapping.resource).thred_id
 
-    def resolve_record(self, obj: models.Model) -> SyncRecord:
-        parent = record_for(obj)
+    def resolve_record(self, obj: models.Model, resource: str | None = None) -> SyncRecord:
+        parent = record_for(obj, resource)
         if parent.thred_id and parent.action != Action.DELETE:
             return self.known.add(parent)
         if parent.state in (State.FAILED, State.BLOCKED) or parent.state in SETTLED:
@@ -345,10 +350,10 @@ class Pusher(Sending):
     def _process(self, record: SyncRecord) -> None:
         """Decide and carry out what the record needs (the payload: ``self.payload``)."""
         model = record.content_type.model_class()
-        mapping = registry.get(model) if model else None
+        mapping = registry.get(model, record.resource) if model else None
         if mapping is None:
             raise ThredConfigurationError(
-                f"{record.content_type} is no longer mapped to a Thred resource."
+                f"{record.content_type} is no longer mapped to a Thred {record.resource}."
             )
         life = lifecycle.of(record.resource)
         obj = None

@@ -38,8 +38,11 @@ class Command(BaseCommand):
                 mappings.append(mapping)
         if not mappings:
             raise CommandError("No model is mapped to Thred; add a thred_mappings.py module.")
-        mappings.sort(key=lambda m: RANK[m.resource])
+        # A model feeding several resources is backfilled once (a mark covers them all).
+        primaries = {m.model: registry.get(m.model) or m for m in mappings}
+        mappings = sorted(primaries.values(), key=lambda m: RANK[m.resource])
         for mapping in mappings:
+            resources = ", ".join(m.resource for m in registry.mappings_for(mapping.model))
             qs = mapping.get_queryset().order_by("pk")
             hops = mapping.business.split("__")[:-1]
             if hops:  # tenant lookups would otherwise cost a query per row
@@ -47,9 +50,10 @@ class Command(BaseCommand):
             count = qs.count()
             label = mapping.model._meta.label
             if options["dry_run"]:
-                self.stdout.write(f"{label} ({mapping.resource}): {count} row(s) would be marked")
+                self.stdout.write(f"{label} ({resources}): {count} row(s) would be marked")
                 continue
             bar = progress(count, label)
             marked = mark_queryset(qs, batch_size=options["batch_size"], on_batch=bar.advance)
             bar.close()
-            self.stdout.write(f"{label} ({mapping.resource}): {marked} row(s) marked")
+            unit = "row(s)" if resources == mapping.resource else "record(s)"
+            self.stdout.write(f"{label} ({resources}): {marked} {unit} marked")
