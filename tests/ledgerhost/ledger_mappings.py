@@ -16,9 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from thred_django.money import to_minor
 
 from thred_django import mappings
-from thred_django.money import to_minor
 
 from . import models as m
 
