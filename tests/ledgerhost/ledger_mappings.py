@@ -16,9 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from thred_django.money import to_minor
 
 from thred_django import mappings
+from thred_django.money import to_minor
 
 from . import models as m
 
@@ -108,6 +108,7 @@ class InvoicePaymentMapping(_OnInvoice):
             "currency": currency,
             "payment_date": paid_on,
             "payment_method": "bank_transfer",
+            "status": "completed" if obj.payment_cleared else "pending",
             "allocations": [
                 # The same row's invoice: name the resource, the row feeds two.
                 {"invoice_id": ctx.thred_id(obj, resource="invoice"), "amount_cents": amount}

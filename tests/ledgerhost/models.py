@@ -41,6 +41,8 @@ class Invoice(models.Model):
     # The payment lives here: how much was paid, and when.
     amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # A bank transfer announced but not cleared yet is a pending payment.
+    payment_cleared = models.BooleanField(default=True)
 
     def total(self):
         return sum((line.quantity * line.unit_price for line in self.lines.all()), 0)

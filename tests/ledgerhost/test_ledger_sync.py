@@ -137,21 +137,57 @@ def test_more_decimals_than_the_currency_fail_the_invoice_naming_the_line(thred)
     assert records(invoice)["invoice"].state == "synced"
 
 
-def test_voiding_the_invoice_voids_it_and_cancels_its_payment(thred):
+def test_voiding_an_unpaid_invoice_voids_it_in_thred(thred):
     org, _customer, invoice = build()
-    invoice.amount_paid = Decimal("100.00")
-    invoice.paid_at = timezone.make_aware(datetime(2026, 3, 5, 12, 0), OSLO)
-    invoice.save()
     push_due()
-    assert {r.state for r in records(invoice).values()} == {"synced"}
     invoice.status = m.Invoice.Status.VOID
     invoice.save()
     push_due()
     mine = records(invoice)
     assert mine["invoice"].state == "voided", mine["invoice"].last_error_message
-    assert mine["payment"].state == "voided", mine["payment"].last_error_message
+    assert mine["payment"].state == "skipped"  # never sent: nothing to cancel
     held = get_client().get_invoice(business_id(org), mine["invoice"].thred_id).data
-    assert held.get("voided_at") or held.get("status") in ("void", "voided")
+    assert held["voided_at"]
+
+
+def paid(invoice, *, cleared):
+    invoice.amount_paid = Decimal("100.00")
+    invoice.paid_at = timezone.make_aware(datetime(2026, 3, 5, 12, 0), OSLO)
+    invoice.payment_cleared = cleared
+    invoice.save()
+    push_due()
+    assert {r.state for r in records(invoice).values()} == {"synced"}
+
+
+def test_voiding_an_invoice_with_a_pending_payment_cancels_the_payment_first(thred):
+    _org, _customer, invoice = build()
+    paid(invoice, cleared=False)
+    invoice.status = m.Invoice.Status.VOID
+    invoice.save()
+    push_due()
+    mine = records(invoice)
+    # Thred voids no invoice with payments allocated: the payment on the row is
+    # cancelled first (deactivations go children first, like deletes), then the invoice.
+    assert mine["payment"].state == "voided", mine["payment"].last_error_message
+    assert mine["invoice"].state == "voided", mine["invoice"].last_error_message
+    paths = [c.url.path for c in thred.calls("POST")][-2:]
+    assert paths[0].endswith(f"/invoices/payments/{mine['payment'].thred_id}/delete/")
+    assert paths[1].endswith(f"/invoices/{mine['invoice'].thred_id}/void/")
+
+
+def test_voiding_an_invoice_with_a_completed_payment_says_thred_refused(thred):
+    _org, _customer, invoice = build()
+    paid(invoice, cleared=True)
+    invoice.status = m.Invoice.Status.VOID
+    invoice.save()
+    push_due()
+    mine = records(invoice)
+    # Thred cancels no completed payment, so it voids no such invoice: both records say
+    # so (drifted, with Thred's code); "synced" is never claimed.
+    assert mine["payment"].state == "drifted"
+    assert mine["payment"].last_error_code == "payment_not_cancellable"
+    assert mine["invoice"].state == "drifted"
+    assert mine["invoice"].last_error_code == "invoice_has_payments"
 
 
 def test_status_and_check_commands_show_both_records_of_the_row(thred):

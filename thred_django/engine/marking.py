@@ -86,7 +86,7 @@ def mark_values(
         "content_type_id": ContentType.objects.get_for_model(mapping.model).pk,
         "object_id": str(obj.pk),
         "resource": mapping.resource,
-        "rank": claim_rank(mapping.resource, action),
+        "rank": _rank(mapping, obj, action),
         "tenant_id": tenant_of(mapping, obj)[0] if tenant_id is None else tenant_id,
         "external_id": mapping.get_external_id(obj),
         "state": State.PENDING,
@@ -97,6 +97,20 @@ def mark_values(
         "created_at": now,
         "updated_at": now,
     }
+
+
+def _rank(mapping: Mapping, obj: models.Model, action: str) -> int:
+    """Claim order. An object the host made inactive (``is_active`` False: a void
+    invoice and the payment on its row) is voided / cancelled children first, like a
+    delete: Thred refuses to void an invoice that still has payments."""
+    if action == Action.UPSERT:
+        try:
+            inactive = not mapping.is_active(obj)
+        except Exception:  # the push reports it on the record
+            inactive = False
+        if inactive:
+            return claim_rank(mapping.resource, Action.DELETE)
+    return claim_rank(mapping.resource, action)
 
 
 def new_record(mapping: Mapping, obj: models.Model, action: str, now: Any) -> SyncRecord:
