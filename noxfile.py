@@ -26,6 +26,8 @@ MIN_PYTHON = {"5.2": (3, 10), "6.0": (3, 12), "6.1": (3, 12)}
 NOT_SLOW = "not chaos and not browser"
 SMOKE = [
     "tests/money",
+    "tests/multi",
+    "tests/ledgerhost",
     "tests/checks",
     "tests/commands",
     "tests/embed",
@@ -64,7 +66,8 @@ def tests(session: nox.Session, django: str) -> None:
 @nox.session
 @nox.parametrize("python,django", CELLS)
 def smoke(session: nox.Session, django: str) -> None:
-    """A fast subset touching every layer: money, checks, commands, embed, engine,
-    admin, API, client and sandbox validation."""
+    """A fast subset touching every layer: money, mappings by resource, the ledger
+    host end to end, checks, commands, embed, engine, admin, API, client and sandbox
+    validation."""
     _install(session, django)
     session.run("pytest", "-q", "-x", "-p", "no:cacheprovider", *(session.posargs or SMOKE))
