@@ -12,12 +12,15 @@ class ThredDjangoConfig(AppConfig):
         from thred_django import (
             checks,  # noqa: F401  (registers system checks)
             mapping_checks,  # noqa: F401  (checks of the mappings)
+            tenancy,
         )
-        from thred_django.engine import marking  # noqa: F401  (connects model signals)
+        from thred_django.engine import marking  # connects model signals
         from thred_django.engine.schedule import install_sweep_schedule
         from thred_django.mappings import autodiscover
 
         autodiscover()
+        # django-tenants: a new tenant's business is marked once its schema exists.
+        tenancy.connect_schema_created(marking.mark)
         post_migrate.connect(
             install_sweep_schedule, sender=self, dispatch_uid="thred_django.sweep_schedule"
         )

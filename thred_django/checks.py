@@ -12,10 +12,14 @@ from urllib.parse import urlsplit
 
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
+from thred_django import tenancy
 from thred_django.conf import thred_settings
 from thred_django.mappings import Mapping
 
 SYNC_MODES = ("queue", "eager", "disabled")
+
+# django-tenants placements (E040…E043): defined next to the rest of the tenancy support.
+register(Tags.compatibility)(tenancy.check_placement)
 
 
 @register(Tags.compatibility)

@@ -21,7 +21,7 @@ from django.core.checks import CheckMessage, Error, Tags, register
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from thred_django.mappings import Mapping, single_business_mode
+from thred_django.mappings import CURRENT_TENANT, Mapping, single_business_mode
 from thred_django.resources import Resource
 
 HOOKS = ("build_payload", "should_sync", "get_external_id", "get_queryset", "get_timezone")
@@ -96,6 +96,8 @@ def mapping_problems(
             )
     if mapping.resource == Resource.BUSINESS or single_business_mode():
         return errors  # single-business mode: every record belongs to THRED["BUSINESS"]
+    if mapping.business == CURRENT_TENANT:
+        return errors  # django-tenants: checked by tenancy.check_placement (E040…)
     if not mapping.business:
         errors.append(
             Error(

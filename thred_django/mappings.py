@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from django.db import models
 
+from thred_django import tenancy
 from thred_django.conf import thred_settings
 from thred_django.exceptions import ThredConfigurationError
 from thred_django.resources import Resource
@@ -50,6 +51,11 @@ SINGLE_TENANT_ID = "1"
 
 def single_business_mode() -> bool:
     return thred_settings.BUSINESS is not None
+
+
+# ``business = CURRENT_TENANT``: the record belongs to the tenant whose schema is active
+# (django-tenants; the tenant model, in the public schema, is mapped with BusinessMapping).
+CURRENT_TENANT = tenancy.CURRENT_TENANT
 
 
 class PayloadContext(Protocol):
@@ -73,6 +79,7 @@ class Mapping:
     resource: ClassVar[str] = ""
     # Relation path from the object to its tenant, with "__" between hops: "merchant",
     # "invoice__merchant". Resolved without a query when the tenant is a direct FK.
+    # CURRENT_TENANT: the tenant whose schema is active (django-tenants).
     business: ClassVar[str] = ""
     # The model fields build_payload / should_sync read (names or attnames). A save with
     # update_fields touching none of them (Django's update_last_login) does not mark.
@@ -105,14 +112,21 @@ class Mapping:
 
     # --- identity -------------------------------------------------------------------
     def get_external_id(self, obj: models.Model) -> str:
-        """The external_id sent to Thred. Stored at the first mark, never changed."""
-        return self.external_id_for_pk(obj.pk)
+        """The external_id sent to Thred. Stored at the first mark, never changed.
 
-    def external_id_for_pk(self, pk: Any) -> str:
-        """``<prefix><app_label>.<model>-<pk>``; a model's second and further mappings
-        (``secondary``) add ``-<resource>`` so each Thred object has its own."""
+        With django-tenants it starts with the object's schema (``"acme:shop.invoice-7"``)
+        so rows of different schemas with the same primary key stay apart."""
+        return self.external_id_for_pk(obj.pk, scope=tenancy.external_id_scope(obj))
+
+    def external_id_for_pk(self, pk: Any, scope: str | None = None) -> str:
+        """``<prefix>[<schema>:]<app_label>.<model>-<pk>``; a model's second and further
+        mappings (``secondary``) add ``-<resource>`` so each Thred object has its own.
+        ``scope``: the schema part (default: the current schema's, with django-tenants)."""
         opts = self.model._meta
-        base = f"{thred_settings.EXTERNAL_ID_PREFIX}{opts.app_label}.{opts.model_name}-{pk}"
+        if scope is None:
+            scope = tenancy.external_id_scope()
+        prefix = thred_settings.EXTERNAL_ID_PREFIX
+        base = f"{prefix}{scope}{opts.app_label}.{opts.model_name}-{pk}"
         return f"{base}-{self.resource}" if self.secondary else base
 
     def get_tenant_id(self, obj: models.Model) -> str:
@@ -122,6 +136,8 @@ class Mapping:
         business, whatever ``business`` says."""
         if single_business_mode():
             return SINGLE_TENANT_ID
+        if self.business == CURRENT_TENANT:
+            return tenancy.current_tenant_id()
         hops = self.business.split("__")
         target: Any = obj
         for hop in hops[:-1]:
@@ -137,6 +153,8 @@ class Mapping:
             from thred_django.models import SingleBusiness
 
             return SingleBusiness.objects.filter(pk=SINGLE_TENANT_ID).first()
+        if self.business == CURRENT_TENANT:
+            return tenancy.current_tenant()
         target: Any = obj
         for hop in self.business.split("__"):
             target = getattr(target, hop)
@@ -172,6 +190,11 @@ class Mapping:
         from thred_django.engine.payload import default_timezone
 
         return default_timezone()
+
+    def backfill_queryset(self) -> QuerySet[Any]:
+        """Rows ``thred_backfill`` marks in the current schema (django-tenants: only this
+        schema's tenant of the shared tenant table)."""
+        return tenancy.scoped(self.get_queryset())
 
 
 class BusinessMapping(Mapping):

@@ -7,22 +7,62 @@
 
 Attempts and backoff live in the outbox, not in django-q2's retry: a task that fails
 or is killed loses nothing, because the SyncRecord rows are the truth.
+
+With django-tenants a push carries the schema it was enqueued from, and the sweep (or a
+push without one) works through every tenant schema in turn (``tenancy``); a failure in
+one schema is logged and the others go on.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
+from thred_django import tenancy
 from thred_django.conf import thred_settings
 from thred_django.engine.dispatch import push_started
 from thred_django.engine.runner import push_due
 from thred_django.models import SyncAttempt
 
 
-def push() -> int:
-    push_started()
-    return push_due(time_limit=thred_settings.TASK_TIME_LIMIT).claimed
+def push(schema: str | None = None) -> int:
+    push_started(schema)
+    return _in_each_schema(_push, schema)
 
 
-def sweep() -> int:
-    claimed = push_due(time_limit=thred_settings.TASK_TIME_LIMIT).claimed
+def sweep(schema: str | None = None) -> int:
+    return _in_each_schema(_sweep, schema)
+
+
+def _push(deadline: float) -> int:
+    return push_due(time_limit=max(deadline - time.monotonic(), 0.001)).claimed
+
+
+def _sweep(deadline: float) -> int:
+    claimed = _push(deadline)
     SyncAttempt.prune()
     return claimed
+
+
+def _in_each_schema(work: Callable[[float], int], schema: str | None) -> int:
+    """``work(deadline)`` in ``schema``, or in every schema with an outbox, all within
+    one TASK_TIME_LIMIT shared fairly (a schema with nothing due passes its share on);
+    raises when any schema failed, after the others ran."""
+    deadline = time.monotonic() + thred_settings.TASK_TIME_LIMIT
+    if schema:
+        with tenancy.activated(schema):
+            return work(deadline)
+    left = len(tenancy.schemas())
+
+    def share() -> int:
+        nonlocal left
+        budget = max(deadline - time.monotonic(), 0.0) / max(left, 1)
+        left -= 1
+        return work(time.monotonic() + budget)
+
+    runs = tenancy.for_each_schema(share)
+    failed = [run for run in runs if run.error is not None]
+    if failed:
+        names = ", ".join(run.schema for run in failed)
+        raise RuntimeError(f"Thred work failed in schema(s) {names}") from failed[0].error
+    return sum(run.result or 0 for run in runs)

@@ -27,29 +27,38 @@ PUSH_TASK = "thred_django.tasks.push"
 SWEEP_TASK = "thred_django.tasks.sweep"
 
 
-def enqueue_push() -> None:
-    """Enqueue one push task unless one is already waiting to start."""
+def _queued_key(schema: str | None) -> str:
+    # One flag per tenant schema (django-tenants): a task waiting for one tenant must
+    # not swallow another tenant's request.
+    return f"{PUSH_QUEUED_KEY}:{schema}" if schema else PUSH_QUEUED_KEY
+
+
+def enqueue_push(schema: str | None = None) -> None:
+    """Enqueue one push task (for ``schema``, with django-tenants) unless one is
+    already waiting to start."""
+    key = _queued_key(schema)
     # Read before add: while a task waits, every save lands here, and a refused add is
     # far dearer than a read (the database cache does a COUNT, then an INSERT that
     # fails inside a transaction). Seeing the flag is as safe as a refused add: the
     # waiting task has not cleared it yet, so it has not claimed yet either.
-    if cache.get(PUSH_QUEUED_KEY) is not None:
+    if cache.get(key) is not None:
         return
-    if not cache.add(PUSH_QUEUED_KEY, 1, timeout=thred_settings.PUSH_DEBOUNCE_SECONDS):
+    if not cache.add(key, 1, timeout=thred_settings.PUSH_DEBOUNCE_SECONDS):
         return
     from django_q.tasks import async_task
 
     options = {"task_name": "thred push", "group": "thred_django"}
     if thred_settings.Q_CLUSTER_NAME:
         options["cluster"] = thred_settings.Q_CLUSTER_NAME
+    args = (schema,) if schema else ()
     try:
-        async_task(PUSH_TASK, q_options=options)
+        async_task(PUSH_TASK, *args, q_options=options)
     except Exception:
         # The outbox row is committed; the periodic sweep will push it.
-        cache.delete(PUSH_QUEUED_KEY)
+        cache.delete(key)
         logger.exception("Could not enqueue a Thred push; the sweep will pick it up")
 
 
-def push_started() -> None:
+def push_started(schema: str | None = None) -> None:
     """Called by the task before it claims: later saves may enqueue again."""
-    cache.delete(PUSH_QUEUED_KEY)
+    cache.delete(_queued_key(schema))

@@ -29,6 +29,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.utils import timezone
 
+from thred_django import tenancy
 from thred_django.conf import thred_settings
 from thred_django.engine.mistakes import record_mark_failure
 from thred_django.engine.touching import moved, touched_objects, touches
@@ -236,6 +237,12 @@ def mark_many(
     for obj, its_action in _expand(objs, action):
         if obj.pk is None:
             continue
+        if tenancy.is_tenant_object(obj):
+            own = tenancy.tenant_outbox(obj)
+            if own != tenancy.current_schema():
+                if own is not None:
+                    _mark_in_own_schema(obj, own, its_action, existing_only)
+                continue
         for mapping in registry.mappings_for(type(obj)):  # one mark per resource it feeds
             values = _safe_values(mapping, obj, its_action, now, notes, using)
             if values is not None:
@@ -255,6 +262,17 @@ def mark_many(
         ).update(last_error_code="mapping_error", last_error_message=why)
     _remark_dependents(marks, using, now)
     return len(marks)
+
+
+def _mark_in_own_schema(obj: models.Model, schema: str, action: str, existing_only: bool) -> None:
+    """django-tenants: a tenant's business record lives in the tenant's own schema (not
+    counted by the caller, which pushes in its own schema). ``tenant_outbox`` gives no
+    schema while a new tenant is saved (its schema does not exist yet; it is marked once
+    created) nor for the public tenant, which is the platform, not a business."""
+    with tenancy.activated(schema):
+        using = router.db_for_write(SyncRecord, instance=obj)
+        if mark_many([obj], action=action, using=using, existing_only=existing_only):
+            request_push(using)
 
 
 def _safe_values(
@@ -438,20 +456,33 @@ def _on_m2m(sender: type[models.Model], instance: models.Model, action: str, **k
 
 
 def request_push(using: str) -> None:
-    """After the current transaction commits, push (eager) or enqueue a push (queue)."""
+    """After the current transaction commits, push (eager) or enqueue a push (queue),
+    in the schema the marks were written to (django-tenants)."""
     conn = transaction.get_connection(using)
-    if any(func is _after_commit for _, func, _ in conn.run_on_commit):
-        return  # one push request per transaction is enough
-    transaction.on_commit(_after_commit, using=using)
+    schema = tenancy.current_schema()
+    callback = _push_requests.get(schema)
+    if callback is None:
+        callback = _push_requests.setdefault(schema, functools.partial(_after_commit, schema))
+    if any(func is callback for _, func, _ in conn.run_on_commit):
+        return  # one push request per transaction (and schema) is enough
+    transaction.on_commit(callback, using=using)
 
 
-def _after_commit() -> None:
+# One callback object per schema, so a transaction asks once per schema it marked in.
+_push_requests: dict[str | None, Callable[[], None]] = {}
+
+
+def _after_commit(schema: str | None = None) -> None:
     mode = thred_settings.SYNC_MODE
     if mode == "eager":
         from thred_django.engine.runner import push_due
 
-        push_due()
+        with tenancy.activated(schema):
+            push_due()
     elif mode == "queue":
         from thred_django.engine.dispatch import enqueue_push
 
-        enqueue_push()
+        if schema:
+            enqueue_push(schema)
+        else:
+            enqueue_push()

@@ -23,6 +23,7 @@ from django.db import close_old_connections, connection, connections
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from thred_django import tenancy
 from thred_django.client import get_client
 from thred_django.conf import thred_settings
 from thred_django.engine import claim, health, outcome
@@ -137,9 +138,11 @@ class _Workers:
         claimed while draining their businesses."""
         if self.pool is None:
             self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="thred-push")
+        # A thread's connection starts in the public schema (django-tenants): run there
+        # in the schema of this run.
+        entry = tenancy.bound(_push_group_in_thread)
         futures = [
-            self.pool.submit(_push_group_in_thread, records, token, deadline, known, resource)
-            for records in groups
+            self.pool.submit(entry, records, token, deadline, known, resource) for records in groups
         ]
         return sum(future.result() for future in futures)
 

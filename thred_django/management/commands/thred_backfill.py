@@ -1,4 +1,7 @@
-"""Mark existing host rows for sync, in bulk and in constant memory."""
+"""Mark existing host rows for sync, in bulk and in constant memory.
+
+With django-tenants it marks in every tenant schema in turn (``--schema``: one).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from thred_django.engine.marking import mark_queryset
 from thred_django.management.progress import progress
-from thred_django.mappings import registry
+from thred_django.management.schemas import add_schema_argument, any_failed, per_schema, tag
+from thred_django.mappings import CURRENT_TENANT, Mapping, registry
 from thred_django.resources import RANK
 
 
@@ -22,6 +26,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="Print the counts only.")
         parser.add_argument("--batch-size", type=int, default=2000)
+        add_schema_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         mappings = registry.mappings()
@@ -41,14 +46,19 @@ class Command(BaseCommand):
         # A model feeding several resources is backfilled once (a mark covers them all).
         primaries = {m.model: registry.get(m.model) or m for m in mappings}
         mappings = sorted(primaries.values(), key=lambda m: RANK[m.resource])
+        if any_failed(per_schema(self, lambda: self.backfill(mappings, options), options)):
+            raise SystemExit(1)
+
+    def backfill(self, mappings: list[Mapping], options: dict[str, Any]) -> None:
+        """Mark every mapped row of the current schema."""
         for mapping in mappings:
             resources = ", ".join(m.resource for m in registry.mappings_for(mapping.model))
-            qs = mapping.get_queryset().order_by("pk")
-            hops = mapping.business.split("__")[:-1]
+            qs = mapping.backfill_queryset().order_by("pk")
+            hops = [] if mapping.business == CURRENT_TENANT else mapping.business.split("__")[:-1]
             if hops:  # tenant lookups would otherwise cost a query per row
                 qs = qs.select_related("__".join(hops))
             count = qs.count()
-            label = mapping.model._meta.label
+            label = tag() + mapping.model._meta.label
             if options["dry_run"]:
                 self.stdout.write(f"{label} ({resources}): {count} row(s) would be marked")
                 continue

@@ -1,5 +1,9 @@
 """Counts of the outbox by state, per resource and per business; or the records
-themselves, with their reasons (``--failed``, ``--drifted``, ``--state X``, ``--code C``)."""
+themselves, with their reasons (``--failed``, ``--drifted``, ``--state X``, ``--code C``).
+
+With django-tenants: one report per tenant schema (``--schema``: one); with ``--json``,
+``{"schemas": {schema: report}}`` (and ``"errors"`` for schemas that failed).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from thred_django import tenancy
 from thred_django.engine.status import business_names, counts
+from thred_django.management.schemas import add_schema_argument, any_failed, per_schema
 from thred_django.management.selection import add_filter_arguments, is_listing, scope, select
 from thred_django.models import SyncRecord
 
@@ -44,13 +50,41 @@ class Command(BaseCommand):
         parser.add_argument(
             "--limit", type=int, default=100, help="Records listed at most (default 100)."
         )
+        add_schema_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if is_listing(options):
-            self.list_records(options)
+        runs = per_schema(self, lambda: self.report(options), options)
+        if not tenancy.active():
+            self.show(runs[0].result or {}, options)
             return
+        if options["json"]:
+            out: dict[str, Any] = {
+                "schemas": {run.schema: run.result for run in runs if run.error is None}
+            }
+            errors = {run.schema: str(run.error) for run in runs if run.error is not None}
+            if errors:
+                out["errors"] = errors
+            self.stdout.write(json.dumps(out, indent=2, sort_keys=True))
+        else:
+            for run in runs:
+                self.stdout.write(f"=== Schema {run.schema}")
+                if run.error is None:
+                    self.show(run.result or {}, options)
+                self.stdout.write("")
+        if any_failed(runs):
+            raise SystemExit(1)
+
+    def report(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The counts (or the listed records) of the current schema's outbox."""
+        if is_listing(options):
+            return self.list_records(options)
         qs, tenant_id = scope(options)
-        data = counts(qs if (tenant_id or options["resource"]) else None)
+        return counts(qs if (tenant_id or options["resource"]) else None)
+
+    def show(self, data: dict[str, Any], options: dict[str, Any]) -> None:
+        if is_listing(options):
+            self.show_records(data, options)
+            return
         if options["json"]:
             self.stdout.write(json.dumps(data, indent=2, sort_keys=True))
             return
@@ -63,16 +97,20 @@ class Command(BaseCommand):
         age = data["oldest_pending_seconds"]
         self.stdout.write("Oldest pending: " + ("none" if age is None else f"{age:.0f} s"))
 
-    def list_records(self, options: dict[str, Any]) -> None:
+    def list_records(self, options: dict[str, Any]) -> dict[str, Any]:
         qs = select(options).select_related("content_type").order_by("resource", "id")
         total = qs.count()
         limit = max(options["limit"], 0)
         records = list(qs[:limit])
         names = business_names(sorted({r.tenant_id for r in records}))
         rows = [describe(r, names.get(r.tenant_id, f"tenant:{r.tenant_id}")) for r in records]
+        return {"count": total, "records": rows}
+
+    def show_records(self, data: dict[str, Any], options: dict[str, Any]) -> None:
         if options["json"]:
-            self.stdout.write(json.dumps({"count": total, "records": rows}, indent=2))
+            self.stdout.write(json.dumps(data, indent=2))
             return
+        rows, total = data["records"], data["count"]
         for row in rows:
             code = f" [{row['code']}]" if row["code"] else ""
             self.stdout.write(

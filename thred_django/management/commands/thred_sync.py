@@ -6,18 +6,23 @@ is still unsettled in the scope (the whole outbox without --business/--resource)
 Exit status: 0 when every record in scope is settled (synced, skipped, voided,
 orphaned, drifted: the outbox says why Thred differs); 1 when any is failed or blocked
 (or still waiting when the run stopped).
+
+With django-tenants it pushes in every tenant schema in turn (``--schema``: one); a
+failure in one schema is reported and the others still run (exit 1).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from django.utils import timezone
 
+from thred_django import tenancy
 from thred_django.engine.runner import push_due
 from thred_django.management.progress import progress
+from thred_django.management.schemas import add_schema_argument, any_failed, per_schema, tag
 from thred_django.management.selection import add_scope_arguments, scope
 from thred_django.models import SyncRecord
 from thred_django.resources import SETTLED
@@ -45,12 +50,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--time-limit", type=float, default=None, help="Stop after this many seconds."
         )
+        add_schema_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        records, tenant_id = scope(options)
+        runs = per_schema(self, lambda: self.sync(options), options)
+        if options["business"] and all(run.result is None for run in runs):
+            raise CommandError(
+                f"No business with external_id {options['business']!r} is in the outbox; "
+                "see `manage.py thred_status` for the known ones."
+            )
+        if any_failed(runs) or any(run.result for run in runs):
+            raise SystemExit(1)
+
+    def sync(self, options: dict[str, Any]) -> int | None:
+        """Push in the current schema; how many records in scope are not settled (None:
+        the --business is in another schema)."""
+        try:
+            records, tenant_id = scope(options)
+        except CommandError:
+            if tenancy.active():
+                return None  # django-tenants: the business lives in another schema
+            raise
         total = records.exclude(state__in=SETTLED).count()
         started = timezone.now()
-        bar = progress(total, "thred_sync")
+        bar = progress(total, f"{tag()}thred_sync")
         try:
             stats = push_due(
                 tenant_id=tenant_id,
@@ -66,11 +89,10 @@ class Command(BaseCommand):
         # outside the scope included; with several workers at once, theirs too).
         touched = _by_state(SyncRecord.objects.filter(last_attempt_at__gte=started))
         self.stdout.write(
-            f"{sum(touched.values())} record(s) pushed or settled since the run started: "
+            f"{tag()}{sum(touched.values())} record(s) pushed or settled since the run started: "
             f"{_line(touched)} ({stats.claimed} claim(s) in {stats.rounds} round(s))."
         )
         unsettled = _by_state(records.exclude(state__in=SETTLED))
         where = "in scope" if (tenant_id or options["resource"]) else "in the outbox"
-        self.stdout.write(f"Not settled {where}: {_line(unsettled)}.")
-        if unsettled:
-            raise SystemExit(1)
+        self.stdout.write(f"{tag()}Not settled {where}: {_line(unsettled)}.")
+        return sum(unsettled.values())
