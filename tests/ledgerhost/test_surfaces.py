@@ -50,3 +50,19 @@ def test_the_status_api_answers_per_resource(thred, admin_client):
     missing = admin_client.get(url + "?resource=refund")
     assert missing.status_code == 404
     assert "has no Thred refund record" in missing.json()["detail"]
+
+
+def test_the_change_form_opens_and_retry_requeues_every_record_of_the_row(thred, admin_client):
+    _org, _customer, invoice = build()
+    push_due()
+    page = admin_client.get(f"/admin/ledgerhost/invoice/{invoice.pk}/change/")
+    assert page.status_code == 200
+    response = admin_client.post(f"/admin/ledgerhost/invoice/{invoice.pk}/thred/resync/")
+    assert response.status_code == 302
+    assert {r: rec.state for r, rec in records(invoice).items()} == {
+        "invoice": "pending",
+        "payment": "pending",
+    }
+    push_due()
+    assert records(invoice)["invoice"].state == "synced"
+    assert records(invoice)["payment"].state == "skipped"
