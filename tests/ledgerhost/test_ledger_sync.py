@@ -188,6 +188,14 @@ def test_voiding_an_invoice_with_a_completed_payment_says_thred_refused(thred):
     assert mine["payment"].last_error_code == "payment_not_cancellable"
     assert mine["invoice"].state == "drifted"
     assert mine["invoice"].last_error_code == "invoice_has_payments"
+    # The command line says which and why.
+    out = io.StringIO()
+    call_command("thred_status", "--drifted", stdout=out)
+    text = out.getvalue()
+    assert f"payment {mine['payment'].external_id} " in text
+    assert "drifted [payment_not_cancellable]" in text
+    assert "drifted [invoice_has_payments]" in text
+    assert text.strip().endswith("2 record(s).")
 
 
 def test_status_and_check_commands_show_both_records_of_the_row(thred):
