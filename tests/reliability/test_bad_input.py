@@ -198,6 +198,13 @@ def mutated(make: Callable[[Scene], models.Model], func) -> Callable[[Scene], mo
     return build
 
 
+def nested_dict(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"leaf": 1}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
 NAIVE = datetime(2026, 1, 15, 10, 0)  # no tzinfo: the point of the case
 
 CASES: dict[str, Case] = {
@@ -246,6 +253,23 @@ CASES: dict[str, Case] = {
     ),
     "amount over 64 bits": Case(
         mutated(lambda s: s.sale(), with_line(unit_price=2**63)), "line_items[0].unit_price"
+    ),
+    "quantity 1e30": Case(
+        mutated(lambda s: s.sale(), with_line(quantity=Decimal("1e30"))), "line_items[0].quantity"
+    ),
+    "quantity with 30 decimal places": Case(
+        mutated(lambda s: s.sale(), with_line(quantity=Decimal("1." + "0" * 29 + "1"))),
+        "line_items[0].quantity",
+    ),
+    "allocation id that is an object": Case(
+        mutated(
+            lambda s: s.receipt(),
+            lambda p: {
+                **p,
+                "allocations": [{**p["allocations"][0], "invoice_id": {"id": "x"}}],
+            },
+        ),
+        "allocations[0].invoice_id",
     ),
     "line total over 64 bits": Case(
         mutated(lambda s: s.sale(), with_line(quantity=1000, unit_price=10**17)), "line_items"
@@ -352,6 +376,12 @@ CASES: dict[str, Case] = {
     "mapping that raises": Case(
         mutated(lambda s: s.client(), raising(KeyError("loyalty_code"))), "loyalty_code"
     ),
+    "NUL in a metadata key": Case(
+        mutated(lambda s: s.client(), with_(metadata={"tier\x00": "gold"})), "metadata"
+    ),
+    "metadata nested 100 deep": Case(
+        mutated(lambda s: s.client(), with_(metadata=nested_dict(100))), "metadata"
+    ),
     "non-JSON value": Case(
         mutated(lambda s: s.client(), with_(metadata={"tier": object()})), "metadata"
     ),
@@ -440,6 +470,8 @@ def assert_permanent_failure(built: Built) -> SyncRecord:
     )
     if built.case.sandbox:
         assert record.last_error_status == 400, (built.name, record.last_error_status)
+    else:  # refused before sending: no HTTP status
+        assert record.last_error_status is None, (built.name, record.last_error_status)
     for dependant in built.dependants:
         assert record_of(dependant).state == "blocked", built.name
     return record

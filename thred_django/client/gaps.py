@@ -36,6 +36,15 @@ DOCUMENT_TOTAL_MIN_CENTS = 0  # an invoice or bill may be free but never negativ
 # Undocumented upper bound on any amount in minor units: fits a signed 64-bit integer
 # with room for sums (10^15 - 1 = 9,999,999,999,999.99 in a two-decimal currency).
 MAX_MINOR_UNITS = 10**15 - 1
+# Undocumented bounds on a line ``quantity`` (the docs say "number"): at most 10^9, and
+# at most 6 decimal places, so quantity * unit_price stays exact in a Decimal and
+# within MAX_MINOR_UNITS checks (1e30 would otherwise reach the totals unbounded).
+MAX_LINE_QUANTITY = 10**9
+MAX_QUANTITY_DECIMAL_PLACES = 6
+# Undocumented: request bodies nested deeper than this (metadata inside metadata …) are
+# refused, and no string (key or value) may hold NUL or a lone surrogate, which no
+# database's text or JSON column can store.
+MAX_BODY_DEPTH = 16
 
 # --- Currencies and countries ----------------------------------------------------------
 
@@ -361,4 +370,4 @@ UNDOCUMENTED_LIST_FILTERS: dict[str, tuple[str, ...]] = {
 
 # Both documented envelopes at once: count, page_info{…}, next, previous, results.
 PAGE_SIZE_DEFAULT = 20
-PAGE_SIZE_MAX = 100  # larger values are clamped, as DRF does
+PAGE_SIZE_MAX = 100  # documented maximum: a larger (or < 1) page_size is a 400

@@ -88,7 +88,7 @@ def check_basic(request: HttpRequest) -> str:
         )
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # ValueError: non-ASCII; UnicodeDecodeError is one
         raise _bad_credentials() from None
     partner_id, sep, api_key = decoded.partition(":")
     expected = partner_credentials().get(partner_id.lower())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -94,6 +95,26 @@ def permission_denied(message: str) -> SandboxError:
     return SandboxError(403, "permission_denied", message)
 
 
+def hostile_input_error(exc: BaseException) -> SandboxError | None:
+    """The 400 for a request Django or the parser refuses as hostile, else None.
+
+    A body over DATA_UPLOAD_MAX_MEMORY_SIZE, more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+    form fields (both ``SuspiciousOperation``) and JSON nested deeper than Python can
+    parse (``RecursionError``) are the client's fault: a 400 ``validation_error`` that
+    says what to fix, never a 500. (A 413 would be truer for the size, but the API
+    documents 400 for every malformed request.)
+    """
+    if isinstance(exc, RequestDataTooBig):
+        message = "Request body too large."
+    elif isinstance(exc, SuspiciousOperation):
+        message = "Request refused as malformed (too many fields or a suspicious value)."
+    elif isinstance(exc, RecursionError):
+        message = "Request body is nested too deeply."
+    else:
+        return None
+    return validation_failed({"non_field_errors": [message]}, "Malformed request body")
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF exception handler: every failure becomes a documented error body."""
     if isinstance(exc, SandboxError):
@@ -102,6 +123,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return validation_failed(
             {"non_field_errors": [str(exc.detail)]}, "Malformed request body"
         ).response()
+    if hostile := hostile_input_error(exc):
+        return hostile.response()
     if isinstance(exc, Http404 | drf_exceptions.NotFound):
         return SandboxError(404, gaps.ERROR_CODE_NOT_FOUND, "Not found.").response()
     if isinstance(exc, drf_exceptions.MethodNotAllowed):

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.renderers import JSONRenderer
 
 from thred_django.client import gaps
+from thred_django.client.validation.text import text_problem
 from thred_django.sandbox.errors import conflict, field_error
 from thred_django.sandbox.models import Business, IdempotencyRecord
 
@@ -69,6 +70,8 @@ def header_key(request: HttpRequest) -> str | None:
             gaps.IDEMPOTENCY_KEY_HEADER,
             f"Must be 1 to {gaps.IDEMPOTENCY_KEY_MAX_LENGTH} characters.",
         )
+    if problem := text_problem(key):
+        raise field_error(gaps.IDEMPOTENCY_KEY_HEADER, problem)
     return key
 
 

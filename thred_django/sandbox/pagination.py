@@ -5,7 +5,8 @@
     {"count", "page_info": {"total_count", "current_page", "total_pages", "page_size"},
      "next", "previous", "results"}
 
-``page`` is 1-based (default 1); ``page_size`` defaults to 20 and is clamped to 100.
+``page`` is 1-based (default 1); ``page_size`` defaults to 20, and outside 1..100 (the
+documented range) it is a 400 ``validation_error`` naming it.
 A page beyond the last answers 404 ``invalid_page`` (DRF's behaviour). The ``param_*``
 helpers read one filter and answer 400 ``validation_error`` naming it when malformed.
 """
@@ -36,13 +37,16 @@ def page_params(request: Request) -> tuple[int, int]:
         page = 0
     if page < 1:
         raise SandboxError(404, gaps.ERROR_CODE_INVALID_PAGE, "Invalid page.")
+    raw_size = request.query_params.get("page_size", "")
+    if raw_size == "":
+        return page, gaps.PAGE_SIZE_DEFAULT
     try:
-        size = int(request.query_params.get("page_size", gaps.PAGE_SIZE_DEFAULT))
+        size = int(raw_size)
     except ValueError:
-        size = gaps.PAGE_SIZE_DEFAULT
-    if size < 1:
-        size = gaps.PAGE_SIZE_DEFAULT
-    return page, min(size, gaps.PAGE_SIZE_MAX)
+        size = 0
+    if not 1 <= size <= gaps.PAGE_SIZE_MAX:
+        raise field_error("page_size", f"Must be an integer between 1 and {gaps.PAGE_SIZE_MAX}.")
+    return page, size
 
 
 def paginate(

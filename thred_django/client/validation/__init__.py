@@ -60,6 +60,7 @@ from thred_django.client.validation.receivables import (
     _rules_refund,
 )
 from thred_django.client.validation.rules import Errors, _Rules, _rules_counterparty
+from thred_django.client.validation.text import body_text_errors
 from thred_django.client.validation.totals import (
     bill_line_total_cents,
     bill_total_cents,
@@ -170,6 +171,8 @@ def validated_payload(
         raise ValueError(f"The Thred API has no {action} call for {resource}.")
     if not isinstance(data, Mapping):
         return {"non_field_errors": ["Expected a JSON object."]}, {}
+    if text_errors := body_text_errors(data):
+        return text_errors, {}  # nothing else is safe to look at (or echo) in this body
     serializer_class, rules = spec
     cleaned: Any = {}
     try:
@@ -178,7 +181,12 @@ def validated_payload(
     except ValidationError as exc:  # what is_valid() keeps as serializer.errors
         errors = _flatten(exc.detail)
     checker = _Rules(data, base_currency, country)
-    rules(checker)
+    try:
+        rules(checker)
+    except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError):
+        # A rule met a shape its fields refuse anyway; never let it escape as a crash.
+        if not errors:
+            errors = {"non_field_errors": ["The body's values could not be checked."]}
     for field, messages in checker.errors.items():
         errors.setdefault(field, []).extend(m for m in messages if m not in errors[field])
     if errors:

@@ -54,6 +54,8 @@ class QuantityField(serializers.Field):
     default_error_messages = {
         "invalid": "A valid number is required.",
         "positive": "Ensure this value is greater than 0.",
+        "max_value": "Ensure this value is less than or equal to {max_value}.",
+        "max_decimal_places": "Ensure there are no more than {places} decimal places.",
     }
 
     def to_internal_value(self, data: Any) -> Decimal:
@@ -67,10 +69,23 @@ class QuantityField(serializers.Field):
             self.fail("invalid")
         if gaps.LINE_QUANTITY_MUST_BE_POSITIVE and value <= 0:
             self.fail("positive")
+        if abs(value) > gaps.MAX_LINE_QUANTITY:
+            self.fail("max_value", max_value=gaps.MAX_LINE_QUANTITY)
+        if _decimal_places(value) > gaps.MAX_QUANTITY_DECIMAL_PLACES:
+            self.fail("max_decimal_places", places=gaps.MAX_QUANTITY_DECIMAL_PLACES)
         return value
 
     def to_representation(self, value: Any) -> Any:
         return value
+
+
+def _decimal_places(value: Decimal) -> int:
+    """Significant decimal places of a finite Decimal ("1.50" has 1, "2E+3" has 0)."""
+    _sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):
+        return 0
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -exponent - trailing)
 
 
 class CanonicalUUIDField(serializers.Field):

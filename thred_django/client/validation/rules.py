@@ -75,9 +75,10 @@ class _Rules:
             if not isinstance(item, Mapping):
                 continue
             ref = item.get(id_field)
-            if isinstance(ref, str) and ref in seen:
-                self.add(f"{key}[{index}].{id_field}", "Appears more than once in allocations.")
-            seen.add(ref)
+            if isinstance(ref, str):  # another type is the field's error, not a duplicate
+                if ref in seen:
+                    self.add(f"{key}[{index}].{id_field}", "Appears more than once in allocations.")
+                seen.add(ref)
             try:
                 amounts.append(_int(item.get(amount_field)))
             except (TypeError, ValueError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 
@@ -15,8 +15,11 @@ def _int(value: Any) -> int:
 
 def line_subtotal_cents(line: Mapping[str, Any]) -> int:
     """round_half_up(quantity * unit_price) of one invoice or bill line."""
-    value = Decimal(str(line["quantity"])) * _int(line["unit_price"])
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    # Exact for every quantity validation lets through (<= 10^9 with 6 places, times
+    # up to 10^15): 31 significant digits, more than the default context's 28.
+    with localcontext(prec=60):
+        value = Decimal(str(line["quantity"])) * _int(line["unit_price"])
+        return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _net_taxes(line: Mapping[str, Any]) -> int:

@@ -29,6 +29,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from thred_django.client.validation import validated_payload
+from thred_django.client.validation.text import text_problem
 from thred_django.sandbox import faults, requestlog
 from thred_django.sandbox.auth import Principal, authenticate
 from thred_django.sandbox.errors import (
@@ -55,6 +56,17 @@ def parse_uuid(value: str | None) -> str | None:
         return str(uuid.UUID(str(value)))
     except ValueError:
         return None
+
+
+def check_query(request: Request) -> None:
+    """400 ``validation_error`` for a query parameter no database could compare with."""
+    errors: dict[str, list[str]] = {}
+    for name, values in request.query_params.lists():
+        problem = text_problem(name) or next(filter(None, map(text_problem, values)), None)
+        if problem:
+            errors.setdefault(name if not text_problem(name) else "<query>", []).append(problem)
+    if errors:
+        raise validation_failed(errors)
 
 
 class SandboxAPIView(APIView):
@@ -133,6 +145,7 @@ class SandboxAPIView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        check_query(request)
         if self.auth_mode in ("business", "business_only"):
             self.business = self.load_business(kwargs["business_id"])
             self.log.business_id = self.business.id
