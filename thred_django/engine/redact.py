@@ -36,7 +36,7 @@ def summarize(value: Any, depth: int = 0) -> Any:
             if i >= MAX_ITEMS:
                 out["…"] = f"{len(value) - MAX_ITEMS} more keys"
                 break
-            key = str(key)
+            key = storable(str(key))
             out[key] = MASK if SECRET_KEY_PATTERN.search(key) else summarize(item, depth + 1)
         return out
     if isinstance(value, list | tuple):
