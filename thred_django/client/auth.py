@@ -11,6 +11,9 @@ A token is used until ``refresh_at = expires_at - margin``, where ``margin`` is
 shorter than twice the margin (so a short-lived token is still used for a while). The
 Django cache entry expires at ``refresh_at`` too.
 
+Tokens leave the store as ``Secret`` (``get`` returns one; ``fetch`` callbacks return
+one): no caller's frame holds a raw token. ``CachedToken``'s repr leaves the token out.
+
 The Django cache only speeds things up (several processes share tokens): if it fails,
 the store logs a warning and carries on with memory only.
 """
@@ -27,6 +30,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import BaseCache, caches
+from django.views.decorators.debug import sensitive_variables
+
+from thred_django.client.config import Secret
 
 logger = logging.getLogger("thred_django.client")
 
@@ -88,11 +94,11 @@ class TokenStore:
         *,
         base_url: str,
         partner_id: str,
-        api_key: str,
+        api_key: Secret,
         margin: float,
         cache_alias: str | None,
     ) -> None:
-        digest = hashlib.sha256("\0".join((base_url, partner_id, api_key)).encode())
+        digest = hashlib.sha256("\0".join((base_url, partner_id, api_key.reveal())).encode())
         self.namespace = digest.hexdigest()[:24]
         self.margin = float(margin)
         self.cache_alias = cache_alias
@@ -106,17 +112,17 @@ class TokenStore:
     def cache_key(self, scope: str) -> str:
         return f"thred_django:token:{self.namespace}:{scope}"
 
-    def get(self, scope: str, fetch: Callable[[], tuple[str, float]]) -> str:
+    def get(self, scope: str, fetch: Callable[[], tuple[Secret, float]]) -> Secret:
         """A fresh token for ``scope``; ``fetch() -> (access_token, expires_in)`` if none."""
         entry = self._memory.get(scope)
         if entry is not None and entry.is_fresh(time.time()):
-            return entry.access_token
+            return Secret(entry.access_token)
         with self._lock_for(scope):
             entry = self.peek(scope)
             if entry is not None:
-                return entry.access_token
+                return Secret(entry.access_token)
             access_token, expires_in = fetch()
-            return self.put(scope, access_token, expires_in).access_token
+            return Secret(self.put(scope, access_token, expires_in).access_token)
 
     def peek(self, scope: str) -> CachedToken | None:
         """The fresh cached token of ``scope`` (memory first, then the shared cache)."""
@@ -130,10 +136,11 @@ class TokenStore:
             return shared
         return None
 
-    def put(self, scope: str, access_token: str, expires_in: float) -> CachedToken:
+    @sensitive_variables("access_token")
+    def put(self, scope: str, access_token: Secret | str, expires_in: float) -> CachedToken:
         now = time.time()
         entry = CachedToken(
-            access_token,
+            access_token.reveal() if isinstance(access_token, Secret) else access_token,
             expires_at=now + expires_in,
             refresh_at=now + expires_in - refresh_margin(expires_in, self.margin),
         )
@@ -142,9 +149,12 @@ class TokenStore:
         self._shared_call("set", self.cache_key(scope), entry.as_cache_value(), timeout)
         return entry
 
-    def invalidate(self, scope: str, access_token: str | None = None) -> None:
+    @sensitive_variables("access_token")
+    def invalidate(self, scope: str, access_token: Secret | str | None = None) -> None:
         """Forget ``scope``'s token; with ``access_token``, only if it is still that one
         (a token another thread has just renewed is kept)."""
+        if isinstance(access_token, Secret):
+            access_token = access_token.reveal()
         entry = self._memory.get(scope)
         if entry is not None and (access_token is None or entry.access_token == access_token):
             self._memory.pop(scope, None)
@@ -172,6 +182,7 @@ class TokenStore:
             return None
         return caches[self.cache_alias]
 
+    @sensitive_variables("args")
     def _shared_call(self, operation: str, *args: Any) -> Any:
         try:
             cache = self._shared_cache()

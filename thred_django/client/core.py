@@ -13,7 +13,6 @@ Order of steps for a bearer call (``_call``):
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
@@ -29,6 +28,7 @@ from thred_django.client.config import (
     resolve_timeout,
     resolve_transport,
 )
+from thred_django.client.credentials import SecretAuth
 from thred_django.client.endpoints import ENDPOINTS, Auth, Endpoint
 from thred_django.client.http import HttpCore
 from thred_django.client.pagination import PAGE_SIZE, iterate_pages
@@ -56,6 +56,15 @@ class _Default:
 FROM_SETTINGS: Any = _Default()
 
 
+def _token_parts(data: Any) -> tuple[Secret | None, Any]:
+    """``(Secret(access_token) or None, raw expires_in)`` of a token response body."""
+    if not isinstance(data, dict):
+        return None, 0
+    token = data.get("access_token")
+    expires_in = data.get("expires_in", DEFAULT_EXPIRES_IN)
+    return (Secret(token) if isinstance(token, str) and token else None), expires_in
+
+
 class ClientCore:
     """Shared machinery of ``ThredClient``; the resource mixins build on ``_call``."""
 
@@ -69,10 +78,13 @@ class ClientCore:
         transport: TransportSpec = None,
         token_cache: str | None = FROM_SETTINGS,
     ) -> None:
-        conf = thred_settings.as_dict()
+        # The key goes into a Secret at once; neither ``api_key`` nor ``conf`` keeps it as
+        # a local a traceback of a failing construction would show.
+        self._api_key = Secret(str(api_key if api_key is not None else thred_settings.API_KEY))
+        del api_key
+        conf = {k: v for k, v in thred_settings.as_dict().items() if k != "API_KEY"}
         self.base_url = str(base_url if base_url is not None else conf["BASE_URL"]).rstrip("/")
         self.partner_id = str(partner_id if partner_id is not None else conf["PARTNER_ID"])
-        self._api_key = Secret(str(api_key if api_key is not None else conf["API_KEY"]))
         cache_alias = check_cache_alias(
             conf["TOKEN_CACHE"] if token_cache is FROM_SETTINGS else token_cache
         )
@@ -86,7 +98,7 @@ class ClientCore:
         self._tokens = TokenStore(
             base_url=self.base_url,
             partner_id=self.partner_id,
-            api_key=self._api_key.reveal(),
+            api_key=self._api_key,
             margin=float(conf["TOKEN_REFRESH_MARGIN"]),
             cache_alias=cache_alias,
         )
@@ -142,14 +154,12 @@ class ClientCore:
                 "THRED['PARTNER_ID'] and THRED['API_KEY'] must be set to authenticate with Thred."
             )
         endpoint = ENDPOINTS["get_partner_token"]
-        credentials = f"{self.partner_id}:{self._api_key.reveal()}".encode()
-        basic = base64.b64encode(credentials).decode("ascii")
         return self._http.send(
             endpoint.method,
             endpoint.path,
-            authorization=f"Basic {basic}",
+            authorization=SecretAuth.basic(self.partner_id, self._api_key),
             form={"grant_type": "client_credentials", "client_id": self.partner_id},
-            secrets=(self._api_key.reveal(), basic),
+            secrets=(self._api_key,),
             redact_body=True,
         )
 
@@ -157,12 +167,14 @@ class ClientCore:
         return self._call("get_business_token", redact_body=True, business_id=business_id)
 
     @staticmethod
-    def _token_fields(response: ThredResponse[Any]) -> tuple[str, float]:
-        """``(access_token, expires_in)`` of a token response; never echoes the body."""
-        data = response.data
-        token = data.get("access_token") if isinstance(data, dict) else None
-        expires_in = data.get("expires_in", DEFAULT_EXPIRES_IN) if isinstance(data, dict) else 0
-        if not isinstance(token, str) or not token:
+    def _token_fields(response: ThredResponse[Any]) -> tuple[Secret, float]:
+        """``(access_token, expires_in)`` of a token response; never echoes the body.
+
+        The token is wrapped (``_token_parts``) before anything can fail here;
+        ``response`` keeps it too, but ``ThredResponse``'s repr leaves ``data`` out.
+        """
+        token, expires_in = _token_parts(response.data)
+        if not token:
             raise ThredResponseError(
                 "Token response has no access_token",
                 method=response.method,
@@ -184,7 +196,7 @@ class ClientCore:
 
     def _token_getter(
         self, endpoint: Endpoint, path_params: Mapping[str, Any]
-    ) -> tuple[str, Callable[[], str]]:
+    ) -> tuple[str, Callable[[], Secret]]:
         """``(scope, get_token)`` for a bearer endpoint."""
         if endpoint.auth is Auth.PARTNER:
             return PARTNER_SCOPE, lambda: self._tokens.get(
@@ -215,15 +227,15 @@ class ClientCore:
         path = endpoint.format(**path_params)
         scope, get_token = self._token_getter(endpoint, path_params)
 
-        def send(token: str) -> ThredResponse[Any]:
+        def send(token: Secret) -> ThredResponse[Any]:
             return self._http.send(
                 endpoint.method,
                 path,
-                authorization=f"Bearer {token}",
+                authorization=SecretAuth.bearer(token),
                 json_body=body,
                 params=params,
                 headers=headers,
-                secrets=(self._api_key.reveal(), token),
+                secrets=(self._api_key,),
                 redact_body=redact_body,
             )
 

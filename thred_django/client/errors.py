@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from thred_django.client.config import Secret
 from thred_django.exceptions import (
     ThredAuthenticationError,
     ThredConflictError,
@@ -66,9 +67,9 @@ def error_class_for(status: int) -> type[ThredError]:
     return ThredResponseError
 
 
-def redact(value: Any, secrets: Iterable[str]) -> Any:
+def redact(value: Any, secrets: Iterable[Secret | str]) -> Any:
     """``value`` with every occurrence of each secret replaced, recursively."""
-    needles = [s for s in secrets if s]
+    needles = [s.reveal() if isinstance(s, Secret) else s for s in secrets if s]
     if not needles:
         return value
     if isinstance(value, str):
@@ -151,7 +152,7 @@ def parse_error_body(body: Any, status: int) -> tuple[str, str, dict[str, Any]]:
 
 
 def error_from_response(
-    response: httpx.Response, *, method: str, path: str, secrets: Iterable[str] = ()
+    response: httpx.Response, *, method: str, path: str, secrets: Iterable[Secret | str] = ()
 ) -> ThredError:
     """The ``ThredError`` for a non-2xx ``response``."""
     secrets = list(secrets)
@@ -179,7 +180,7 @@ def error_from_response(
 
 
 def error_from_exception(
-    exc: httpx.HTTPError, *, method: str, path: str, secrets: Iterable[str] = ()
+    exc: httpx.HTTPError, *, method: str, path: str, secrets: Iterable[Secret | str] = ()
 ) -> ThredError:
     """The ``ThredError`` for an httpx failure that produced no usable response.
 

@@ -1,8 +1,10 @@
 """The request core: one pooled ``httpx.Client``, one ``send`` that returns a
 ``ThredResponse`` or raises a ``ThredError``.
 
-It knows nothing of tokens or endpoints: callers pass the ``Authorization`` value and
-the secrets that must never show up in an exception. It logs one line per request on
+It knows nothing of tokens or endpoints: callers pass a ``SecretAuth`` (which writes the
+``Authorization`` header only as httpx sends the request, so no local of this module
+ever holds a raw credential) and the ``Secret`` values that must never show up in an
+exception. It logs one line per request on
 the ``thred_django.client`` logger with method, path (no query string), status and
 elapsed time only: DEBUG for 2xx, INFO for 4xx, WARNING for 429, 5xx and transport
 failures.
@@ -23,6 +25,8 @@ from typing import Any
 import httpx
 
 import thred_django
+from thred_django.client.config import Secret
+from thred_django.client.credentials import SecretAuth
 from thred_django.client.errors import error_from_exception, error_from_response, redact
 from thred_django.client.response import ThredResponse
 from thred_django.exceptions import ThredError, ThredResponseError
@@ -89,24 +93,22 @@ class HttpCore:
         method: str,
         path: str,
         *,
-        authorization: str | None = None,
+        authorization: SecretAuth | None = None,
         json_body: Any = None,
         form: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        secrets: Iterable[str] = (),
+        secrets: Iterable[Secret | str] = (),
         redact_body: bool = False,
     ) -> ThredResponse[Any]:
         """Send one request; return the parsed 2xx response or raise a ``ThredError``.
 
         ``redact_body`` keeps the response body out of any exception (token responses).
         """
-        secret_list = [s for s in secrets if s]
-        if authorization:
-            secret_list.append(authorization)
+        secret_list: list[Secret | str] = [s for s in secrets if s]
+        if authorization is not None:
+            secret_list.extend(authorization.secrets())
         request_headers: dict[str, str] = dict(headers or {})
-        if authorization:
-            request_headers["Authorization"] = authorization
         content: bytes | None = None
         if json_body is not None:
             content = encode_json(json_body)
@@ -121,6 +123,7 @@ class HttpCore:
                 data=dict(form) if form is not None else None,
                 params=_query(params),
                 headers=request_headers,
+                auth=authorization if authorization is not None else httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.HTTPError as exc:
             failure = error_from_exception(exc, method=method, path=path, secrets=secret_list)
@@ -154,7 +157,7 @@ class HttpCore:
         response: httpx.Response,
         method: str,
         path: str,
-        secrets: list[str],
+        secrets: list[Secret | str],
         redact_body: bool,
     ) -> Any:
         if response.status_code == 204 or not response.content:

@@ -12,6 +12,11 @@ no longer configured is refused.
 * ``partner`` — partner bearer token only (businesses, token exchange);
 * ``business`` — the business token of that business, or the partner token;
 * ``business_only`` — the business token of that business only (bill payments).
+
+Functions that must hold a raw key or token in a local are marked with Django's
+``sensitive_variables``, so the debug page and ``AdminEmailHandler`` show stars there;
+``thred_django.debug.ThredExceptionReporterFilter`` also hides the ``PARTNERS`` keys
+in the settings section.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
 from thred_django.client import gaps
 from thred_django.conf import sandbox_settings, thred_settings
@@ -45,6 +51,7 @@ class Principal:
         return self.business_id is not None
 
 
+@sensitive_variables("partners", "api_key")
 def partner_credentials() -> dict[str, str]:
     """``{partner_uuid: api_key}`` the sandbox accepts right now."""
     partners = sandbox_settings.PARTNERS
@@ -61,6 +68,7 @@ def issue_token(partner_id: str, business_id: str | None = None) -> tuple[str, i
     return signing.dumps(payload, salt=TOKEN_SALT), ttl
 
 
+@sensitive_variables("token", "payload")
 def read_token(token: str) -> Principal:
     """The principal of a token, or ``SandboxError`` 401 ``invalid_token``."""
     try:
@@ -76,6 +84,7 @@ def read_token(token: str) -> Principal:
     return Principal(partner_id=payload["p"], business_id=payload["b"])
 
 
+@sensitive_variables("value", "decoded", "api_key", "expected")
 def check_basic(request: HttpRequest) -> str:
     """The partner id of valid HTTP Basic partner credentials, else 401."""
     scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
@@ -97,6 +106,7 @@ def check_basic(request: HttpRequest) -> str:
     return partner_id.lower()
 
 
+@sensitive_variables("token")
 def authenticate(request: HttpRequest, mode: str, business_id: str | None = None) -> Principal:
     """Check the request's credentials for ``mode`` (see the module docstring)."""
     if mode == "basic":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_variables
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -13,6 +15,7 @@ from thred_django.sandbox.errors import validation_failed
 from thred_django.sandbox.views.base import SandboxAPIView
 
 
+@method_decorator(sensitive_variables("token"), name="post")
 class PartnerTokenView(SandboxAPIView):
     """POST /v1/platform/oauth2/token/ — HTTP Basic partner_uuid:api_key."""
 
@@ -37,6 +40,7 @@ class PartnerTokenView(SandboxAPIView):
         return Response({"access_token": token, "token_type": "Bearer", "expires_in": ttl})
 
 
+@method_decorator(sensitive_variables("token"), name="post")
 class BusinessTokenView(SandboxAPIView):
     """POST /v1/platform/{business_id}/oauth2/token/ — partner token in, business token out."""
 
