@@ -81,6 +81,9 @@ THRED_DEFAULTS: dict[str, Any] = {
     "EMBED_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Where the page loads the widget's ES module from.
     "EMBED_SCRIPT_URL": "https://esm.sh/@thredfi/accounting",
+    # Payloads and attempt bodies (host personal data) only for users who may view the
+    # host model (thred_django.access).
+    "HIDE_PAYLOADS_WITHOUT_HOST_PERMISSION": True,
 }
 
 SANDBOX_DEFAULTS: dict[str, Any] = {

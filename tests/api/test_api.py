@@ -1,6 +1,7 @@
 """The DRF status API: object status, retry, business counts, permissions, schema."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -71,21 +72,27 @@ def test_status_of_one_object(api, world):
 def test_unknown_model_is_404_with_a_clear_message(api, world):
     response = api.get(reverse("thred_api:object-status", args=["nope.thing", 1]))
     assert response.status_code == 404
-    assert "Unknown model 'nope.thing'" in response.json()["detail"]
+    assert response.json()["detail"].startswith("No sync record for nope.thing 1")
+    malformed = api.get(reverse("thred_api:object-status", args=["nothing", 1]))
+    assert malformed.status_code == 404
+    assert "'app_label.model'" in malformed.json()["detail"]
 
 
 def test_missing_object_is_404(api, world):
     response = api.get(reverse("thred_api:object-status", args=["testapp.sale", 999999]))
     assert response.status_code == 404
-    assert response.json()["detail"] == "testapp.sale 999999 does not exist."
+    assert response.json()["detail"].startswith("No sync record for testapp.sale 999999:")
 
 
-def test_unmarked_object_is_404(api, world):
+def test_unmarked_object_is_404_like_a_missing_one(api, world):
+    """The same answer as for a missing row: the API is no oracle on host tables."""
     sale = world.sales[0]
     SyncRecord.objects.filter(pk=record_of(sale).pk).delete()
     response = api.get(status_url(sale))
     assert response.status_code == 404
-    assert "has never been marked for sync" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert detail.startswith(f"No sync record for testapp.sale {sale.pk}:")
+    assert "never marked for sync" in detail
 
 
 def test_invalid_pk_is_404(api, world):
@@ -206,6 +213,15 @@ def test_permission_classes_come_from_settings(world, settings, django_user_mode
             "API_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
         }
     ):
+        # The configured classes replace IsAdminUser; the view permission still applies.
+        assert client.get(status_url(world.sales[0])).status_code == 403
+        user.user_permissions.add(
+            Permission.objects.get(
+                content_type__app_label="thred_django", codename="view_syncrecord"
+            )
+        )
+        user = django_user_model.objects.get(pk=user.pk)  # a fresh permission cache
+        client.force_authenticate(user)
         assert client.get(status_url(world.sales[0])).status_code == 200
     assert client.get(status_url(world.sales[0])).status_code == 403
 

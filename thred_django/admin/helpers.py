@@ -1,6 +1,7 @@
 """Permission checks, admin links and page hooks shared by the thred_django admin.
 
-* ``can_retry(request)``: may this user retry, resync or skip (``retry_syncrecord``)?
+* ``can_view_records(request)`` / ``can_retry(request)``: ``thred_django.access``'s rules
+  (the API uses the same ones);
 * ``admin_change_url(site, obj)``: the object's change page in ``site`` when its model
   is registered there, else ``None`` (never raises).
 * ``page_objects(changelist)``: the objects of the change list's current page, fetched
@@ -19,14 +20,20 @@ from django.db import models
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-RETRY_PERMISSION = "thred_django.retry_syncrecord"
-VIEW_PERMISSION = "thred_django.view_syncrecord"
+from thred_django import access
+
+RETRY_PERMISSION = access.RETRY_PERMISSION
+VIEW_PERMISSION = access.VIEW_PERMISSION
+
+
+def can_view_records(request: HttpRequest) -> bool:
+    """The outbox, its records and the dashboard: ``access.can_view_records``."""
+    return access.can_view_records(getattr(request, "user", None))
 
 
 def can_retry(request: HttpRequest) -> bool:
-    """Retry, resync, skip and "Sync to Thred" all need ``retry_syncrecord``."""
-    user = getattr(request, "user", None)
-    return bool(user and user.is_active and user.is_staff and user.has_perm(RETRY_PERMISSION))
+    """Retry, resync, skip and "Sync to Thred": ``access.can_retry`` (retry and view)."""
+    return access.can_retry(getattr(request, "user", None))
 
 
 def admin_change_url(site: AdminSite, obj: models.Model | None) -> str | None:

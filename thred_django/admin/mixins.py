@@ -212,10 +212,13 @@ class ThredSyncAdminMixin:
         """POST <pk>/thred/retry/ or /thred/resync/: queue the object, back to its page."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        # Permission first: a refused user must not learn which ids exist (no 404 oracle).
+        if not (self.has_view_permission(request) and can_retry(request)):  # type: ignore[attr-defined]
+            raise PermissionDenied
         obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
         if obj is None:
             raise Http404
-        if not (self.has_view_permission(request, obj) and can_retry(request)):  # type: ignore[attr-defined]
+        if not self.has_view_permission(request, obj):  # type: ignore[attr-defined]
             raise PermissionDenied
         count = queue([obj], force=force)
         verb = "resync" if force else "retry"

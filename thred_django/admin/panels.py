@@ -10,6 +10,10 @@
 * ``thred_attempts``: the newest ``ATTEMPT_LIMIT`` attempt-log rows (already redacted by
   the engine) with their summaries as JSON, and ``thred_attempt_total``.
 
+Without the host model's view permission (``access.can_view_host_data``) the payloads
+and attempt bodies are left out and ``thred_payload_hidden`` says why; errors, states
+and the attempt rows themselves still show.
+
 It never calls Thred.
 """
 
@@ -19,6 +23,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from thred_django import access
 from thred_django.admin.helpers import pretty_json
 from thred_django.engine import actions
 from thred_django.models import SyncAttempt, SyncRecord
@@ -67,17 +72,23 @@ def _preview(record: SyncRecord) -> dict[str, Any]:
     }
 
 
-def record_panels(record: SyncRecord) -> dict[str, Any]:
+def record_panels(record: SyncRecord, user: Any = None) -> dict[str, Any]:
     attempts = list(
         SyncAttempt.objects.filter(record=record).order_by("-created_at", "-id")[:ATTEMPT_LIMIT]
     )
     total = len(attempts)
     if total == ATTEMPT_LIMIT:
         total = SyncAttempt.objects.filter(record=record).count()
+    model = record.content_type.model_class()
+    show = access.can_view_host_data(user, model)
+    preview = _preview(record)
+    if not show:
+        preview["thred_preview_json"] = ""
     return {
-        **_preview(record),
+        **preview,
+        "thred_payload_hidden": "" if show else access.host_permission_hint(model),
         "thred_acked_json": (
-            pretty_json(record.acked_payload) if record.acked_payload is not None else ""
+            pretty_json(record.acked_payload) if show and record.acked_payload is not None else ""
         ),
         "thred_error": {
             "code": record.last_error_code,
@@ -90,8 +101,8 @@ def record_panels(record: SyncRecord) -> dict[str, Any]:
         "thred_attempts": [
             AttemptRow(
                 a,
-                pretty_json(a.request_summary) if a.request_summary is not None else "",
-                pretty_json(a.response_summary) if a.response_summary is not None else "",
+                pretty_json(a.request_summary) if show and a.request_summary is not None else "",
+                pretty_json(a.response_summary) if show and a.response_summary is not None else "",
             )
             for a in attempts
         ],

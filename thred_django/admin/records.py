@@ -42,7 +42,12 @@ from thred_django.admin import dashboard
 from thred_django.admin.badges import short, state_badge
 from thred_django.admin.confirm import ActionText, confirmed_action
 from thred_django.admin.filters import BusinessFilter, HostModelFilter
-from thred_django.admin.helpers import admin_change_url, can_retry, page_objects
+from thred_django.admin.helpers import (
+    admin_change_url,
+    can_retry,
+    can_view_records,
+    page_objects,
+)
 from thred_django.admin.panels import record_panels
 from thred_django.engine import actions, status
 from thred_django.models import SyncRecord
@@ -143,6 +148,9 @@ class SyncRecordAdmin(admin.ModelAdmin):
         # Deleting a record forgets the link to Thred's copy: superusers only.
         return bool(request.user.is_superuser)
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_view_records(request)  # thred_django.access: the API's rule too
+
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return can_retry(request)
 
@@ -212,7 +220,7 @@ class SyncRecordAdmin(admin.ModelAdmin):
         context = dict(extra_context or {})
         record = self.get_object(request, object_id)
         if record is not None and self.has_view_permission(request, record):
-            context.update(record_panels(record))
+            context.update(record_panels(record, user=request.user))
             context["thred_can_retry"] = can_retry(request)
             info = self.opts.app_label, self.opts.model_name
             context["thred_retry_url"] = reverse(

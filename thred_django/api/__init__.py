@@ -5,7 +5,8 @@ Mount it in the host's URLconf::
     path("thred/api/", include("thred_django.api.urls")),
 
 Endpoints (namespace ``thred_api``), all guarded by THRED["API_PERMISSION_CLASSES"]
-(IsAdminUser by default):
+(IsAdminUser by default), then ``thred_django.access``: view_syncrecord to read,
+retry_syncrecord and view_syncrecord to retry, checked before any lookup:
 
 * ``GET  objects/<app_label.model>/<pk>/``        the object's SyncRecord (public fields)
 * ``POST objects/<app_label.model>/<pk>/retry/``  queue a push now → 202 {"queued": n}

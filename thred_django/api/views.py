@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db.models import Case, QuerySet, When
 from rest_framework import status as http
 from rest_framework.exceptions import NotFound
@@ -26,6 +25,7 @@ from thred_django.api.serializers import (
     RetryResultSerializer,
     SyncStatusSerializer,
 )
+from thred_django.client.validation.text import text_problem
 from thred_django.engine import actions, status
 from thred_django.mappings import registry
 from thred_django.models import BusinessHealth, SyncRecord
@@ -38,39 +38,39 @@ class ThredAPIView(ConfiguredPermissionsMixin, GenericAPIView):
 
 def _record_for(content_type: str, pk: str, resource: str | None = None) -> SyncRecord:
     """The record of a host object; ``resource`` (the ``?resource=`` query parameter)
-    picks one when the object feeds several (default: its model's primary mapping)."""
-    app_label, _, model = content_type.partition(".")
-    try:
-        ct = ContentType.objects.get_by_natural_key(app_label, model.lower())
-    except ContentType.DoesNotExist:
+    picks one when the object feeds several (default: its model's primary mapping).
+
+    Without a record the 404 says the same thing whether or not the host row (or even
+    the model) exists: the API never queries host tables, so it is no existence oracle.
+    """
+    app_label, dot, model = content_type.partition(".")
+    if not (dot and app_label and model) or not _storable(content_type, pk, resource or ""):
         raise NotFound(
-            f"Unknown model {content_type!r}: give it as 'app_label.model', e.g. 'shop.invoice'."
-        ) from None
+            f"No sync record for {content_type!r} {pk!r}: give the model as "
+            "'app_label.model' (e.g. 'shop.invoice') and the object's primary key."
+        )
+    ct = ContentType.objects.filter(app_label=app_label, model=model.lower()).first()
     records = SyncRecord.objects.select_related("content_type").filter(
         content_type=ct, object_id=str(pk)
     )
-    model_class = ct.model_class()
+    model_class = ct.model_class() if ct is not None else None
     if resource:
         records = records.filter(resource=resource)
     elif model_class is not None and (primary := registry.get(model_class)) is not None:
         records = records.order_by(Case(When(resource=primary.resource, then=0), default=1))
-    record = records.first()
+    record = records.first() if ct is not None else None
     if record is not None:
         return record
-    if resource:
-        raise NotFound(f"{content_type} {pk} has no Thred {resource} record.")
-    exists = False
-    if model_class is not None:
-        try:
-            exists = model_class._default_manager.filter(pk=pk).exists()
-        except (ValueError, TypeError, ValidationError):
-            exists = False
-    if exists:
-        raise NotFound(
-            f"{content_type} {pk} has never been marked for sync to Thred "
-            "(its model may not be mapped, or it was saved before thred_django was installed)."
-        )
-    raise NotFound(f"{content_type} {pk} does not exist.")
+    what = f"Thred {resource} record" if resource else "sync record"
+    raise NotFound(
+        f"No {what} for {content_type} {pk}: it does not exist, or it was never "
+        "marked for sync (its model may not be mapped)."
+    )
+
+
+def _storable(*values: str) -> bool:
+    """False for text no database can compare with (NUL, lone surrogates): a 404."""
+    return not any(text_problem(value) for value in values)
 
 
 def _status_data(record: SyncRecord) -> dict[str, Any]:
@@ -152,6 +152,8 @@ class BusinessDetailView(ThredAPIView):
     schema = ThredSchema(operation_id="getBusinessSyncSummary", tags=["thred"])
 
     def get(self, request: Request, external_id: str) -> Response:
+        if not _storable(external_id):
+            raise NotFound(f"No business with external id {external_id!r} in the outbox.")
         business = (
             SyncRecord.objects.filter(resource=Resource.BUSINESS, external_id=external_id)
             .values_list("tenant_id", flat=True)
