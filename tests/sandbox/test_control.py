@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from tests.sandbox.conftest import basic, error_of
+from tests.sandbox.conftest import PARTNER_ID, basic, error_of
 from thred_django.sandbox import faults
-from thred_django.sandbox.models import Business, Customer, FaultConfig, RequestLog
+from thred_django.sandbox.models import (
+    Business,
+    Customer,
+    FaultConfig,
+    PartnerFaultConfig,
+    RequestLog,
+)
+from thred_django.sandbox.reset import reset_sandbox
 
 PATHS = ["_control/faults/", "_control/reset/", "_control/summary/", "_control/requests/"]
 
@@ -45,13 +52,15 @@ def test_faults_get_put_delete(http):
     changed = http.put(
         "/_control/faults/", json={"error_500_rate": 0.25, "seed": 9}, headers=basic()
     ).json()
-    assert changed["source"] == "database"
+    assert changed["source"] == "partner"  # the calling partner's own settings
     assert changed["faults"]["error_500_rate"] == 0.25 and changed["faults"]["seed"] == 9
-    assert faults.current_faults().error_500_rate == 0.25  # visible to every process
+    # Visible to every process (read from the database), for this partner only.
+    assert faults.current_faults(PARTNER_ID).error_500_rate == 0.25
+    assert faults.current_faults().error_500_rate == 0.0
     bad = http.put("/_control/faults/", json={"error_500_rate": 2}, headers=basic())
     assert error_of(bad)[:2] == (400, "validation_error")
     reset = http.delete("/_control/faults/", headers=basic()).json()
-    assert reset["source"] == "settings" and not FaultConfig.objects.exists()
+    assert reset["source"] == "settings" and not PartnerFaultConfig.objects.exists()
 
 
 @pytest.mark.django_db
@@ -63,14 +72,17 @@ def test_control_gets_no_faults_and_no_log(http):
 
 
 @pytest.mark.django_db
-def test_reset_wipes_everything(http, biz):
+def test_reset_wipes_everything_of_the_partner(http, biz):
     biz.customer()
-    faults.set_faults(slow_rate=0.1)
+    faults.set_faults(slow_rate=0.1)  # shared by every partner: not the caller's to wipe
+    http.put("/_control/faults/", json={"seed": 3}, headers=basic())
     response = http.post("/_control/reset/", headers=basic())
     assert response.status_code == 200
     assert response.json()["deleted"]["customer"] == 1
     assert not Business.objects.exists() and not Customer.objects.exists()
-    assert not FaultConfig.objects.exists() and not RequestLog.objects.exists()
+    assert not PartnerFaultConfig.objects.exists() and not RequestLog.objects.exists()
+    assert FaultConfig.objects.exists()
+    assert reset_sandbox() and not FaultConfig.objects.exists()  # in process: everything
     gone = biz.get("customers/")
     assert error_of(gone)[:2] == (404, "business_not_found")
 

@@ -132,6 +132,21 @@ def authenticate(request: HttpRequest, mode: str, business_id: str | None = None
     return principal
 
 
+@sensitive_variables("scheme", "value")
+def peek_partner(request: HttpRequest) -> str | None:
+    """The partner a request's credentials name, if they are valid, else None (no
+    error): which partner's fault settings apply, before authentication proper."""
+    scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    try:
+        if scheme.lower() == "bearer" and value.strip():
+            return read_token(value.strip()).partner_id
+        if scheme.lower() == "basic":
+            return check_basic(request)
+    except SandboxError:
+        return None
+    return None
+
+
 def _invalid_token(message: str) -> SandboxError:
     return SandboxError(
         401,

@@ -4,14 +4,20 @@ It exists only while ``THRED_SANDBOX["CONTROL_ENABLED"]`` is True — checked on
 request, so ``override_settings`` works — and answers 404 otherwise. It needs the
 partner's HTTP Basic credentials, gets no injected faults and is not request-logged.
 
-* ``GET    _control/faults/``   — current fault settings and their source;
-* ``PUT    _control/faults/``   — change some settings (``PATCH`` too), e.g.
-  ``{"error_500_rate": 0.2, "seed": 7}`` or ``{"latency": 0.1}`` (seconds per response);
-* ``DELETE _control/faults/``   — back to the THRED_SANDBOX FAULTS setting;
-* ``POST   _control/reset/``    — wipe all sandbox state;
+Everything is scoped to the calling partner: with several ``PARTNERS`` one can neither
+read another's request log nor change its faults nor wipe its data.
+
+* ``GET    _control/faults/``   — the fault settings applied to the caller's requests and
+  their source (``partner``, ``database`` or ``settings``);
+* ``PUT    _control/faults/``   — change some of the caller's settings (``PATCH`` too),
+  e.g. ``{"error_500_rate": 0.2, "seed": 7}`` or ``{"latency": 0.1}`` (seconds per
+  response);
+* ``DELETE _control/faults/``   — drop the caller's changes (the shared settings apply);
+* ``POST   _control/reset/``    — wipe the caller's businesses (and everything in them),
+  its request log and fault settings;
 * ``GET    _control/summary/``  — ``partner_summary`` of the calling partner, or with
   ``?business=<id or external_id>`` that business's ``business_summary``;
-* ``GET    _control/requests/`` — the request log, newest first, paginated; filters
+* ``GET    _control/requests/`` — the caller's request log, newest first, paginated; filters
   ``business_id``, ``resource``, ``action``, ``status``.
 """
 
@@ -27,7 +33,7 @@ from thred_django.client import gaps
 from thred_django.conf import sandbox_settings
 from thred_django.sandbox import faults
 from thred_django.sandbox.errors import SandboxError, json_error, validation_failed
-from thred_django.sandbox.models import FaultConfig, RequestLog
+from thred_django.sandbox.models import FaultConfig, PartnerFaultConfig, RequestLog
 from thred_django.sandbox.pagination import paginate, param, param_int, param_uuids
 from thred_django.sandbox.requestlog import log_json
 from thred_django.sandbox.reset import reset_sandbox
@@ -47,32 +53,41 @@ class ControlView(SandboxAPIView):
         return super(SandboxAPIView, self).dispatch(request, *args, **kwargs)
 
 
-def _faults_body() -> dict[str, Any]:
-    source = "database" if FaultConfig.objects.filter(pk=1).exists() else "settings"
-    return {"faults": faults.current_faults().as_dict(), "source": source}
+def _faults_body(partner_id: str) -> dict[str, Any]:
+    if PartnerFaultConfig.objects.filter(pk=partner_id).exists():
+        source = "partner"
+    elif FaultConfig.objects.filter(pk=1).exists():
+        source = "database"
+    else:
+        source = "settings"
+    return {"faults": faults.current_faults(partner_id).as_dict(), "source": source}
 
 
 class FaultsControlView(ControlView):
+    """The calling partner's fault settings: a change never reaches another partner."""
+
     def get(self, request: Request) -> Response:
-        return Response(_faults_body())
+        return Response(_faults_body(self.principal.partner_id))
 
     def put(self, request: Request) -> Response:
         try:
-            faults.set_faults(**self.payload())
+            faults.set_partner_faults(self.principal.partner_id, **self.payload())
         except (TypeError, ValueError) as exc:
             raise validation_failed({"non_field_errors": [str(exc)]}) from None
-        return Response(_faults_body())
+        return Response(_faults_body(self.principal.partner_id))
 
     patch = put
 
     def delete(self, request: Request) -> Response:
-        faults.reset_faults()
-        return Response(_faults_body())
+        faults.reset_partner_faults(self.principal.partner_id)
+        return Response(_faults_body(self.principal.partner_id))
 
 
 class ResetControlView(ControlView):
+    """Wipes the calling partner's businesses, request log and fault settings only."""
+
     def post(self, request: Request) -> Response:
-        return Response({"deleted": reset_sandbox()})
+        return Response({"deleted": reset_sandbox(partner_id=self.principal.partner_id)})
 
 
 class SummaryControlView(ControlView):
@@ -88,7 +103,7 @@ class SummaryControlView(ControlView):
 
 class RequestLogControlView(ControlView):
     def get(self, request: Request) -> Response:
-        queryset = RequestLog.objects.order_by("-id")
+        queryset = RequestLog.objects.filter(partner_id=self.principal.partner_id).order_by("-id")
         if business_ids := param_uuids(request, "business_id"):
             queryset = queryset.filter(business_id__in=business_ids)
         for name in ("resource", "action"):

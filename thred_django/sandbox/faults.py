@@ -1,8 +1,10 @@
 """Fault injection for the sandbox's API endpoints, changeable at runtime.
 
 Defaults come from ``THRED_SANDBOX["FAULTS"]``; a ``FaultConfig`` row (pk=1) overrides
-them, so a change made by one process (``set_faults``, the control endpoint) reaches
-every web server and worker at their next request. Each request reads the row once.
+them for every partner (``set_faults``, in process), and a ``PartnerFaultConfig`` row
+overrides those for one partner (``set_partner_faults``: the control endpoint, which
+only ever changes the calling partner's). A change made by one process reaches every
+web server and worker at their next request: each request reads the rows again.
 
 Kinds, rolled independently per request in this order:
 
@@ -32,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from thred_django.conf import sandbox_settings
-from thred_django.sandbox.models import FaultConfig
+from thred_django.sandbox.models import FaultConfig, PartnerFaultConfig
 
 RATE_KEYS = ("error_500_rate", "rate_limit_rate", "slow_rate", "commit_then_500_rate")
 SECONDS_KEYS = ("retry_after_seconds", "slow_seconds", "latency")
@@ -89,12 +91,44 @@ def default_faults() -> FaultSettings:
     return FaultSettings(**_checked(known))
 
 
-def current_faults() -> FaultSettings:
-    """The settings in force: the database row if there is one, else the defaults."""
+def current_faults(partner_id: str | None = None) -> FaultSettings:
+    """The settings in force: the database row if there is one, else the defaults; for
+    ``partner_id``, with that partner's own changes (control endpoint) over them."""
     row = FaultConfig.objects.filter(pk=1).values(*_FIELD_NAMES).first()
-    if row is None:
-        return default_faults()
-    return FaultSettings(**row)
+    shared = default_faults() if row is None else FaultSettings(**row)
+    if not partner_id:
+        return shared
+    own = PartnerFaultConfig.objects.filter(pk=partner_id).values("changes", "version").first()
+    if own is None:
+        return shared
+    merged = {**shared.as_dict(), **_checked(dict(own["changes"]))}
+    merged["version"] = shared.version * 100_003 + own["version"]  # re-seeds on either change
+    return FaultSettings(**merged)
+
+
+def set_partner_faults(partner_id: str, **changes: Any) -> FaultSettings:
+    """Change fault settings for one partner's requests only (the control endpoint)."""
+    _check_keys(changes)
+    checked = _checked(changes)
+    with transaction.atomic():
+        row, _ = PartnerFaultConfig.objects.select_for_update().get_or_create(pk=partner_id)
+        row.changes = {**row.changes, **checked}
+        row.version += 1
+        row.updated_at = timezone.now()
+        row.save()
+    return current_faults(partner_id)
+
+
+def reset_partner_faults(partner_id: str) -> FaultSettings:
+    """Drop one partner's own changes: the shared settings apply to it again."""
+    PartnerFaultConfig.objects.filter(pk=partner_id).delete()
+    return current_faults(partner_id)
+
+
+def _check_keys(changes: dict[str, Any]) -> None:
+    unknown = set(changes) - (set(_FIELD_NAMES) - {"version"})
+    if unknown:
+        raise ValueError(f"Unknown fault settings: {', '.join(sorted(unknown))}")
 
 
 def set_faults(**changes: Any) -> FaultSettings:
@@ -104,9 +138,7 @@ def set_faults(**changes: Any) -> FaultSettings:
     retry_after_seconds (int >= 0), slow_seconds and latency (>= 0), seed (int or None).
     Raises ``ValueError`` on an unknown key or an out-of-range value.
     """
-    unknown = set(changes) - (set(_FIELD_NAMES) - {"version"})
-    if unknown:
-        raise ValueError(f"Unknown fault settings: {', '.join(sorted(unknown))}")
+    _check_keys(changes)
     checked = _checked(changes)
     with transaction.atomic():
         current = FaultConfig.objects.select_for_update().filter(pk=1).first()
@@ -170,9 +202,9 @@ class _Dice:
 _dice = _Dice()
 
 
-def plan_request() -> FaultPlan:
-    """Decide the faults for one API request (one database read)."""
-    settings = current_faults()
+def plan_request(partner_id: str | None = None) -> FaultPlan:
+    """Decide the faults for one API request of ``partner_id`` (two indexed reads)."""
+    settings = current_faults(partner_id)
     latency = settings.latency
     if not settings.active:
         return FaultPlan(latency=latency) if latency else NO_FAULTS

@@ -320,6 +320,19 @@ class FaultConfig(models.Model):
         return f"Faults v{self.version}"
 
 
+class PartnerFaultConfig(models.Model):
+    """One partner's fault settings, over the shared ones: ``{key: value}`` changed
+    through the control endpoint, which only ever touches the calling partner's row."""
+
+    partner_id = models.CharField(max_length=64, primary_key=True)
+    changes = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Faults of {self.partner_id} v{self.version}"
+
+
 class RequestLog(models.Model):
     """One answered API request. Never holds headers, bodies, credentials or tokens."""
 
@@ -328,6 +341,7 @@ class RequestLog(models.Model):
     path = models.CharField(max_length=500)
     status = models.PositiveSmallIntegerField()
     business_id = models.UUIDField(null=True, blank=True, db_index=True)
+    partner_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
     resource = models.CharField(max_length=20, blank=True, default="")
     action = models.CharField(max_length=20, blank=True, default="")
     external_id = models.CharField(max_length=255, blank=True, default="")

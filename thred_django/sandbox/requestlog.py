@@ -28,6 +28,7 @@ class LogEntry:
     resource: str = ""
     action: str = ""
     business_id: Any = None
+    partner_id: str = ""
     external_id: str = ""
     idempotency_key: str = ""
     created: bool = False
@@ -44,6 +45,7 @@ def record(method: str, path: str, status: int, entry: LogEntry, duration_ms: fl
         path=path[:500],
         status=status,
         business_id=entry.business_id,
+        partner_id=(entry.partner_id or "")[:64],
         resource=entry.resource[:20],
         action=entry.action[:20],
         external_id=(entry.external_id or "")[:255],

@@ -31,7 +31,7 @@ from rest_framework.views import APIView
 from thred_django.client.validation import validated_payload
 from thred_django.client.validation.text import text_problem
 from thred_django.sandbox import faults, requestlog
-from thred_django.sandbox.auth import Principal, authenticate
+from thred_django.sandbox.auth import Principal, authenticate, peek_partner
 from thred_django.sandbox.errors import (
     SandboxError,
     exception_handler,
@@ -96,7 +96,7 @@ class SandboxAPIView(APIView):
         self.log = requestlog.LogEntry(
             resource=self.resource, action=self.actions.get(method, method)
         )
-        plan = faults.plan_request() if self.apply_faults else faults.NO_FAULTS
+        plan = faults.plan_request(peek_partner(request)) if self.apply_faults else faults.NO_FAULTS
         self.log.fault = plan.name
         if plan.latency:
             # A remote API's round trip, before any work: no transaction or lock is held
@@ -135,6 +135,8 @@ class SandboxAPIView(APIView):
                 self.log.error_code = "server_error"
             elif response.status_code == 429:
                 self.log.error_code = "rate_limited"
+        principal = getattr(self, "principal", None)
+        self.log.partner_id = principal.partner_id if principal else ""
         duration_ms = (time.perf_counter() - started) * 1000
         requestlog.record(
             request.method or "", request.path, response.status_code, self.log, duration_ms
