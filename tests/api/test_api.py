@@ -72,7 +72,7 @@ def test_status_of_one_object(api, world):
 def test_unknown_model_is_404_with_a_clear_message(api, world):
     response = api.get(reverse("thred_api:object-status", args=["nope.thing", 1]))
     assert response.status_code == 404
-    assert response.json()["detail"].startswith("No sync record for nope.thing 1")
+    assert response.json()["detail"].startswith("nope.thing 1 has no sync record")
     malformed = api.get(reverse("thred_api:object-status", args=["nothing", 1]))
     assert malformed.status_code == 404
     assert "'app_label.model'" in malformed.json()["detail"]
@@ -81,7 +81,7 @@ def test_unknown_model_is_404_with_a_clear_message(api, world):
 def test_missing_object_is_404(api, world):
     response = api.get(reverse("thred_api:object-status", args=["testapp.sale", 999999]))
     assert response.status_code == 404
-    assert response.json()["detail"].startswith("No sync record for testapp.sale 999999:")
+    assert response.json()["detail"].startswith("testapp.sale 999999 has no sync record:")
 
 
 def test_unmarked_object_is_404_like_a_missing_one(api, world):
@@ -91,7 +91,7 @@ def test_unmarked_object_is_404_like_a_missing_one(api, world):
     response = api.get(status_url(sale))
     assert response.status_code == 404
     detail = response.json()["detail"]
-    assert detail.startswith(f"No sync record for testapp.sale {sale.pk}:")
+    assert detail.startswith(f"testapp.sale {sale.pk} has no sync record:")
     assert "never marked for sync" in detail
 
 

@@ -63,7 +63,7 @@ def _record_for(content_type: str, pk: str, resource: str | None = None) -> Sync
         return record
     what = f"Thred {resource} record" if resource else "sync record"
     raise NotFound(
-        f"No {what} for {content_type} {pk}: it does not exist, or it was never "
+        f"{content_type} {pk} has no {what}: it does not exist, or it was never "
         "marked for sync (its model may not be mapped)."
     )
 
