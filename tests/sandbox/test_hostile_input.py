@@ -119,6 +119,31 @@ CASES: dict[str, tuple[Hostile, str | None, int]] = {
         "line_items[0].quantity",
         400,
     ),
+    "quantity with 7 decimal places": (
+        lambda http, biz, ids: biz.post(
+            "invoices/", invoice_body(biz, ids["customer"], quantity="1.0000001")
+        ),
+        "line_items[0].quantity",
+        400,
+    ),
+    "a number where a string is documented": (
+        lambda http, biz, ids: biz.post("customers/", {"external_id": "n", "company_name": 0}),
+        "company_name",
+        400,
+    ),
+    "payout currency 0": (
+        lambda http, biz, ids: biz.post(
+            "payouts/",
+            {
+                "external_id": "po-0",
+                "amount_cents": 100,
+                "currency": 0,
+                "completed_at": SENT_AT,
+            },
+        ),
+        "currency",
+        400,
+    ),
     "allocation id that is an object": (
         lambda http, biz, ids: payment_with_object_id(biz, ids),
         "allocations[0].invoice_id",

@@ -65,7 +65,11 @@ def test_last_page_previous_link_and_limits(customers):
         assert error_of(refused)[:2] == (400, "validation_error"), size
         assert "page_size" in refused.json()["details"]
     assert error_of(customers.get("customers/", params={"page": 4}))[:2] == (404, "invalid_page")
-    assert error_of(customers.get("customers/", params={"page": "x"}))[0] == 404
+    assert error_of(customers.get("customers/", params={"page": "x"}))[:2] == (
+        400,
+        "validation_error",
+    )
+    assert error_of(customers.get("customers/", params={"page": 0}))[0] == 400
 
 
 @pytest.mark.django_db

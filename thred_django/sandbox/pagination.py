@@ -5,8 +5,8 @@
     {"count", "page_info": {"total_count", "current_page", "total_pages", "page_size"},
      "next", "previous", "results"}
 
-``page`` is 1-based (default 1); ``page_size`` defaults to 20, and outside 1..100 (the
-documented range) it is a 400 ``validation_error`` naming it.
+``page`` is 1-based (default 1; not an integer >= 1 is a 400); ``page_size`` defaults to
+20, and outside 1..100 (the documented range) it is a 400 ``validation_error`` naming it.
 A page beyond the last answers 404 ``invalid_page`` (DRF's behaviour). The ``param_*``
 helpers read one filter and answer 400 ``validation_error`` naming it when malformed.
 """
@@ -35,8 +35,8 @@ def page_params(request: Request) -> tuple[int, int]:
         page = int(raw_page)
     except ValueError:
         page = 0
-    if page < 1:
-        raise SandboxError(404, gaps.ERROR_CODE_INVALID_PAGE, "Invalid page.")
+    if page < 1:  # malformed (the documented minimum is 1); beyond the last page is a 404
+        raise field_error("page", "Must be an integer of at least 1.")
     raw_size = request.query_params.get("page_size", "")
     if raw_size == "":
         return page, gaps.PAGE_SIZE_DEFAULT
@@ -95,19 +95,38 @@ def param(request: Request, name: str) -> str | None:
     return value if value not in (None, "") else None
 
 
+def typed_param(request: Request, name: str) -> str | None:
+    """A typed filter's raw value: None when absent, a 400 when given but empty."""
+    value = request.query_params.get(name)
+    if value is not None and not value.strip():
+        raise field_error(name, "May not be empty: give a value or leave the parameter out.")
+    return value
+
+
+def param_choice(request: Request, name: str, choices: tuple[str, ...]) -> str | None:
+    """One of ``choices`` (an enum filter), None when absent, else a 400 naming them."""
+    value = typed_param(request, name)
+    if value is not None and value not in choices:
+        raise field_error(name, f"Must be one of: {', '.join(choices)}.")
+    return value
+
+
 def param_uuids(request: Request, name: str) -> list[str] | None:
-    """A comma-separated list of UUIDs."""
-    value = param(request, name)
+    """A comma-separated list of UUIDs (given but empty is malformed too)."""
+    value = request.query_params.get(name)
     if value is None:
         return None
     try:
-        return [str(uuid.UUID(part.strip())) for part in value.split(",") if part.strip()]
+        ids = [str(uuid.UUID(part.strip())) for part in value.split(",") if part.strip()]
+        if not ids:
+            raise ValueError(value)
+        return ids
     except ValueError:
         raise field_error(name, "Must be a UUID or a comma-separated list of UUIDs.") from None
 
 
 def param_bool(request: Request, name: str) -> bool | None:
-    value = param(request, name)
+    value = typed_param(request, name)
     if value is None:
         return None
     lowered = value.lower()
@@ -119,7 +138,7 @@ def param_bool(request: Request, name: str) -> bool | None:
 
 
 def param_int(request: Request, name: str) -> int | None:
-    value = param(request, name)
+    value = typed_param(request, name)
     if value is None:
         return None
     try:
@@ -130,7 +149,7 @@ def param_int(request: Request, name: str) -> int | None:
 
 def param_datetime(request: Request, name: str) -> datetime | None:
     """An ISO date-time (naive means UTC), or a date meaning 00:00 UTC that day."""
-    value = param(request, name)
+    value = typed_param(request, name)
     if value is None:
         return None
     try:
@@ -147,7 +166,7 @@ def param_datetime(request: Request, name: str) -> datetime | None:
 
 
 def param_date(request: Request, name: str) -> date | None:
-    value = param(request, name)
+    value = typed_param(request, name)
     if value is None:
         return None
     try:

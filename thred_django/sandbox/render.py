@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from thred_django.client import gaps
@@ -34,6 +35,26 @@ def day(value: date | None) -> str | None:
 
 def sid(value: Any) -> str | None:
     return str(value) if value else None
+
+
+def without_nulls(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """``data`` without those ``keys`` whose value is None: optional fields the schema
+    types as non-null (a string, an integer, an object) are left out, not null."""
+    for key in keys:
+        if data.get(key, 0) is None:
+            del data[key]
+    return data
+
+
+def number(value: Any) -> Any:
+    """A quantity as a JSON number, however it was sent ("1.00" -> 1, "2.5" -> 2.5)."""
+    try:
+        exact = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    if not exact.is_finite():
+        return value
+    return int(exact) if exact == exact.to_integral_value() else float(exact)
 
 
 def strings(data: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -71,7 +92,7 @@ def business_json(b: Business, *, created: bool | None = None) -> dict[str, Any]
     }
     if created is not None:
         out["_meta"] = {gaps.BUSINESS_META_CREATED_KEY: created}
-    return out
+    return without_nulls(out, "fiscal_year_end")
 
 
 def display_name(obj: Customer | Vendor) -> str:
@@ -83,35 +104,40 @@ def customer_json(c: Customer) -> dict[str, Any]:
     address = [d.get(k, "") for k in ("address_line1", "address_line2", "city")]
     address += [d.get(k, "") for k in ("state_county", "postal_code", "country")]
     full_address = ", ".join(part for part in address if part)
-    return {
-        "type": "Customer",
-        "id": str(c.id),
-        "external_id": c.external_id,
-        "reference_number": d.get("reference_number", ""),
-        "individual_name": c.individual_name,
-        "company_name": c.company_name,
-        "display_name": display_name(c),
-        "email": c.email,
-        **strings(d, "mobile_phone", "office_phone", "address_line1", "address_line2"),
-        **strings(d, "city", "state_county", "postal_code", "country", "vat_number", "notes"),
-        "full_address": full_address,
-        "address_string": full_address,
-        "tax_exempt": bool(d.get("tax_exempt", False)),
-        "status": c.status,
-        "is_active": not c.is_archived and c.status == "active",
-        "is_archived": c.is_archived,
-        "transaction_tags": d.get("transaction_tags", []),
-        "metadata": d.get("metadata", {}),
-        "payment_terms_days": d.get("payment_terms_days"),
-        "credit_limit": d.get("credit_limit_cents"),
-        "credit_limit_cents": d.get("credit_limit_cents"),
-        "outstanding_balance": c.outstanding_cents,
-        "outstanding_balance_cents": c.outstanding_cents,
-        "documents": [],
-        "created_at": ts(c.created_at),
-        "updated_at": ts(c.updated_at),
-        "archived_at": ts(c.archived_at),
-    }
+    return without_nulls(
+        {
+            "type": "Customer",
+            "id": str(c.id),
+            "external_id": c.external_id,
+            "reference_number": d.get("reference_number", ""),
+            "individual_name": c.individual_name,
+            "company_name": c.company_name,
+            "display_name": display_name(c),
+            "email": c.email,
+            **strings(d, "mobile_phone", "office_phone", "address_line1", "address_line2"),
+            **strings(d, "city", "state_county", "postal_code", "country", "vat_number", "notes"),
+            "full_address": full_address,
+            "address_string": full_address,
+            "tax_exempt": bool(d.get("tax_exempt", False)),
+            "status": c.status,
+            "is_active": not c.is_archived and c.status == "active",
+            "is_archived": c.is_archived,
+            "transaction_tags": d.get("transaction_tags", []),
+            "metadata": d.get("metadata", {}),
+            "payment_terms_days": d.get("payment_terms_days"),
+            "credit_limit": d.get("credit_limit_cents"),
+            "credit_limit_cents": d.get("credit_limit_cents"),
+            "outstanding_balance": c.outstanding_cents,
+            "outstanding_balance_cents": c.outstanding_cents,
+            "documents": [],
+            "created_at": ts(c.created_at),
+            "updated_at": ts(c.updated_at),
+            "archived_at": ts(c.archived_at),
+        },
+        "payment_terms_days",
+        "credit_limit",
+        "credit_limit_cents",
+    )
 
 
 def line_id(owner: Any, index: int) -> str:

@@ -10,7 +10,17 @@ from django.utils import timezone
 from thred_django.client.validation import bill_line_total_cents, line_subtotal_cents
 from thred_django.sandbox import ledger
 from thred_django.sandbox.models import Bill, BillPayment, BillPaymentAllocation, VendorCredit
-from thred_django.sandbox.render import day, display_name, line_id, sid, strings, ts, vendor_json
+from thred_django.sandbox.render import (
+    day,
+    display_name,
+    line_id,
+    number,
+    sid,
+    strings,
+    ts,
+    vendor_json,
+    without_nulls,
+)
 
 
 def _bill_lines(bill: Bill) -> list[dict[str, Any]]:
@@ -21,6 +31,7 @@ def _bill_lines(bill: Bill) -> list[dict[str, Any]]:
         lines.append(
             {
                 **line,
+                "quantity": number(line.get("quantity")),
                 "id": line_id(bill, index),
                 "bill_id": str(bill.id),
                 "currency": bill.currency,
@@ -37,50 +48,53 @@ def bill_json(b: Bill) -> dict[str, Any]:
     """A bill (expects vendor, payment_allocations__bill_payment, credit_allocations)."""
     d = b.data
     open_status = b.status in ("OPEN", "PARTIALLY_PAID")
-    return {
-        "type": "Bill",
-        "id": str(b.id),
-        "business_id": str(b.business_id),
-        "external_id": b.external_id,
-        "status": b.status,
-        "terms": d.get("terms", ""),
-        "bill_number": b.bill_number,
-        **strings(d, "vendor_bill_number", "purchase_order_number", "memo"),
-        "issue_date": d.get("bill_date"),
-        "bill_date": d.get("bill_date"),
-        "received_at": d.get("received_at"),
-        "approved_at": d.get("approved_at"),
-        "due_at": ts(b.due_at),
-        "paid_at": ts(b.paid_at),
-        "voided_at": None,
-        "is_overdue": bool(open_status and b.due_at and b.due_at < timezone.now()),
-        "currency": b.currency,
-        "vendor_id": str(b.vendor_id),
-        "vendor": vendor_json(b.vendor),
-        "reference_numbers": d.get("reference_numbers", []),
-        "attachment_urls": d.get("attachment_urls", []),
-        "line_items": _bill_lines(b),
-        "total_amount": b.total_cents,
-        "total_amount_cents": b.total_cents,
-        "paid_amount_cents": b.paid_cents,
-        "outstanding_amount_cents": ledger.bill_outstanding_cents(b),
-        "bill_payment_allocations": [
-            {
-                "bill_payment_id": str(a.bill_payment_id),
-                "amount_cents": a.amount_cents,
-                "payment_date": day(a.bill_payment.payment_date),
-                "payment_method": a.bill_payment.payment_method,
-                "status": a.bill_payment.status,
-            }
-            for a in b.payment_allocations.all()
-        ],
-        "vendor_credit_allocations": [
-            {"vendor_credit_id": str(a.vendor_credit_id), "amount_cents": a.amount_cents}
-            for a in b.credit_allocations.all()
-        ],
-        "created_at": ts(b.created_at),
-        "updated_at": ts(b.updated_at),
-    }
+    return without_nulls(
+        {
+            "type": "Bill",
+            "id": str(b.id),
+            "business_id": str(b.business_id),
+            "external_id": b.external_id,
+            "status": b.status,
+            "terms": d.get("terms", ""),
+            "bill_number": b.bill_number,
+            **strings(d, "vendor_bill_number", "purchase_order_number", "memo"),
+            "issue_date": d.get("bill_date"),
+            "bill_date": d.get("bill_date"),
+            "received_at": d.get("received_at"),
+            "approved_at": d.get("approved_at"),
+            "due_at": ts(b.due_at),
+            "paid_at": ts(b.paid_at),
+            "voided_at": None,
+            "is_overdue": bool(open_status and b.due_at and b.due_at < timezone.now()),
+            "currency": b.currency,
+            "vendor_id": str(b.vendor_id),
+            "vendor": vendor_json(b.vendor),
+            "reference_numbers": d.get("reference_numbers", []),
+            "attachment_urls": d.get("attachment_urls", []),
+            "line_items": _bill_lines(b),
+            "total_amount": b.total_cents,
+            "total_amount_cents": b.total_cents,
+            "paid_amount_cents": b.paid_cents,
+            "outstanding_amount_cents": ledger.bill_outstanding_cents(b),
+            "bill_payment_allocations": [
+                {
+                    "bill_payment_id": str(a.bill_payment_id),
+                    "amount_cents": a.amount_cents,
+                    "payment_date": day(a.bill_payment.payment_date),
+                    "payment_method": a.bill_payment.payment_method,
+                    "status": a.bill_payment.status,
+                }
+                for a in b.payment_allocations.all()
+            ],
+            "vendor_credit_allocations": [
+                {"vendor_credit_id": str(a.vendor_credit_id), "amount_cents": a.amount_cents}
+                for a in b.credit_allocations.all()
+            ],
+            "created_at": ts(b.created_at),
+            "updated_at": ts(b.updated_at),
+        },
+        "received_at",
+    )
 
 
 def bill_payment_json(
@@ -141,38 +155,42 @@ def bill_payment_json(
 def vendor_credit_json(c: VendorCredit) -> dict[str, Any]:
     """A vendor credit (expects vendor and allocations__bill loaded)."""
     d = c.data
-    return {
-        "id": str(c.id),
-        "business_id": str(c.business_id),
-        "external_id": c.external_id,
-        "status": c.status,
-        "received_at": d.get("received_at"),
-        "vendor_id": str(c.vendor_id),
-        "vendor": {
-            "id": str(c.vendor_id),
-            "external_id": c.vendor.external_id,
-            "display_name": display_name(c.vendor),
+    return without_nulls(
+        {
+            "id": str(c.id),
+            "business_id": str(c.business_id),
+            "external_id": c.external_id,
+            "status": c.status,
+            "received_at": d.get("received_at"),
+            "vendor_id": str(c.vendor_id),
+            "vendor": {
+                "id": str(c.vendor_id),
+                "external_id": c.vendor.external_id,
+                "display_name": display_name(c.vendor),
+            },
+            "source_bill_id": sid(d.get("source_bill_id")),
+            "line_items": d.get("line_items", []),
+            "allocations": [
+                {
+                    "bill_id": str(a.bill_id),
+                    "bill_number": a.bill.bill_number,
+                    "amount": a.amount_cents,
+                    "amount_cents": a.amount_cents,
+                    "bill_outstanding_balance_cents": ledger.bill_outstanding_cents(a.bill),
+                    "applied_at": ts(a.created_at),
+                }
+                for a in c.allocations.all()
+            ],
+            "tags": d.get("tags", []),
+            "total_amount": c.total_cents,
+            "total_amount_cents": c.total_cents,
+            "applied_amount": c.applied_cents,
+            "applied_amount_cents": c.applied_cents,
+            "currency": c.currency,
+            "document": None,
+            "created_at": ts(c.created_at),
+            "updated_at": ts(c.updated_at),
         },
-        "source_bill_id": sid(d.get("source_bill_id")),
-        "line_items": d.get("line_items", []),
-        "allocations": [
-            {
-                "bill_id": str(a.bill_id),
-                "bill_number": a.bill.bill_number,
-                "amount": a.amount_cents,
-                "amount_cents": a.amount_cents,
-                "bill_outstanding_balance_cents": ledger.bill_outstanding_cents(a.bill),
-                "applied_at": ts(a.created_at),
-            }
-            for a in c.allocations.all()
-        ],
-        "tags": d.get("tags", []),
-        "total_amount": c.total_cents,
-        "total_amount_cents": c.total_cents,
-        "applied_amount": c.applied_cents,
-        "applied_amount_cents": c.applied_cents,
-        "currency": c.currency,
-        "document": None,
-        "created_at": ts(c.created_at),
-        "updated_at": ts(c.updated_at),
-    }
+        "received_at",
+        "document",
+    )

@@ -25,6 +25,7 @@ from thred_django.sandbox.render import (
     display_amount,
     display_name,
     line_id,
+    number,
     sid,
     strings,
     ts,
@@ -38,6 +39,7 @@ def _invoice_lines(invoice: Invoice) -> list[dict[str, Any]]:
         lines.append(
             {
                 **line,
+                "quantity": number(line.get("quantity")),
                 "id": line_id(invoice, index),
                 "subtotal": subtotal,
                 "total_amount": invoice_line_total_cents(line),

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from thred_django.client import gaps
 from thred_django.client.validation.fields import (
     _NULL,
+    StrictCharField,
     _choice,
     _date,
     _dict,
@@ -41,8 +42,8 @@ class BusinessCreate(serializers.Serializer):
 
 
 class BusinessUpdate(serializers.Serializer):
-    legal_name = serializers.CharField(max_length=255, required=False, allow_null=_NULL)
-    entity_type = serializers.CharField(max_length=255, required=False, allow_null=_NULL)
+    legal_name = StrictCharField(max_length=255, required=False, allow_null=_NULL)
+    entity_type = StrictCharField(max_length=255, required=False, allow_null=_NULL)
     phone_number = _text()
     tin = _text()
     vat_number = _text(20)

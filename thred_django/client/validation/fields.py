@@ -140,8 +140,27 @@ class ZonedDateTimeField(serializers.Field):
         return value
 
 
+class StrictCharField(serializers.CharField):
+    """A string, and only a string: DRF's CharField turns 0 into "0", but the documented
+    type is string, and the sandbox echoes what was sent (a 0 would come back as 0)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
+class StrictEmailField(serializers.EmailField):
+    """An e-mail address given as a string (not a number turned into one)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
 def _text(max_length: int = gaps.DEFAULT_MAX_LENGTH, *, required: bool = False) -> Any:
-    return serializers.CharField(
+    return StrictCharField(
         max_length=max_length, required=required, allow_blank=not required, allow_null=_NULL
     )
 
@@ -180,7 +199,7 @@ def _dict() -> Any:
 
 
 def _strings() -> Any:
-    return serializers.ListField(child=serializers.CharField(), required=False, allow_null=_NULL)
+    return serializers.ListField(child=StrictCharField(), required=False, allow_null=_NULL)
 
 
 def _uuids() -> Any:
@@ -188,7 +207,7 @@ def _uuids() -> Any:
 
 
 def _email(*, required: bool = False) -> Any:
-    return serializers.EmailField(
+    return StrictEmailField(
         max_length=gaps.DEFAULT_MAX_LENGTH, required=required, allow_blank=False, allow_null=_NULL
     )
 

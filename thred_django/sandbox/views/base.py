@@ -166,6 +166,11 @@ class SandboxAPIView(APIView):
 
     # --- helpers for subclasses ------------------------------------------------------
 
+    def require_body(self) -> None:
+        """400 when the request has no body (operations whose body the docs require)."""
+        if not int(self.request.META.get("CONTENT_LENGTH") or 0):
+            raise validation_failed({"non_field_errors": ["A request body is required."]})
+
     def payload(self) -> dict[str, Any]:
         """The request body as a dict (JSON object, form or multipart fields)."""
         data = self.request.data

@@ -21,7 +21,13 @@ from thred_django.client import gaps
 from thred_django.sandbox import idempotency, ledger, queries
 from thred_django.sandbox.errors import conflict, field_error
 from thred_django.sandbox.models import Bill, BillPayment, BillPaymentAllocation, Business
-from thred_django.sandbox.pagination import paginate, param, param_date, param_uuids
+from thred_django.sandbox.pagination import (
+    paginate,
+    param,
+    param_choice,
+    param_date,
+    param_uuids,
+)
 from thred_django.sandbox.references import check_bill_allocations, resolve_vendor
 from thred_django.sandbox.render_ap import bill_payment_json
 from thred_django.sandbox.render_ar import cancellation_json
@@ -121,9 +127,10 @@ class BillPaymentListView(SandboxAPIView):
             queryset = queryset.filter(vendor_id__in=vendor_ids)
         if bill_ids := param_uuids(request, "bill_id"):
             queryset = queryset.filter(allocations__bill_id__in=bill_ids).distinct()
-        for name in ("status", "payment_method"):
-            if value := param(request, name):
-                queryset = queryset.filter(**{name: value})
+        if status := param_choice(request, "status", gaps.BILL_PAYMENT_FILTER_STATUSES):
+            queryset = queryset.filter(status=status)
+        if method := param(request, "payment_method"):
+            queryset = queryset.filter(payment_method=method)
         if (start := param_date(request, "payment_date_start")) is not None:
             queryset = queryset.filter(payment_date__gte=start)
         if (end := param_date(request, "payment_date_end")) is not None:

@@ -104,6 +104,7 @@ class InvoiceDetailView(SandboxAPIView):
         return Response(invoice_json(self.get_owned(queries.invoices(), invoice_id, "invoice")))
 
     def put(self, request: Request, business_id: str, invoice_id: str) -> Response:
+        self.require_body()  # documented as required (the bill PUT's is optional)
         invoice = self.get_owned(Invoice.objects, invoice_id, "invoice")
         self.log.external_id = invoice.external_id or ""
         data = self.payload()
