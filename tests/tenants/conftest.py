@@ -35,9 +35,11 @@ def tenants_databases() -> Iterator[Databases]:
     if importlib.util.find_spec("django_tenants") is None:
         pytest.skip("django-tenants is not installed (pip install 'thred-django[tenants]')")
     databases = Databases(server)
-    databases.create_template()
-    yield databases
-    databases.close()
+    try:  # a template whose setup failed is dropped too
+        databases.create_template()
+        yield databases
+    finally:
+        databases.close()
 
 
 @pytest.fixture
