@@ -271,3 +271,20 @@ def test_generateschema_command(db, tmp_path):
         "tests.api.urls",
     )
     assert "retryObjectSync" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("testapp.sale", "1\x00"), ("test\x00app.sale", "1")],
+    ids=["NUL in the pk", "NUL in the model"],
+)
+def test_hostile_path_values_are_404_not_500(api, world, args):
+    """Text no database can compare with (NUL fails on PostgreSQL) is simply not found."""
+    response = api.get(reverse("thred_api:object-status", args=args))
+    assert response.status_code == 404
+    assert (
+        "has no sync record" in response.json()["detail"]
+        or "app_label.model" in (response.json()["detail"])
+    )
+    detail = reverse("thred_api:business-detail", args=["shop\x00-1"])
+    assert api.get(detail).status_code == 404
