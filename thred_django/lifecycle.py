@@ -71,7 +71,8 @@ class Lifecycle:
         take: every differing field without an update, the fixed ones with one.
         ``{name: {"host": …, "thred": …}}``; external_id is never compared."""
         held = thred or {}
-        names = self.fixed if self.updatable else sorted(set(held) | set(host))
+        # A fixed field the acknowledged payload lacks is unknown, not different.
+        names = [n for n in self.fixed if n in held] if self.updatable else sorted({*held, *host})
         return {
             name: {"host": host.get(name), "thred": held.get(name)}
             for name in names
@@ -80,10 +81,10 @@ class Lifecycle:
 
     def held_after_update(self, thred: dict[str, Any] | None, host: dict[str, Any]) -> dict:
         """What Thred holds after an update with ``host``: the fixed fields keep their
-        acknowledged values (an unknown one is left out)."""
+        acknowledged values (where none is known, the host's value is assumed: the
+        create carried it)."""
         held = dict(host)
         for name in self.fixed:
-            held.pop(name, None)
             if thred and name in thred:
                 held[name] = thred[name]
         return held

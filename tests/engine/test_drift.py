@@ -206,6 +206,7 @@ def test_drifted_is_counted_by_status_command_api_and_admin(thred, shop, admin_c
     dashboard = admin_client.get(reverse("admin:thred_django_syncrecord_dashboard"))
     assert dashboard.status_code == 200
     assert "Drifted: Thred cannot take the change" in dashboard.content.decode()
+    assert "update_not_supported" in dashboard.content.decode()  # among the top codes
 
     api = APIClient()
     api.force_authenticate(admin_user)

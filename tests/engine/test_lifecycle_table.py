@@ -65,3 +65,16 @@ def test_the_readme_shows_the_table_as_declared():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for row in lifecycle.readme_table():
         assert row in readme, row
+
+
+def test_what_thred_holds_after_an_update_keeps_the_fixed_fields_it_acknowledged():
+    life = lifecycle.of(Resource.BILL_PAYMENT)
+    thred = {"amount_cents": 3000, "memo": "a"}
+    host = {"amount_cents": 2500, "memo": "b", "vendor_id": "v"}
+    assert life.held_after_update(thred, host) == {
+        "amount_cents": 3000,  # Thred could not change it
+        "memo": "b",
+        "vendor_id": "v",  # unknown to the record: the create carried the host's value
+    }
+    assert life.differences(thred, host) == {"amount_cents": {"host": 2500, "thred": 3000}}
+    assert life.held_after_update(None, host) == host

@@ -31,7 +31,7 @@ from thred_django.resources import Resource, State
 TOP_ERRORS = 10
 CHART_HEIGHT = 120  # px of the tallest bar
 BAR_WIDTH = 30  # px per hour (two bars and a gap)
-TROUBLED_STATES = (State.FAILED, State.RETRYING, State.BLOCKED)
+TROUBLED_STATES = (State.FAILED, State.RETRYING, State.BLOCKED, State.DRIFTED)
 
 
 @dataclass
