@@ -331,22 +331,46 @@ def _remark_existing(marks: list[dict[str, Any]], using: str) -> None:
 
 def _remark_dependents(marks: list[dict[str, Any]], using: str, now: Any) -> None:
     """Records whose payloads read a marked object's Thred id are marked again (their
-    payload is rebuilt; the hash avoids a call when nothing changed)."""
+    payload is rebuilt; the hash avoids a call when nothing changed).
+
+    A read first (one cached statement per content type): most marks have no
+    dependents, and an UPDATE would open a write transaction of its own in autocommit.
+    """
     by_type: dict[int, list[str]] = {}
     for values in marks:
         by_type.setdefault(values["content_type_id"], []).append(values["object_id"])
-    edges = models.Q()
-    for ct, pks in by_type.items():
-        edges |= models.Q(parent_type_id=ct, parent_id__in=pks)
-    children = SyncDependency.objects.using(using).filter(edges).values("child_id")
-    SyncRecord.objects.using(using).filter(id__in=children, action=Action.UPSERT).exclude(
-        state=State.PENDING
-    ).update(
-        state=State.PENDING,
-        revision=uuid.uuid4(),
-        attempts=0,
-        next_attempt_at=now,
-        updated_at=now,
+    connection = connections[using]
+    children: list[int] = []
+    with connection.cursor() as cursor:
+        for ct, pks in by_type.items():
+            for start in range(0, len(pks), 500):
+                chunk = pks[start : start + 500]
+                cursor.execute(_children_sql(using, len(chunk)), [ct, *chunk])
+                children.extend(row[0] for row in cursor.fetchall())
+    if not children:
+        return
+    for start in range(0, len(children), 500):
+        SyncRecord.objects.using(using).filter(
+            id__in=children[start : start + 500], action=Action.UPSERT
+        ).exclude(state=State.PENDING).update(
+            state=State.PENDING,
+            revision=uuid.uuid4(),
+            attempts=0,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _children_sql(using: str, count: int) -> str:
+    """``SELECT child_id FROM <edges> WHERE parent_type_id = %s AND parent_id IN (…)``."""
+    q = connections[using].ops.quote_name
+    meta = SyncDependency._meta
+    column = {f.name: str(f.column) for f in meta.concrete_fields}
+    marks = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {q(column['child'])} FROM {q(meta.db_table)} "  # noqa: S608 - our names
+        f"WHERE {q(column['parent_type'])} = %s AND {q(column['parent_id'])} IN ({marks})"
     )
 
 
