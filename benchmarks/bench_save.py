@@ -121,6 +121,7 @@ def decompose(args, save, merchant) -> dict:
     from sales.models import Customer
 
     from thred_django.engine import dispatch, marking
+    from thred_django.engine import upsert as outbox
     from thred_django.mappings import registry
 
     k = min(2000, args.n)
@@ -138,9 +139,7 @@ def decompose(args, save, merchant) -> dict:
 
     def upserts() -> None:
         for obj in objs:
-            marking._upsert(
-                [marking.mark_values(mapping, obj, "upsert", timezone.now())], "default"
-            )
+            outbox.upsert([marking.mark_values(mapping, obj, "upsert", timezone.now())], "default")
 
     if args.shape == "atomic":  # the upsert joins the host's open transaction
         with transaction.atomic():

@@ -42,6 +42,10 @@ UPDATE_PARTIAL = "update_partial"
 DEACTIVATE_NOT_SUPPORTED = "deactivate_not_supported"
 REACTIVATE_NOT_SUPPORTED = "reactivate_not_supported"
 
+# Deactivations Thred refuses until the object's children are cancelled (a void of an
+# invoice that still has payments): the drifted record is marked again when one is.
+WAITS_FOR_CHILDREN = ("invoice_has_payments",)
+
 _VERBS = {"void": "voided", "cancel": "cancelled", "archive": "archived"}
 
 

@@ -254,3 +254,25 @@ def test_delete_of_an_object_that_never_reached_thred_is_skipped(thred, shop, sl
     rec.refresh_from_db()
     assert rec.state == "skipped"
     assert rec.last_error_message == "Deleted before it reached Thred."
+
+
+def test_a_void_thred_refused_for_its_payments_follows_once_they_are_cancelled(thred, shop):
+    """The host voids an invoice while its (pending) payment is still live: Thred refuses
+    the void; once the host cancels the payment too, the invoice is voided."""
+    client = m.Client.objects.create(shop=shop, name="C")
+    sale = m.Sale.objects.create(shop=shop, client=client, number="S-1", amount_cents=500)
+    receipt = m.Receipt.objects.create(shop=shop, sale=sale, amount_cents=500, status="pending")
+    push_due()
+    sale.status = "void"
+    sale.save()
+    push_due()
+    rec = record_of(sale)
+    assert rec.state == "drifted" and rec.last_error_code == "invoice_has_payments"
+
+    receipt.cancelled = True
+    receipt.save()
+    push_due()
+    assert record_of(receipt).state == "voided"
+    rec = record_of(sale)
+    assert rec.state == "voided", (rec.last_error_code, rec.last_error_message)
+    assert invoice_in_thred(shop, sale)["status"] == "VOID"

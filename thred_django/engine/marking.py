@@ -16,15 +16,13 @@ records whose payloads read a marked object's Thred id (``SyncDependency``).
 
 from __future__ import annotations
 
-import functools
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, models, router, transaction
-from django.db.models.constants import OnConflict
+from django.db import models, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -32,26 +30,15 @@ from django.utils import timezone
 from thred_django import tenancy
 from thred_django.conf import thred_settings
 from thred_django.engine.mistakes import record_mark_failure
+from thred_django.engine.remark import remark_dependents, remark_existing
+from thred_django.engine.remark import remark_waiting_parents as remark_waiting_parents
 from thred_django.engine.touching import moved, touched_objects, touches
+from thred_django.engine.upsert import upsert
 from thred_django.mappings import Mapping, registry
-from thred_django.models import SyncDependency, SyncRecord
+from thred_django.models import SyncRecord
 from thred_django.resources import Action, State, claim_rank
 
 logger = logging.getLogger("thred_django.engine")
-
-# Fields a re-mark overwrites (the rank follows the action: deletes go children first);
-# identity (external_id, thred_id) is kept. The tenant is
-# refreshed so an object saved without its tenant can be fixed by setting it and saving.
-_REMARK_FIELDS = [
-    "state",
-    "action",
-    "rank",
-    "revision",
-    "attempts",
-    "next_attempt_at",
-    "updated_at",
-    "tenant_id",
-]
 
 
 def sync_enabled() -> bool:
@@ -118,101 +105,6 @@ def new_record(mapping: Mapping, obj: models.Model, action: str, now: Any) -> Sy
     return SyncRecord(**mark_values(mapping, obj, action, now))
 
 
-# One record per (host row, resource): a row may feed several Thred resources.
-_UNIQUE_FIELDS = ["content_type", "object_id", "resource"]
-_UNSET = object()
-
-
-def _insert_fields() -> list[models.Field]:
-    return [f for f in SyncRecord._meta.concrete_fields if not f.primary_key]
-
-
-@functools.lru_cache(maxsize=32)
-def _prepared_defaults(using: str) -> tuple[list[Any], dict[str, int]]:
-    """Every inserted column's default, prepared for database ``using`` once, and each
-    column's position by attname. The columns with a per-row default (a callable, or
-    auto_now) are all in ``mark_values``."""
-    connection = connections[using]
-    fields = _insert_fields()
-    blank = SyncRecord()
-    prepared = [f.get_db_prep_save(getattr(blank, f.attname), connection) for f in fields]
-    return prepared, {f.attname: i for i, f in enumerate(fields)}
-
-
-@functools.lru_cache(maxsize=32)
-def _upsert_sql(using: str, vendor: str, rows: int) -> str:
-    """``INSERT … ON CONFLICT (content_type, object_id) DO UPDATE`` for ``rows`` records.
-
-    The statement ``bulk_create(update_conflicts=True)`` sends, assembled from the
-    backend's own operations once per database and row count. ``rows=0`` is the form
-    Django's bulk_create uses on PostgreSQL for many rows: one typed array per column
-    (``SELECT * FROM UNNEST(…)``), a short statement whatever the row count.
-    """
-    connection = connections[using]
-    ops = connection.ops
-    fields = _insert_fields()
-    placeholders: Any = [["%s"] * len(fields)] * rows
-    if not rows:
-        from django.db.backends.postgresql.compiler import InsertUnnest
-
-        types = [f.db_type(connection) or "" for f in fields]
-        placeholders = InsertUnnest([f"(%s)::{t.split('(')[0]}[]" for t in types])
-    column = {f.name: str(f.column) for f in fields}
-    conflict = ops.on_conflict_suffix_sql(
-        fields,
-        OnConflict.UPDATE,
-        [column[name] for name in _REMARK_FIELDS],
-        [column[name] for name in _UNIQUE_FIELDS],
-    )
-    insert = ops.insert_statement(on_conflict=OnConflict.UPDATE)
-    table = ops.quote_name(SyncRecord._meta.db_table)
-    columns = ", ".join(ops.quote_name(column[f.name]) for f in fields)
-    values = ops.bulk_insert_sql(fields, placeholders)
-    return f"{insert} {table} ({columns}) {values} {conflict}"
-
-
-def _upsert(marks: list[dict[str, Any]], using: str) -> None:
-    """Insert records with the ``mark_values`` of ``marks``, or re-mark the rows they
-    already have (``_REMARK_FIELDS``).
-
-    Same statement and values as ``bulk_create(update_conflicts=True)``, at a fraction of
-    its cost: bulk_create builds a model instance per row and prepares every field of it
-    (about as dear as running the insert), and a save pays that on each mark. Here the
-    SQL is cached, the defaults are prepared once per database, and a value equal to the
-    previous row's reuses its prepared form, so a batch prepares little more than each
-    row's ids. A single statement needs no atomic block of its own: inside the host's
-    transaction it joins it, in autocommit it commits alone.
-    """
-    if not marks:
-        return
-    connection = connections[using]
-    fields = _insert_fields()
-    defaults, position = _prepared_defaults(using)
-    previous: dict[str, tuple[Any, Any]] = {}
-    rows = []
-    for values in marks:
-        row = list(defaults)
-        for attname, value in values.items():
-            raw, prepared = previous.get(attname, (_UNSET, None))
-            if raw is _UNSET or type(raw) is not type(value) or raw != value:
-                i = position[attname]
-                prepared = fields[i].get_db_prep_save(value, connection)
-                previous[attname] = (value, prepared)
-            row[position[attname]] = prepared
-        rows.append(row)
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        if vendor == "postgresql" and len(rows) > 1:
-            columns = [list(column) for column in zip(*rows, strict=True)]
-            cursor.execute(_upsert_sql(using, vendor, 0), columns)
-            return
-        size = max(1, min(len(rows), connection.ops.bulk_batch_size(fields, marks)))
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            sql = _upsert_sql(using, vendor, len(batch))
-            cursor.execute(sql, [value for row in batch for value in row])
-
-
 def mark_many(
     objs: Iterable[models.Model],
     *,
@@ -250,9 +142,9 @@ def mark_many(
     if not marks:
         return 0
     if existing_only:
-        _remark_existing(marks, using)
+        remark_existing(marks, using)
     else:
-        _upsert(marks, using)
+        upsert(marks, using)
     for values, why in notes:
         # Kept on the record (the admin shows it); its push fails with this reason.
         SyncRecord.objects.using(using).filter(
@@ -260,7 +152,7 @@ def mark_many(
             object_id=values["object_id"],
             resource=values["resource"],
         ).update(last_error_code="mapping_error", last_error_message=why)
-    _remark_dependents(marks, using, now)
+    remark_dependents(marks, using, now)
     return len(marks)
 
 
@@ -305,73 +197,6 @@ def _expand(objs: Iterable[models.Model], action: str) -> Iterator[tuple[models.
             yield obj, action
         for touched in touched_objects(obj):
             yield touched, Action.UPSERT
-
-
-def _remark_existing(marks: list[dict[str, Any]], using: str) -> None:
-    """Re-mark the records these marks name, inserting none (a delete of an object Thred
-    never heard of needs no record)."""
-    by_type: dict[tuple[int, str, str], list[str]] = {}
-    for values in marks:
-        key = (values["content_type_id"], values["resource"], values["action"])
-        by_type.setdefault(key, []).append(values["object_id"])
-    now = marks[0]["updated_at"]
-    for (ct, resource, action), pks in by_type.items():
-        SyncRecord.objects.using(using).filter(
-            content_type_id=ct, object_id__in=pks, resource=resource
-        ).update(
-            state=State.PENDING,
-            action=action,
-            rank=claim_rank(resource, action),
-            revision=uuid.uuid4(),
-            attempts=0,
-            next_attempt_at=now,
-            updated_at=now,
-        )
-
-
-def _remark_dependents(marks: list[dict[str, Any]], using: str, now: Any) -> None:
-    """Records whose payloads read a marked object's Thred id are marked again (their
-    payload is rebuilt; the hash avoids a call when nothing changed).
-
-    A read first (one cached statement per content type): most marks have no
-    dependents, and an UPDATE would open a write transaction of its own in autocommit.
-    """
-    by_type: dict[int, list[str]] = {}
-    for values in marks:
-        by_type.setdefault(values["content_type_id"], []).append(values["object_id"])
-    connection = connections[using]
-    children: list[int] = []
-    with connection.cursor() as cursor:
-        for ct, pks in by_type.items():
-            for start in range(0, len(pks), 500):
-                chunk = pks[start : start + 500]
-                cursor.execute(_children_sql(using, len(chunk)), [ct, *chunk])
-                children.extend(row[0] for row in cursor.fetchall())
-    if not children:
-        return
-    for start in range(0, len(children), 500):
-        SyncRecord.objects.using(using).filter(
-            id__in=children[start : start + 500], action=Action.UPSERT
-        ).exclude(state=State.PENDING).update(
-            state=State.PENDING,
-            revision=uuid.uuid4(),
-            attempts=0,
-            next_attempt_at=now,
-            updated_at=now,
-        )
-
-
-@functools.lru_cache(maxsize=64)
-def _children_sql(using: str, count: int) -> str:
-    """``SELECT child_id FROM <edges> WHERE parent_type_id = %s AND parent_id IN (…)``."""
-    q = connections[using].ops.quote_name
-    meta = SyncDependency._meta
-    column = {f.name: str(f.column) for f in meta.concrete_fields}
-    marks = ", ".join(["%s"] * count)
-    return (
-        f"SELECT {q(column['child'])} FROM {q(meta.db_table)} "  # noqa: S608 - our names
-        f"WHERE {q(column['parent_type'])} = %s AND {q(column['parent_id'])} IN ({marks})"
-    )
 
 
 def mark(obj: models.Model, *, action: str = Action.UPSERT) -> None:

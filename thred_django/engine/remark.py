@@ -1,0 +1,103 @@
+"""Marking outbox records again by record, not by host object: the existing records of
+a host delete, the dependents of marked objects, parents waiting for their children.
+Called by ``marking`` only (its one function, ``mark_many``, and the push's
+``remark_waiting_parents``)."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from typing import Any
+
+from django.db import connections, models
+from django.utils import timezone
+
+from thred_django import lifecycle
+from thred_django.models import SyncDependency, SyncRecord
+from thred_django.resources import Action, State, claim_rank
+
+
+def remark_existing(marks: list[dict[str, Any]], using: str) -> None:
+    """Re-mark the records these marks name, inserting none (a delete of an object Thred
+    never heard of needs no record)."""
+    by_type: dict[tuple[int, str, str], list[str]] = {}
+    for values in marks:
+        key = (values["content_type_id"], values["resource"], values["action"])
+        by_type.setdefault(key, []).append(values["object_id"])
+    now = marks[0]["updated_at"]
+    for (ct, resource, action), pks in by_type.items():
+        SyncRecord.objects.using(using).filter(
+            content_type_id=ct, object_id__in=pks, resource=resource
+        ).update(
+            state=State.PENDING,
+            action=action,
+            rank=claim_rank(resource, action),
+            revision=uuid.uuid4(),
+            attempts=0,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+
+
+def remark_dependents(marks: list[dict[str, Any]], using: str, now: Any) -> None:
+    """Records whose payloads read a marked object's Thred id are marked again (their
+    payload is rebuilt; the hash avoids a call when nothing changed).
+
+    A read first (one cached statement per content type): most marks have no
+    dependents, and an UPDATE would open a write transaction of its own in autocommit.
+    """
+    by_type: dict[int, list[str]] = {}
+    for values in marks:
+        by_type.setdefault(values["content_type_id"], []).append(values["object_id"])
+    connection = connections[using]
+    children: list[int] = []
+    with connection.cursor() as cursor:
+        for ct, pks in by_type.items():
+            for start in range(0, len(pks), 500):
+                chunk = pks[start : start + 500]
+                cursor.execute(_children_sql(using, len(chunk)), [ct, *chunk])
+                children.extend(row[0] for row in cursor.fetchall())
+    if not children:
+        return
+    for start in range(0, len(children), 500):
+        SyncRecord.objects.using(using).filter(
+            id__in=children[start : start + 500], action=Action.UPSERT
+        ).exclude(state=State.PENDING).update(
+            state=State.PENDING,
+            revision=uuid.uuid4(),
+            attempts=0,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _children_sql(using: str, count: int) -> str:
+    """``SELECT child_id FROM <edges> WHERE parent_type_id = %s AND parent_id IN (…)``."""
+    q = connections[using].ops.quote_name
+    meta = SyncDependency._meta
+    column = {f.name: str(f.column) for f in meta.concrete_fields}
+    marks = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {q(column['child'])} FROM {q(meta.db_table)} "  # noqa: S608 - our names
+        f"WHERE {q(column['parent_type'])} = %s AND {q(column['parent_id'])} IN ({marks})"
+    )
+
+
+def remark_waiting_parents(child: SyncRecord) -> int:
+    """``child`` was just voided / cancelled in Thred: the records its payload read whose
+    deactivation Thred refused until their children were cancelled (an invoice that
+    still had this payment) are marked again."""
+    edges = models.Q()
+    for ct, pk in SyncDependency.objects.filter(child=child).values_list(
+        "parent_type_id", "parent_id"
+    ):
+        edges |= models.Q(content_type_id=ct, object_id=pk)
+    if not edges:
+        return 0
+    now = timezone.now()
+    return (
+        SyncRecord.objects.filter(edges)
+        .filter(state=State.DRIFTED, last_error_code__in=lifecycle.WAITS_FOR_CHILDREN)
+        .update(state=State.PENDING, revision=uuid.uuid4(), next_attempt_at=now, updated_at=now)
+    )
