@@ -142,3 +142,12 @@ def test_moving_a_paid_invoice_is_refused_by_thred_and_never_claimed_synced(thre
     assert "customer_id" in sale_rec.last_error_details
     assert receipt_rec.state == "failed"  # re-marked through its edge, refused as well
     assert receipt_rec.acked_payload["customer_id"] == record_of(old_client).thred_id != ""
+
+
+def test_two_lines_of_one_invoice_marked_at_once_mark_it_once(thred, shop, sale):
+    m.SaleLine.objects.create(sale=sale, description="Cups", unit_price_cents=100)
+    push_due()
+    m.SaleLine.objects.filter(sale=sale).update(unit_price_cents=5)
+    assert mark_queryset(m.SaleLine.objects.filter(sale=sale)) == 1
+    push_due()
+    assert lines_in_thred(shop, sale) == [("Beans", 5), ("Cups", 5)]

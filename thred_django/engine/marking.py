@@ -124,7 +124,9 @@ def mark_many(
         return 0
     now = timezone.now()
     using = using or router.db_for_write(SyncRecord, instance=None)
-    marks: list[dict[str, Any]] = []
+    # One mark per record (two lines of one invoice lead to it twice): PostgreSQL
+    # refuses an upsert that touches a row twice. A delete wins over a change.
+    by_key: dict[tuple[int, str, str], dict[str, Any]] = {}
     notes: list[tuple[dict[str, Any], str]] = []
     for obj, its_action in _expand(objs, action):
         if obj.pk is None:
@@ -137,8 +139,12 @@ def mark_many(
                 continue
         for mapping in registry.mappings_for(type(obj)):  # one mark per resource it feeds
             values = _safe_values(mapping, obj, its_action, now, notes, using)
-            if values is not None:
-                marks.append(values)
+            if values is None:
+                continue
+            key = (values["content_type_id"], values["object_id"], values["resource"])
+            if by_key.get(key, {}).get("action") != Action.DELETE:
+                by_key[key] = values
+    marks = list(by_key.values())
     if not marks:
         return 0
     if existing_only:
