@@ -333,6 +333,8 @@ def test_edit_after_a_lost_create_response_reaches_thred(
     thred, shop, settings, monkeypatch, case, crash
 ):
     settings.THRED = {**settings.THRED, "BACKOFF_BASE": 100.0, "BACKOFF_MAX": 100.0}
+    # The jitter draw pinned to its ceiling: a draw near 0 would retry within this run.
+    monkeypatch.setattr("thred_django.engine.retry.random.uniform", lambda low, high: high)
     chain = both_chains(shop)
     edit = EDITS[case]
     resource = edit.resource
