@@ -16,6 +16,7 @@ records whose payloads read a marked object's Thred id (``SyncDependency``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
