@@ -170,6 +170,9 @@ class SandboxAPIView(APIView):
         """400 when the request has no body (operations whose body the docs require)."""
         if not int(self.request.META.get("CONTENT_LENGTH") or 0):
             raise validation_failed({"non_field_errors": ["A request body is required."]})
+        if isinstance(self.request.data, QueryDict) and not self.request.data:
+            # A form or multipart body with no field in it (malformed): nothing to apply.
+            raise validation_failed({"non_field_errors": ["The form body has no fields."]})
 
     def payload(self) -> dict[str, Any]:
         """The request body as a dict (JSON object, form or multipart fields)."""
