@@ -15,7 +15,10 @@ class ThredDjangoConfig(AppConfig):
             tenancy,
         )
         from thred_django.engine import marking  # connects model signals
-        from thred_django.engine.schedule import install_sweep_schedule
+        from thred_django.engine.schedule import (
+            install_reconcile_schedule,
+            install_sweep_schedule,
+        )
         from thred_django.mappings import autodiscover
 
         autodiscover()
@@ -23,4 +26,9 @@ class ThredDjangoConfig(AppConfig):
         tenancy.connect_schema_created(marking.mark)
         post_migrate.connect(
             install_sweep_schedule, sender=self, dispatch_uid="thred_django.sweep_schedule"
+        )
+        post_migrate.connect(
+            install_reconcile_schedule,
+            sender=self,
+            dispatch_uid="thred_django.reconcile_schedule",
         )

@@ -72,6 +72,10 @@ THRED_DEFAULTS: dict[str, Any] = {
     "SWEEP_MINUTES": 1,  # schedule of the periodic sweep
     "ATTEMPT_LOG_RETENTION_DAYS": 30,
     "Q_CLUSTER_NAME": None,  # django-q2 cluster for thred tasks (None: default)
+    # --- Reconciliation -------------------------------------------------------------
+    "RECONCILE_MINUTES": 1440,  # schedule of the reconciliation (0 or None: not scheduled)
+    "RECONCILE_FIX": False,  # the scheduled run also repairs what it can
+    "RECONCILE_KEEP_FINDINGS": 100,  # findings stored per business (all are counted)
     # --- Admin and API ------------------------------------------------------------
     "API_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     # --- Embedded accounting (thred_django.embed) ---------------------------------

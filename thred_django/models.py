@@ -197,3 +197,51 @@ class SingleBusiness(models.Model):
 
     def __str__(self) -> str:
         return "the business (THRED['BUSINESS'])"
+
+
+class ReconcileResult(models.Model):
+    """The last reconciliation of one business: what drift it found and what it fixed.
+
+    One row per business (tenant), replaced by each run; written by
+    ``engine.reconcile`` and shown by the admin dashboard and the API.
+    """
+
+    tenant_id = models.CharField(max_length=64, unique=True)
+    business = models.CharField(max_length=255, blank=True, default="")  # its external id
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    agreed = models.BooleanField(default=True)  # no drift found
+    fixed = models.BooleanField(default=False)  # run with --fix
+    counts = models.JSONField(default=dict)  # {kind: n}
+    repaired = models.PositiveIntegerField(default=0)
+    unrepairable = models.PositiveIntegerField(default=0)
+    # The first THRED["RECONCILE_KEEP_FINDINGS"] findings, as JSON.
+    findings = models.JSONField(default=list)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = "reconciliation result"
+
+    def __str__(self) -> str:
+        return f"reconciliation of {self.business or self.tenant_id}"
+
+    @property
+    def drift(self) -> int:
+        return sum(int(n) for n in (self.counts or {}).values())
+
+
+class ReconcileSeen(models.Model):
+    """Scratch rows of a running reconciliation: outbox records found in Thred.
+
+    Kept in the database, not in memory, so finding what Thred is missing costs constant
+    memory on any number of records; a run deletes its rows when it ends.
+    """
+
+    run = models.UUIDField()
+    record_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "record_id"], name="thred_reconcile_seen")]
+
+    def __str__(self) -> str:
+        return f"run {self.run}: record {self.record_id}"

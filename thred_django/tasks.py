@@ -4,6 +4,9 @@
   THRED['TASK_TIME_LIMIT'] seconds, well under the cluster's timeout.
 * ``sweep`` — scheduled every THRED['SWEEP_MINUTES']: pushes anything due (a lost
   enqueue, retries after backoff, lapsed leases) and prunes the attempt log.
+* ``reconcile`` — scheduled every THRED['RECONCILE_MINUTES'] (daily): compares Thred with
+  the outbox and the host, stores each business's result, sends ``drift_found``;
+  repairs too when THRED['RECONCILE_FIX'] is on. Returns the summary.
 
 Attempts and backoff live in the outbox, not in django-q2's retry: a task that fails
 or is killed loses nothing, because the SyncRecord rows are the truth.
@@ -17,10 +20,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from thred_django import tenancy
 from thred_django.conf import thred_settings
 from thred_django.engine.dispatch import push_started
+from thred_django.engine.reconcile import reconcile as reconcile_all
 from thred_django.engine.runner import push_due
 from thred_django.models import SyncAttempt
 
@@ -66,3 +71,15 @@ def _in_each_schema(work: Callable[[float], int], schema: str | None) -> int:
         names = ", ".join(run.schema for run in failed)
         raise RuntimeError(f"Thred work failed in schema(s) {names}") from failed[0].error
     return sum(run.result or 0 for run in runs)
+
+
+def reconcile() -> dict[str, Any]:
+    """Reconcile in every schema with an outbox (django-tenants), else in place. Returns
+    the summary, or with several schemas ``{schema: summary or {"error": …}}``."""
+    repair = bool(thred_settings.RECONCILE_FIX)
+    runs = tenancy.for_each_schema(lambda: reconcile_all(repair=repair).as_dict())
+    if len(runs) == 1 and not runs[0].schema:
+        return runs[0].result or {}
+    return {
+        run.schema: run.result if run.error is None else {"error": str(run.error)} for run in runs
+    }

@@ -10,7 +10,9 @@
 * ``troubled``: businesses paused (``paused_until`` in the future) or flagged;
 * ``hours``: 24 hourly buckets ending with the current hour, counting attempt-log rows
   whose outcome is ``success`` (synced) or anything else (failed: ``failed``,
-  ``retry``, ``invalid``), with bar heights for an inline SVG chart.
+  ``retry``, ``invalid``), with bar heights for an inline SVG chart;
+* ``reconciliation``: each business's last reconciliation (drift first, at most
+  ``results.SHOWN``), ``reconciliation_total`` how many businesses have one.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from thred_django.engine import status
+from thred_django.engine.reconcile import results
 from thred_django.models import BusinessHealth, SyncAttempt, SyncRecord
 from thred_django.resources import Resource, State
 
@@ -159,4 +162,6 @@ def dashboard_context(now: datetime | None = None) -> dict[str, Any]:
         "hours_failed": sum(b.failed for b in bars),
         "chart_height": CHART_HEIGHT,
         "chart_width": BAR_WIDTH * 24,
+        "reconciliation": list(results.latest()[: results.SHOWN]),
+        "reconciliation_total": results.latest().count(),
     }

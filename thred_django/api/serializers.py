@@ -11,7 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from thred_django.models import SyncRecord
+from thred_django.models import ReconcileResult, SyncRecord
 
 
 class SyncStatusSerializer(serializers.ModelSerializer):
@@ -85,3 +85,28 @@ class BusinessSummarySerializer(BusinessCountsSerializer):
     oldest_pending_seconds = serializers.FloatField(
         allow_null=True, help_text="Age of the oldest pending record, or null."
     )
+
+
+class ReconcileResultSerializer(serializers.ModelSerializer):
+    """A business's last reconciliation: counts of every kind of drift, the first
+    findings in full (each names its object by external id and lists differing fields)."""
+
+    drift = serializers.IntegerField(read_only=True, help_text="Differences found in all.")
+
+    class Meta:
+        model = ReconcileResult
+        fields = [
+            "business",
+            "tenant_id",
+            "started_at",
+            "finished_at",
+            "agreed",
+            "fixed",
+            "drift",
+            "counts",
+            "repaired",
+            "unrepairable",
+            "error",
+            "findings",
+        ]
+        read_only_fields = fields

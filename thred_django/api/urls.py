@@ -21,4 +21,10 @@ urlpatterns = [
     path(
         "businesses/<path:external_id>/", views.BusinessDetailView.as_view(), name="business-detail"
     ),
+    path("reconciliation/", views.ReconciliationListView.as_view(), name="reconciliation-list"),
+    path(
+        "reconciliation/<path:external_id>/",
+        views.ReconciliationDetailView.as_view(),
+        name="reconciliation-detail",
+    ),
 ]

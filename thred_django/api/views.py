@@ -22,11 +22,13 @@ from thred_django.api.schema import ThredSchema
 from thred_django.api.serializers import (
     BusinessCountsSerializer,
     BusinessSummarySerializer,
+    ReconcileResultSerializer,
     RetryResultSerializer,
     SyncStatusSerializer,
 )
 from thred_django.client.validation.text import text_problem
 from thred_django.engine import actions, status
+from thred_django.engine.reconcile import results
 from thred_django.mappings import registry
 from thred_django.models import BusinessHealth, SyncRecord
 from thred_django.resources import Resource
@@ -172,3 +174,27 @@ class BusinessDetailView(ThredAPIView):
             resources=counts["resources"], oldest_pending_seconds=counts["oldest_pending_seconds"]
         )
         return Response(BusinessSummarySerializer(row).data)
+
+
+class ReconciliationListView(ThredAPIView):
+    """Every business's last reconciliation, those with drift first."""
+
+    serializer_class = ReconcileResultSerializer
+    schema = ThredSchema(operation_id="listReconciliations", tags=["thred"])
+    pagination_class = None
+
+    def get(self, request: Request) -> Response:
+        return Response(ReconcileResultSerializer(results.latest(), many=True).data)
+
+
+class ReconciliationDetailView(ThredAPIView):
+    """One business's last reconciliation, addressed by the business's external id."""
+
+    serializer_class = ReconcileResultSerializer
+    schema = ThredSchema(operation_id="getReconciliation", tags=["thred"])
+
+    def get(self, request: Request, external_id: str) -> Response:
+        result = results.for_business(external_id)
+        if result is None:
+            raise NotFound(f"No reconciliation has run for business {external_id!r}.")
+        return Response(ReconcileResultSerializer(result).data)

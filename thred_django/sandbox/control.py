@@ -18,7 +18,10 @@ read another's request log nor change its faults nor wipe its data.
 * ``GET    _control/summary/``  — ``partner_summary`` of the calling partner, or with
   ``?business=<id or external_id>`` that business's ``business_summary``;
 * ``GET    _control/requests/`` — the caller's request log, newest first, paginated; filters
-  ``business_id``, ``resource``, ``action``, ``status``.
+  ``business_id``, ``resource``, ``action``, ``status``;
+* ``POST   _control/tamper/``   — delete or alter one object of the calling partner, as
+  if someone did it in Thred (``tamper``), e.g. ``{"business": <id or external_id>,
+  "resource": "invoice", "external_id": "…", "action": "alter", "changes": {…}}``.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from thred_django.sandbox.pagination import paginate, param, param_int, param_uu
 from thred_django.sandbox.requestlog import log_json
 from thred_django.sandbox.reset import reset_sandbox
 from thred_django.sandbox.summary import business_summary, partner_summary
+from thred_django.sandbox.tamper import TamperError, tamper
 from thred_django.sandbox.views.base import SandboxAPIView
 
 
@@ -112,3 +116,22 @@ class RequestLogControlView(ControlView):
         if (status := param_int(request, "status")) is not None:
             queryset = queryset.filter(status=status)
         return paginate(request, queryset, log_json)
+
+
+class TamperControlView(ControlView):
+    def post(self, request: Request) -> Response:
+        body = self.payload()
+        try:
+            done = tamper(
+                self.principal.partner_id,
+                str(body.get("business", "")),
+                str(body.get("resource", "")),
+                str(body.get("external_id", "")),
+                str(body.get("action", "")),
+                body.get("changes"),
+            )
+        except TamperError as exc:
+            raise validation_failed({exc.field: [str(exc)]}) from None
+        except LookupError as exc:
+            raise SandboxError(404, gaps.ERROR_CODE_NOT_FOUND, str(exc)) from None
+        return Response(done)

@@ -136,5 +136,6 @@ urlpatterns: list[URLPattern] = [
     path("_control/reset/", control.ResetControlView.as_view(), name="control-reset"),
     path("_control/summary/", control.SummaryControlView.as_view(), name="control-summary"),
     path("_control/requests/", control.RequestLogControlView.as_view(), name="control-requests"),
+    path("_control/tamper/", control.TamperControlView.as_view(), name="control-tamper"),
     re_path(r"^.*$", not_found),
 ]

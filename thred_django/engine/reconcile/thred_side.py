@@ -1,0 +1,132 @@
+"""Reading what Thred holds, a page at a time, and telling our objects from others'.
+
+``pages(client, resource, business_id)`` yields lists of Thred objects (one list page
+each, at most 100 objects), so a caller holds one page at a time whatever the size of
+the business. Where Thred documents an external-id filter (vendors:
+``external_id_contains``) it narrows the list to our prefix; archived customers and
+vendors are asked for too (``include_archived``), since archiving is what a host delete
+does to them. Refund payments come inside their refund (``refund_payments[]``, as
+documented), or from the refund's payment list when a refund does not embed them.
+
+"Ours" (``is_ours``): an external id that starts with ``THRED["EXTERNAL_ID_PREFIX"]``
+when one is set, or, with no prefix, one in the default form ``<app_label>.<model>-<pk>``
+of a model mapped to that resource. Objects created in Thred by other tools, without
+that form, are not ours and are never reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from thred_django.client import ThredClient
+from thred_django.conf import thred_settings
+from thred_django.mappings import Mapping, registry
+from thred_django.resources import Resource
+
+Page = list[dict[str, Any]]
+PAGE = 100
+
+
+def _chunked(items: Iterator[Any], size: int = PAGE) -> Iterator[Page]:
+    page: Page = []
+    for item in items:
+        if isinstance(item, dict):
+            page.append(item)
+        if len(page) >= size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _archived_too(client: ThredClient, name: str) -> Callable[[str], Iterator[Any]]:
+    def read(business_id: str) -> Iterator[Any]:
+        filters: dict[str, Any] = {"include_archived": "true"}
+        prefix = thred_settings.EXTERNAL_ID_PREFIX
+        if prefix and name == "list_vendors":  # documented for vendors only
+            filters["external_id_contains"] = prefix
+        return getattr(client, name)(business_id, **filters)
+
+    return read
+
+
+def _refund_payments(client: ThredClient, business_id: str) -> Iterator[Any]:
+    for refund in client.list_refunds(business_id):
+        embedded = refund.get("refund_payments") if isinstance(refund, dict) else None
+        if isinstance(embedded, list):
+            yield from embedded
+        elif isinstance(refund, dict) and refund.get("id"):
+            yield from client.list_refund_payments(business_id, str(refund["id"]))
+
+
+def lister(client: ThredClient, resource: str) -> Callable[[str], Iterator[Any]]:
+    """``read(business_id)``: every object of ``resource`` in that business, lazily."""
+    simple: dict[str, Callable[..., Iterator[Any]]] = {
+        Resource.INVOICE: client.list_invoices,
+        Resource.PAYMENT: client.list_payments,
+        Resource.PAYOUT: client.list_payouts,
+        Resource.REFUND: client.list_refunds,
+        Resource.BILL: client.list_bills,
+        Resource.BILL_PAYMENT: client.list_bill_payments,
+        Resource.VENDOR_CREDIT: client.list_vendor_credits,
+    }
+    if resource == Resource.CUSTOMER:
+        return _archived_too(client, "list_customers")
+    if resource == Resource.VENDOR:
+        return _archived_too(client, "list_vendors")
+    if resource == Resource.REFUND_PAYMENT:
+        return lambda business_id: _refund_payments(client, business_id)
+    return simple[resource]
+
+
+def pages(client: ThredClient, resource: str, business_id: str) -> Iterator[Page]:
+    """Thred's objects of ``resource`` in a business, one page (≤ 100) at a time."""
+    return _chunked(lister(client, resource)(business_id))
+
+
+def business_pages(client: ThredClient) -> Iterator[Page]:
+    """Every business of the partner, one page at a time."""
+    return _chunked(client.list_businesses())
+
+
+# --- ours or not ---------------------------------------------------------------------------
+
+
+def default_stem(mapping: Mapping) -> str:
+    """The default external id of ``mapping``'s rows without the pk: ``<prefix>app.model-``."""
+    return mapping.external_id_for_pk("")
+
+
+def mappings_of(resource: str) -> list[Mapping]:
+    return [m for m in registry.mappings() if m.resource == resource]
+
+
+def is_ours(resource: str, external_id: Any) -> bool:
+    if not isinstance(external_id, str) or not external_id:
+        return False
+    prefix = thred_settings.EXTERNAL_ID_PREFIX
+    if prefix:
+        return external_id.startswith(prefix)
+    return any(external_id.startswith(default_stem(m)) for m in mappings_of(resource))
+
+
+def host_key(resource: str, external_id: str) -> tuple[Mapping, str] | None:
+    """(mapping, pk) of the host row a default-form external id names, if any."""
+    for mapping in mappings_of(resource):
+        stem = default_stem(mapping)
+        if external_id.startswith(stem) and len(external_id) > len(stem):
+            return mapping, external_id[len(stem) :]
+    return None
+
+
+# Thred objects that a host delete would leave behind: archived, voided, cancelled. An
+# unknown object in one of these states is not drift (the host has no such row either).
+def is_retired(resource: str, obj: dict[str, Any]) -> bool:
+    if resource in (Resource.CUSTOMER, Resource.VENDOR):
+        return bool(obj.get("is_archived")) or str(obj.get("status", "")).upper() == "ARCHIVED"
+    if resource == Resource.INVOICE:
+        return bool(obj.get("voided_at")) or str(obj.get("status", "")).upper() == "VOID"
+    if resource in (Resource.PAYMENT, Resource.BILL_PAYMENT):
+        return str(obj.get("status", "")).lower() == "cancelled"
+    return False

@@ -1,0 +1,109 @@
+"""Tampering with the sandbox's state on purpose, so tests can produce drift: an object
+deleted or changed "in Thred" by someone other than this app.
+
+``tamper(partner_id, business, resource, external_id, action, changes)``:
+
+* ``delete`` removes the object the way a person deleting it in Thred would: the row
+  goes, with what depends on it in the database (an invoice's payment allocations and
+  refunds, …), and so do the stored ``Idempotency-Key`` responses that named it. The
+  external id is then free again: a create with it makes a new object (201). Thred's
+  documentation has no delete for most resources and says nothing about what a deleted
+  object's external id or idempotency keys become; this is the sandbox's reading.
+* ``alter`` sets fields: a column of the object of that name (``total_amount_cents``,
+  ``status``, …) and/or the stored request field it echoes (``line_items``, ``memo``…);
+  an invoice's or bill's total follows its new lines.
+
+Scoped to the calling partner: another partner's business is "not found".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from thred_django.client.validation import bill_total_cents, invoice_total_cents
+from thred_django.sandbox import models as m
+from thred_django.sandbox.summary import find_business
+
+MODELS: dict[str, type[models.Model]] = {
+    "business": m.Business,
+    "customer": m.Customer,
+    "vendor": m.Vendor,
+    "invoice": m.Invoice,
+    "payment": m.Payment,
+    "payout": m.Payout,
+    "refund": m.Refund,
+    "refund_payment": m.RefundPayment,
+    "bill": m.Bill,
+    "bill_payment": m.BillPayment,
+    "vendor_credit": m.VendorCredit,
+}
+ACTIONS = ("delete", "alter")
+_FIXED = {"id", "business", "partner_id", "external_id", "data", "created_at"}
+
+
+class TamperError(ValueError):
+    """Bad tamper request: says which field to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _find(partner_id: str, business: str, resource: str, external_id: str) -> Any:
+    if resource not in MODELS:
+        raise TamperError("resource", f"Must be one of: {', '.join(MODELS)}.")
+    owner = find_business(business, partner_id=partner_id)  # LookupError: not found
+    if resource == "business":
+        return owner
+    obj = MODELS[resource]._default_manager.filter(business=owner, external_id=external_id).first()
+    if obj is None:
+        raise LookupError(f"no {resource} with external_id {external_id!r} in this business")
+    return obj
+
+
+def tamper(
+    partner_id: str,
+    business: str,
+    resource: str,
+    external_id: str,
+    action: str,
+    changes: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Apply ``action`` to one object; returns what was done."""
+    if action not in ACTIONS:
+        raise TamperError("action", f"Must be one of: {', '.join(ACTIONS)}.")
+    with transaction.atomic():
+        obj = _find(partner_id, business, resource, external_id)
+        if action == "delete":
+            owner = obj if resource == "business" else obj.business
+            m.IdempotencyRecord.objects.filter(business=owner, body__contains=str(obj.pk)).delete()
+            _, by_model = obj.delete()
+            return {"action": "delete", "id": str(obj.pk), "deleted": by_model}
+        if not isinstance(changes, dict) or not changes:
+            raise TamperError("changes", "Give the fields to change, e.g. {'memo': 'x'}.")
+        return {"action": "alter", "id": str(obj.pk), "changed": _alter(resource, obj, changes)}
+
+
+def _alter(resource: str, obj: Any, changes: dict[str, Any]) -> list[str]:
+    columns = {
+        f.name: f for f in obj._meta.concrete_fields if f.name not in _FIXED and not f.is_relation
+    }
+    data = dict(obj.data)
+    for key, value in changes.items():
+        if key in _FIXED:
+            raise TamperError("changes", f"{key} cannot be tampered with.")
+        if key in columns:
+            setattr(obj, key, columns[key].to_python(value))
+        if key in data or key not in columns:
+            data[key] = value
+    obj.data = data
+    if "line_items" in changes and resource == "invoice":
+        obj.total_cents = invoice_total_cents(data)
+    if "line_items" in changes and resource == "bill":
+        obj.total_cents = bill_total_cents(data)
+    obj.updated_at = timezone.now()
+    obj.save()
+    return sorted(changes)
