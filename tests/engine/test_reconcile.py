@@ -229,3 +229,39 @@ def test_tamper_is_partner_scoped(thred, shop, settings):
     assert sandbox.Business.objects.filter(id=business_id(shop)).exists()
     bad = control("tamper/", {**body, "action": "explode"})
     assert bad.status_code == 400 and "action" in bad.json()["details"]
+
+
+def test_a_mark_lost_after_the_push_is_unmarked_not_unknown(thred, shop):
+    """The outbox row of an object Thred holds is gone: the host row is reported (the
+    Thred object is accounted for by it), and --fix links the two again."""
+    w = synced_world(shop)
+    client = w["client"]
+    external_id = record_of(client).external_id
+    thred_id = record_of(client).thred_id
+    SyncRecord.objects.filter(pk=record_of(client).pk).delete()
+
+    found, _ = run()
+    assert named(found) == {("unmarked", "customer", external_id)}
+    run(repair=True)
+    push_due(until_idle=True)
+    assert record_of(client).thred_id == thred_id  # Thred answered with what it holds
+    assert run()[0] == []
+
+
+def test_unknown_business_is_named_and_cannot_be_removed(thred, shop):
+    synced_world(shop)
+    get_client().create_business(
+        {
+            "external_id": "testapp.shop-424242",
+            "legal_name": "Stranger Ltd",
+            "entity_type": "limited",
+            "email": "s@example.com",
+            "country": "GB",
+            "base_currency": "GBP",
+        }
+    )
+    found, _ = run()
+    assert named(found) == {("unknown", "business", "testapp.shop-424242")}
+    found, _ = run(repair=True)
+    assert found[0].fix == "cannot" and "no delete" in found[0].fix_note
+    assert ReconcileResult.objects.get(tenant_id="(partner)").counts == {"unknown": 1}

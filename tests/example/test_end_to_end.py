@@ -69,6 +69,10 @@ def test_thred_sync_until_idle_puts_the_manifest_in_the_sandbox(make_project) ->
     report = project.manage_json("demo_summary", "--json")
     assert report["ok"] is True
     assert report["mismatches"] == 0
+    # Thred, read back through its list endpoints, agrees with every mapped row.
+    reconciled = project.manage("thred_reconcile", check=False)
+    assert reconciled.returncode == 0, reconciled.stdout + reconciled.stderr
+    assert "2 business(es): Thred and the host agree." in reconciled.stdout
 
 
 def test_demo_summary_fails_while_records_are_waiting(project: ExampleProject) -> None:

@@ -164,6 +164,7 @@ class BusinessRun:
                 if mapping is None:
                     continue
                 rows = host_side.load(mapping, batch)
+                self.ctx.learn(list(rows.values()))
                 for r in batch:
                     self._judge(mapping, r, rows.get(r.object_id), ours[r.external_id])
         return run

@@ -63,6 +63,22 @@ class ReadOnlyContext:
             raise Unresolved(f"{mapping.model._meta.label} {obj.pk} is not in Thred")
         return found
 
+    def learn(self, objs: list[models.Model]) -> None:
+        """Look up, in one query per model, the Thred ids of the mapped parents these
+        objects point at by foreign key (and their loaded parents', one level more), so
+        building their payloads costs no query per parent. Forgets earlier pages'."""
+        self._ids.clear()
+        wanted: dict[type[models.Model], set[str]] = {}
+        for obj in objs:
+            for model, pk in _parents(obj):
+                wanted.setdefault(model, set()).add(str(pk))
+        for model, pks in wanted.items():
+            ct = ContentType.objects.get_for_model(registry.for_model(model).model)
+            rows = SyncRecord.objects.filter(content_type=ct, object_id__in=list(pks))
+            known = dict(rows.values_list("object_id", "thred_id"))
+            for pk in pks:
+                self._ids[(ct.pk, pk)] = known.get(pk, "")
+
     @property
     def business(self) -> dict[str, Any]:
         if self._business is None:
@@ -71,6 +87,25 @@ class ReadOnlyContext:
             ).first()
             self._business = dict(record.acked_payload or {}) if record else {}
         return self._business
+
+
+def _parents(obj: models.Model, depth: int = 2) -> Iterator[tuple[type[models.Model], Any]]:
+    """(model, pk) of the mapped objects ``obj`` points at by foreign key, and of those
+    its already loaded parents point at, ``depth`` levels deep."""
+    for field in obj._meta.concrete_fields:
+        if not isinstance(field, models.ForeignKey):
+            continue
+        model = field.related_model
+        if not (isinstance(model, type) and model in registry and field.target_field.primary_key):
+            continue
+        pk = getattr(obj, field.attname)
+        if pk is None:
+            continue
+        yield model, pk
+        if depth > 1 and field.is_cached(obj):
+            parent = field.get_cached_value(obj)
+            if parent is not None:
+                yield from _parents(parent, depth - 1)
 
 
 def mapping_of(record: SyncRecord) -> Mapping | None:
