@@ -20,7 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from thred_django.engine.payload import PayloadError, normalize
-from thred_django.mappings import Mapping, registry
+from thred_django.mappings import Mapping, registry, single_business_mode
 from thred_django.models import SyncRecord
 from thred_django.resources import Resource
 
@@ -142,8 +142,11 @@ def current_payload(
 
 
 def tenant_filter(mapping: Mapping, tenant_pk: Any) -> dict[str, Any]:
+    """Lookups selecting the rows of one business (single-business mode: every row)."""
     if mapping.resource == Resource.BUSINESS:
         return {"pk": tenant_pk}
+    if single_business_mode():
+        return {}
     return {mapping.business: tenant_pk}
 
 
