@@ -13,6 +13,9 @@ deleted or changed "in Thred" by someone other than this app.
   ``status``, …) and/or the stored request field it echoes (``line_items``, ``memo``…);
   an invoice's or bill's total follows its new lines.
 
+Either way the balances the object fed (its invoices', bills' and refund's received,
+paid and status) are recomputed, as Thred's own ledger would.
+
 Scoped to the calling partner: another partner's business is "not found".
 """
 
@@ -24,6 +27,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from thred_django.client.validation import bill_total_cents, invoice_total_cents
+from thred_django.sandbox import ledger
 from thred_django.sandbox import models as m
 from thred_django.sandbox.summary import find_business
 
@@ -77,14 +81,49 @@ def tamper(
         raise TamperError("action", f"Must be one of: {', '.join(ACTIONS)}.")
     with transaction.atomic():
         obj = _find(partner_id, business, resource, external_id)
+        touched = _touched(resource, obj)
         if action == "delete":
             owner = obj if resource == "business" else obj.business
             m.IdempotencyRecord.objects.filter(business=owner, body__contains=str(obj.pk)).delete()
             _, by_model = obj.delete()
+            _refresh(touched)
             return {"action": "delete", "id": str(obj.pk), "deleted": by_model}
         if not isinstance(changes, dict) or not changes:
             raise TamperError("changes", "Give the fields to change, e.g. {'memo': 'x'}.")
-        return {"action": "alter", "id": str(obj.pk), "changed": _alter(resource, obj, changes)}
+        changed = _alter(resource, obj, changes)
+        _refresh(touched)
+        return {"action": "alter", "id": str(obj.pk), "changed": changed}
+
+
+def _touched(resource: str, obj: Any) -> dict[str, set[Any]]:
+    """The balances an object feeds (its invoices, bills, refund, customer), by id."""
+    touched: dict[str, set[Any]] = {"invoice": set(), "bill": set(), "refund": set()}
+    if resource == "payment":
+        touched["invoice"].update(obj.allocations.values_list("invoice_id", flat=True))
+    elif resource == "refund":
+        touched["invoice"].add(obj.invoice_id)
+    elif resource == "invoice":
+        touched["invoice"].add(obj.pk)
+    elif resource == "refund_payment":
+        touched["refund"].add(obj.refund_id)
+    elif resource in ("bill_payment", "vendor_credit"):
+        touched["bill"].update(obj.allocations.values_list("bill_id", flat=True))
+    elif resource == "bill":
+        touched["bill"].add(obj.pk)
+    return touched
+
+
+def _refresh(touched: dict[str, set[Any]]) -> None:
+    """Recompute those balances, as Thred would after the change (what still exists)."""
+    invoices = list(
+        m.Invoice.objects.filter(id__in=touched["invoice"]).values_list("id", flat=True)
+    )
+    ledger.refresh_invoices(invoices)
+    ledger.refresh_bills(
+        list(m.Bill.objects.filter(id__in=touched["bill"]).values_list("id", flat=True))
+    )
+    for refund in m.Refund.objects.filter(id__in=touched["refund"]):
+        ledger.refresh_refund(refund)
 
 
 def _alter(resource: str, obj: Any, changes: dict[str, Any]) -> list[str]:

@@ -35,7 +35,7 @@ from thred_django.engine.reconcile.findings import FieldDiff, Finding, Kind, Tal
 from thred_django.exceptions import ThredError, ThredNotFoundError
 from thred_django.mappings import Mapping
 from thred_django.models import ReconcileSeen, SyncRecord
-from thred_django.resources import Action, Resource, State
+from thred_django.resources import SETTLED, Action, Resource, State
 
 # Engine notes meaning "the host's change was recorded but Thred cannot take it": such a
 # record is not an unmarked edit, it is a known difference.
@@ -96,6 +96,11 @@ class BusinessRun:
                 self._unmarked(mapping)
             self.step(resource)
         self._recreate()
+        self.tally.unsettled = (
+            SyncRecord.objects.filter(tenant_id=self.tenant_id, resource__in=self.resources)
+            .exclude(state__in=SETTLED)
+            .count()
+        )
 
     def _check_business(self) -> bool:
         """True when the business is in Thred (its objects can be read)."""

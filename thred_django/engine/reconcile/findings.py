@@ -109,6 +109,9 @@ class Tally:
     repaired: int = 0
     unrepairable: int = 0
     checked: int = 0  # objects looked at (Thred objects + host rows)
+    # Outbox records the engine has not settled (pending, retrying, failed, blocked): not
+    # drift — the outbox says so itself — but not in Thred as the host says either.
+    unsettled: int = 0
     error: str = ""
 
     def add(self, finding: Finding) -> None:
@@ -135,6 +138,7 @@ class Tally:
             "agreed": self.agreed,
             "counts": dict(self.counts),
             "checked": self.checked,
+            "unsettled": self.unsettled,
             "repaired": self.repaired,
             "unrepairable": self.unrepairable,
             "error": self.error,

@@ -75,6 +75,8 @@ class Command(BaseCommand):
             tallies.append(tally.as_dict())
             if bar is None:
                 verdict = "agree" if tally.agreed else f"{tally.drift} difference(s)"
+                if tally.unsettled:
+                    verdict += f"; {tally.unsettled} record(s) not synced yet (thred_status)"
                 err.write(f"thred_reconcile: {tally.business}: {verdict}\n")
                 if tally.error:
                     err.write(f"thred_reconcile: {tally.business}: error: {tally.error}\n")
