@@ -54,9 +54,9 @@ def test_command_exits_0_when_sides_agree(thred, shop):
     code, out, err = command()
     assert code == 0, out
     assert "1 business(es): Thred and the host agree." in out
-    # Not a terminal: one quiet line per business, no bar.
+    # Not a terminal: one quiet line per business (and the count at the end), no bar.
     assert f"thred_reconcile: {record_of(shop).external_id}: agree\n" in err
-    assert "\r" not in err
+    assert "thred_reconcile: 11/11\n" in err and "\r" not in err
 
 
 def test_command_names_drift_and_exits_1(drifted):
@@ -94,8 +94,8 @@ def test_command_progress_bar_on_a_terminal(drifted):
     err = Tty()
     code, _, _ = command("--resource", "customer", "--resource", "vendor_credit", err=err)
     assert code == 1
-    text = err.getvalue()
-    assert "\rthred_reconcile [" in text and "thred_reconcile:" not in text
+    text = err.getvalue()  # one tqdm bar: "thred_reconcile: 100%|…| 4/4", no lines
+    assert "\rthred_reconcile:" in text and "2 difference(s)" not in text
 
 
 def test_command_unknown_business_is_a_clear_error(thred):

@@ -1,9 +1,9 @@
 """Compare what Thred holds with the outbox and the host; with --fix, repair what can be.
 
 Output: one line per finding on stdout (or, with --json, one JSON document naming each
-object by its external id); progress on stderr — a bar on a terminal, one line per
-business otherwise. Exit status 0 when the two sides agree, 1 when drift was found (or
-a business could not be read).
+object by its external id); progress on stderr — one bar on a terminal (tqdm), quiet
+lines otherwise (``management.progress``) plus one line per business. Exit status 0
+when the two sides agree, 1 when drift was found (or a business could not be read).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from thred_django.engine.reconcile import Finding, Tally, reconcile
-from thred_django.management.progress import ProgressBar
+from thred_django.management.progress import progress
 from thred_django.mappings import registry
 from thred_django.resources import Resource
 
@@ -62,7 +62,7 @@ class Command(BaseCommand):
         mapping = registry.business_mapping()
         businesses = 1 if options["business"] or mapping is None else mapping.get_queryset().count()
         steps = len(options["resource"] or Resource.values)
-        bar = ProgressBar(businesses * steps, "thred_reconcile", stream=err) if on_tty else None
+        bar = progress(businesses * steps, "thred_reconcile", err)
         tallies: list[dict[str, Any]] = []
 
         def on_finding(finding: Finding) -> None:
@@ -73,7 +73,7 @@ class Command(BaseCommand):
 
         def on_business(tally: Tally) -> None:
             tallies.append(tally.as_dict())
-            if bar is None:
+            if not on_tty:
                 verdict = "agree" if tally.agreed else f"{tally.drift} difference(s)"
                 if tally.unsettled:
                     verdict += f"; {tally.unsettled} record(s) not synced yet (thred_status)"
@@ -88,12 +88,11 @@ class Command(BaseCommand):
                 repair=options["fix"],
                 on_finding=on_finding,
                 on_business=on_business,
-                on_step=(lambda business, resource: bar.advance()) if bar else None,
+                on_step=lambda business, resource: bar.advance(),
             )
         except LookupError as exc:
             raise CommandError(str(exc)) from None
-        if bar is not None:
-            bar.close()
+        bar.close()
         if stream is not None:
             stream.close(tallies, summary.as_dict())
         else:
