@@ -19,7 +19,7 @@ from thred_django import lifecycle
 from thred_django.client.validation import validate_payload
 from thred_django.engine import decide
 from thred_django.engine.marking import request_push
-from thred_django.engine.payload import PayloadError, normalize
+from thred_django.engine.payload import PayloadError, build
 from thred_django.mappings import registry
 from thred_django.models import SyncRecord
 from thred_django.resources import Action, Resource, State
@@ -152,16 +152,11 @@ def preview(record: SyncRecord) -> Preview:
         return _preview_step(record, decide.for_inactive(record, life, reason), reason)
     ctx = _PreviewContext(record)
     try:
-        payload = normalize(
-            mapping.build_payload(obj, ctx),
-            tz=mapping.get_timezone(obj),
-            currency=ctx.business.get("base_currency"),
-        )
+        payload = build(mapping, obj, ctx, record.external_id)
     except PayloadError as exc:
         return Preview("none", errors={"payload": [str(exc)]})
     except Exception as exc:
         return Preview("none", errors={"mapping": [f"{type(exc).__name__}: {exc}"]})
-    payload["external_id"] = record.external_id
     base = payload if record.resource == Resource.BUSINESS else ctx.business
     if record.thred_id:
         step = decide.for_reactivate(record, life) or decide.for_change(record, life, payload)

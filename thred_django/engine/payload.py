@@ -187,3 +187,20 @@ def _first_problem(value: Any, path: str) -> tuple[str, str]:
 def digest(payload: dict[str, Any]) -> str:
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def build(mapping: Any, obj: Any, ctx: Any, external_id: str) -> dict[str, Any]:
+    """The body a push sends for ``obj``: ``mapping.build_payload(obj, ctx)`` normalised
+    in the business's time zone (``mapping.get_timezone``) and currency
+    (``ctx.business["base_currency"]``), with ``external_id`` added.
+
+    The one composition of the payload pipeline for code that must see exactly what a
+    push would send (the dry run, reconciliation). Exceptions of the mapping pass through.
+    """
+    payload = normalize(
+        mapping.build_payload(obj, ctx),
+        tz=mapping.get_timezone(obj),
+        currency=ctx.business.get("base_currency"),
+    )
+    payload["external_id"] = external_id
+    return payload

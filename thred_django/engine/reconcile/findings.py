@@ -115,7 +115,8 @@ class Tally:
     error: str = ""
 
     def add(self, finding: Finding) -> None:
-        self.counts[finding.kind] = self.counts.get(finding.kind, 0) + 1
+        kind = str(finding.kind)
+        self.counts[kind] = self.counts.get(kind, 0) + 1
         if finding.fix == "repaired":
             self.repaired += 1
         elif finding.fix == "cannot":

@@ -1,9 +1,10 @@
 """The host's side: current payloads built the way the engine builds them, and host rows
 with no outbox row, both in bounded memory.
 
-``current_payload`` runs the engine's payload pipeline — ``Mapping.should_sync``,
-``Mapping.build_payload`` with a context, ``payload.normalize``, ``external_id`` added —
-with a read-only context: a parent's Thred id comes from the outbox, nothing is pushed.
+``current_payload`` runs the engine's payload pipeline — ``Mapping.should_sync``, then
+``payload.build`` (the mapping's payload normalised in the business's time zone and
+currency, ``external_id`` added) — with a read-only context: a parent's Thred id comes
+from the outbox, nothing is pushed.
 A payload that cannot be built now (a parent not in Thred, a mapping that raises) is
 ``None``: the engine reports those records itself; reconciliation does not judge them.
 
@@ -19,7 +20,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from thred_django.engine.payload import PayloadError, normalize
+from thred_django.engine.payload import PayloadError, build
 from thred_django.mappings import Mapping, registry, single_business_mode
 from thred_django.models import SyncRecord
 from thred_django.resources import Resource
@@ -130,15 +131,13 @@ def current_payload(
     """What the engine would send for ``obj`` now, or None if it cannot be built now
     (left out by the mapping filter, a parent not in Thred, a mapping that raises)."""
     try:
-        if not mapping.should_sync(obj):
+        if not mapping.should_sync(obj) or not mapping.is_active(obj):
             return None
-        payload = normalize(mapping.build_payload(obj, ctx))
+        return build(mapping, obj, ctx, record.external_id)
     except (Unresolved, PayloadError):
         return None
     except Exception:  # the mapping's own error: the engine reports it on the record
         return None
-    payload["external_id"] = record.external_id
-    return payload
 
 
 def tenant_filter(mapping: Mapping, tenant_pk: Any) -> dict[str, Any]:
