@@ -8,14 +8,14 @@ Each ``repair_*`` returns ``(outcome, note)``: ``("repaired", what was done)`` o
   payload and hash, sent hash, idempotency key) and the object marked: the engine then
   *creates* it again under the same external id. A missing business clears every record
   of that business (its objects went with it) and marks all its rows;
-* changed in Thred → a forced resync (``actions.resync``) where Thred has an update call;
-  where it has none, it cannot be repaired from here;
+* changed in Thred → a forced resync (``actions.resync``) where the resource's lifecycle
+  has an update; where it has none, it cannot be repaired from here;
 * edited in the host without a mark, or never marked → ``marking.mark`` /
   ``marking.mark_objects``;
 * deleted in the host without a mark → ``actions.retry``: the engine finds no host row
   and sends the delete (void, cancel, archive) or records it as orphaned;
-* unknown to the host → retired in Thred where Thred can (void, cancel, archive; the
-  same calls a host delete makes), otherwise left for a person.
+* unknown to the host → deactivated in Thred where the lifecycle can (void, cancel,
+  archive: the calls a host delete makes), otherwise left for a person.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from django.db import models, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from thred_django import lifecycle
 from thred_django.client import ThredClient
 from thred_django.engine import actions, operations
 from thred_django.engine.marking import mark, mark_objects, mark_queryset
@@ -112,7 +113,7 @@ def _recreate_business(record: SyncRecord, mapping: Mapping, tenant: models.Mode
 
 
 def repair_different(record: SyncRecord, mapping: Mapping | None, obj: Any) -> Outcome:
-    if record.resource not in operations.UPDATES:
+    if not lifecycle.of(record.resource).updatable:
         return (
             "cannot",
             f"Thred has no update for a {record.resource}: change it back in Thred by hand",
@@ -147,14 +148,14 @@ def repair_host_deleted(record: SyncRecord) -> Outcome:
 
 
 def repair_unknown(client: ThredClient, resource: str, business_id: str, thred_id: str) -> Outcome:
-    if resource not in operations.DELETES:
+    if not lifecycle.of(resource).deactivate:
         return (
             "cannot",
             f"no host row, and Thred has no delete, void or archive for a {resource}: "
             "remove it in Thred by hand if it is not wanted",
         )
     try:
-        operations.delete(client, resource, business_id, thred_id)
+        operations.deactivate(client, resource, business_id, thred_id)
     except ThredError as exc:
         return "cannot", f"Thred refused to retire it: {exc}"
     return "repaired", "no host row: retired in Thred (voided, cancelled or archived)"
