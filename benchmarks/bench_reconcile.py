@@ -9,8 +9,9 @@ rows (at least 5 each) drift on purpose: payments changed with ``QuerySet.update
 ``unmarked``). A new process runs ``thred_reconcile --json`` (output discarded) against
 ``benchmarks.mirror`` — a Thred that lists exactly what the outbox acknowledged, a page
 at a time — while a thread samples its RSS. Reported: host rows and Thred objects read,
-seconds, drift found (must equal the drift made), RSS after ``django.setup()``, at the
-end, and the peak (VmHWM). Constant memory means the peak does not grow with N.
+seconds, drift found (must equal the drift made), RSS after ``django.setup()``, at 10 %
+and 50 % of the run's time, at the end, and the peak (VmHWM). Constant memory means the
+peak does not grow with N.
 
     benchmarks/bench_reconcile.py [--records 10000,100000] [--db sqlite|postgres]
 """
@@ -94,6 +95,15 @@ def child(args) -> None:
             found = _summary_counts(out.getvalue())
             out.close()
     elapsed = time.perf_counter() - started
+    samples = sampler.samples
+
+    def at(fraction: float) -> float:
+        """RSS sampled when ``fraction`` of the run's time had passed."""
+        for seconds, rss in samples:
+            if seconds >= fraction * elapsed:
+                return rss
+        return samples[-1][1]
+
     common.child_result(
         {
             "records": records,
@@ -102,6 +112,9 @@ def child(args) -> None:
             "seconds": elapsed,
             "baseline_mb": baseline,
             "end_mb": common.rss_mb(),
+            "at10_mb": at(0.1),
+            "at50_mb": at(0.5),
+            "samples": samples[:: max(1, len(samples) // 40)],
             "max_sampled_mb": max(rss for _, rss in sampler.samples),
             "peak_mb": common.rss_mb("VmHWM"),
         }
@@ -165,6 +178,8 @@ def main() -> None:
                 ", ".join(f"{k} {v}" for k, v in sorted(out["found"].items())),
                 ", ".join(f"{k} {v}" for k, v in sorted(gen["drift"].items())),
                 f"{out['baseline_mb']:.0f}",
+                f"{out['at10_mb']:.0f}",
+                f"{out['at50_mb']:.0f}",
                 f"{out['end_mb']:.0f}",
                 f"{out['peak_mb']:.0f}",
             ]
@@ -178,7 +193,9 @@ def main() -> None:
             "drift found",
             "drift made",
             "RSS after setup MB",
-            "RSS at end MB",
+            "RSS at 10 % of the time MB",
+            "at 50 % MB",
+            "at end MB",
             "peak RSS MB",
         ],
         rows,

@@ -24,12 +24,14 @@ if [ "${1:-}" = "--quick" ]; then
   PUSH=(--records 2000 --rounds 1)
   LATENCY=(--saves 100)
   MEMORY=(--records 5000,20000)
+  RECONCILE=(--records 2000,10000)
 else
   SAVE=()
   BACKFILL=()
   PUSH=()
   LATENCY=()
   MEMORY=()
+  RECONCILE=()
 fi
 
 {
@@ -40,6 +42,7 @@ fi
   "$PY" "$HERE/bench_push.py" "${PUSH[@]}"
   "$PY" "$HERE/bench_latency.py" "${LATENCY[@]}"
   "$PY" "$HERE/bench_memory.py" "${MEMORY[@]}"
+  "$PY" "$HERE/bench_reconcile.py" "${RECONCILE[@]}"
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } 2>&1 | tee "$OUT"
 echo "# saved to $OUT"
