@@ -82,15 +82,15 @@ def _mark_referring(record: SyncRecord) -> int:
         .exclude(pk=record.pk)
         .annotate(acked_text=Cast("acked_payload", output_field=TextField()))
         .filter(acked_text__contains=record.thred_id)
-        .values_list("content_type_id", "object_id")
+        .values_list("content_type_id", "resource", "object_id")
     )
-    by_type: dict[int, list[str]] = {}
-    for content_type_id, object_id in referring.iterator(chunk_size=500):
-        by_type.setdefault(content_type_id, []).append(object_id)
+    by_type: dict[tuple[int, str], list[str]] = {}
+    for content_type_id, resource, object_id in referring.iterator(chunk_size=500):
+        by_type.setdefault((content_type_id, resource), []).append(object_id)
     marked = 0
-    for content_type_id, pks in by_type.items():
+    for (content_type_id, resource), pks in by_type.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
-        mapping = registry.get(model) if model else None
+        mapping = registry.get(model, resource) if model else None
         if mapping is not None:
             marked += mark_queryset(mapping.get_queryset().filter(pk__in=pks))
     return marked

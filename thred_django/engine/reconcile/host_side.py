@@ -41,19 +41,21 @@ class ReadOnlyContext:
 
     def __init__(self, tenant_id: str) -> None:
         self.tenant_id = tenant_id
-        self._ids: dict[tuple[int, str], str] = {}
+        self._ids: dict[tuple[int, str, str], str] = {}
         self._business: dict[str, Any] | None = None
 
-    def thred_id(self, obj: models.Model) -> str:
-        mapping = registry.for_model(type(obj))
+    def thred_id(self, obj: models.Model, resource: str | None = None) -> str:
+        mapping = registry.for_model(type(obj), resource)
         if mapping.get_tenant_id(obj) != self.tenant_id:
             raise Unresolved("a parent of another business")
         ct = ContentType.objects.get_for_model(mapping.model)
-        key = (ct.pk, str(obj.pk))
+        key = (ct.pk, str(obj.pk), mapping.resource)
         found = self._ids.get(key)
         if found is None:
             found = (
-                SyncRecord.objects.filter(content_type=ct, object_id=key[1])
+                SyncRecord.objects.filter(
+                    content_type=ct, object_id=key[1], resource=mapping.resource
+                )
                 .values_list("thred_id", flat=True)
                 .first()
             ) or ""
@@ -74,11 +76,14 @@ class ReadOnlyContext:
             for model, pk in _parents(obj):
                 wanted.setdefault(model, set()).add(str(pk))
         for model, pks in wanted.items():
-            ct = ContentType.objects.get_for_model(registry.for_model(model).model)
-            rows = SyncRecord.objects.filter(content_type=ct, object_id__in=list(pks))
+            primary = registry.for_model(model)  # what ctx.thred_id(parent) asks for
+            ct = ContentType.objects.get_for_model(primary.model)
+            rows = SyncRecord.objects.filter(
+                content_type=ct, object_id__in=list(pks), resource=primary.resource
+            )
             known = dict(rows.values_list("object_id", "thred_id"))
             for pk in pks:
-                self._ids[(ct.pk, pk)] = known.get(pk, "")
+                self._ids[(ct.pk, pk, primary.resource)] = known.get(pk, "")
 
     @property
     def business(self) -> dict[str, Any]:
@@ -111,7 +116,7 @@ def _parents(obj: models.Model, depth: int = 2) -> Iterator[tuple[type[models.Mo
 
 def mapping_of(record: SyncRecord) -> Mapping | None:
     model = ContentType.objects.get_for_id(record.content_type_id).model_class()
-    return registry.get(model) if model else None
+    return registry.get(model, record.resource) if model else None
 
 
 def load(mapping: Mapping, records: list[SyncRecord]) -> dict[str, models.Model]:
@@ -162,7 +167,7 @@ def unmarked_rows(mapping: Mapping, tenant_pk: Any) -> Iterator[tuple[int, list[
         last = pks[-1]
         marked = set(
             SyncRecord.objects.filter(
-                content_type=ct, object_id__in=[str(pk) for pk in pks]
+                content_type=ct, object_id__in=[str(pk) for pk in pks], resource=mapping.resource
             ).values_list("object_id", flat=True)
         )
         missing = [pk for pk in pks if str(pk) not in marked]

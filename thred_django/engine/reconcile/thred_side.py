@@ -93,9 +93,20 @@ def business_pages(client: ThredClient) -> Iterator[Page]:
 # --- ours or not ---------------------------------------------------------------------------
 
 
-def default_stem(mapping: Mapping) -> str:
-    """The default external id of ``mapping``'s rows without the pk: ``<prefix>app.model-``."""
-    return mapping.external_id_for_pk("")
+def default_form(mapping: Mapping) -> tuple[str, str]:
+    """(before, after) the pk in ``mapping``'s default external ids: ``<prefix>app.model-``
+    and, for a model's secondary mapping, ``-<resource>``."""
+    opts = mapping.model._meta
+    before = f"{thred_settings.EXTERNAL_ID_PREFIX}{opts.app_label}.{opts.model_name}-"
+    return before, f"-{mapping.resource}" if getattr(mapping, "secondary", False) else ""
+
+
+def _pk_in(mapping: Mapping, external_id: str) -> str | None:
+    before, after = default_form(mapping)
+    if not external_id.startswith(before) or not external_id.endswith(after):
+        return None
+    pk = external_id[len(before) : len(external_id) - len(after)]
+    return pk or None
 
 
 def mappings_of(resource: str) -> list[Mapping]:
@@ -108,15 +119,15 @@ def is_ours(resource: str, external_id: Any) -> bool:
     prefix = thred_settings.EXTERNAL_ID_PREFIX
     if prefix:
         return external_id.startswith(prefix)
-    return any(external_id.startswith(default_stem(m)) for m in mappings_of(resource))
+    return any(_pk_in(m, external_id) is not None for m in mappings_of(resource))
 
 
 def host_key(resource: str, external_id: str) -> tuple[Mapping, str] | None:
     """(mapping, pk) of the host row a default-form external id names, if any."""
     for mapping in mappings_of(resource):
-        stem = default_stem(mapping)
-        if external_id.startswith(stem) and len(external_id) > len(stem):
-            return mapping, external_id[len(stem) :]
+        pk = _pk_in(mapping, external_id)
+        if pk is not None:
+            return mapping, pk
     return None
 
 
