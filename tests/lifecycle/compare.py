@@ -388,16 +388,23 @@ def _records() -> dict[Key, SyncRecord]:
 
 
 def admits(record: SyncRecord | None, field: str) -> bool:
-    """Does the record's own state say that Thred differs from the host in ``field``?"""
+    """Does the record's own state say that Thred differs from the host in ``field``?
+
+    ``orphaned`` (deleted here, kept in Thred) and ``drifted`` (Thred cannot follow)
+    admit a status; ``drifted`` admits the fields its details name, and ``failed`` the
+    fields Thred's own error names (a paid invoice's customer, say).
+    """
     if record is None:
         return False
     if field in (LIVE, EXISTS):
-        # orphaned: deleted here, kept in Thred; drifted: Thred cannot follow a status.
         return record.state in ("orphaned", "drifted") and field == LIVE
-    if record.state != "drifted":
-        return False
-    named = ((record.last_error_details or {}).get("fields") or {}).keys()
-    return _PAYLOAD_FIELD.get(field, field) in named
+    details = record.last_error_details if isinstance(record.last_error_details, dict) else {}
+    named = _PAYLOAD_FIELD.get(field, field)
+    if record.state == "drifted":
+        return named in (details.get("fields") or {})
+    if record.state == "failed":
+        return named in details or named in (details.get("fields") or {})
+    return False
 
 
 def compare(business_external_ids: list[str] | None = None) -> list[Difference]:

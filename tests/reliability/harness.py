@@ -1,6 +1,8 @@
 """Real processes around the example project: a database of its own, gunicorn serving it
 (the embedded sandbox included) on a free loopback port, and sync workers
 (``manage.py thred_sync --until-idle``) that can be started, waited for and SIGKILLed.
+Another project can be served the same way (``Project``: the lifecycle suite's
+realhost site, tests/lifecycle/site.py).
 
 Every process runs the example project with ``tests.reliability.example_settings`` (the
 project's settings plus THRED overrides and DEBUG logging) and writes its stdout and
@@ -38,6 +40,19 @@ SETTINGS_MODULE = "tests.reliability.example_settings"
 
 # Variables of the suite (or the developer's shell) that must not leak into the project.
 _SCRUBBED = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "PORT")
+
+
+@dataclass(frozen=True)
+class Project:
+    """How to run a Django project: its manage command, directory, settings and WSGI app."""
+
+    manage: tuple[str, ...] = (sys.executable, str(MANAGE))
+    cwd: Path = EXAMPLE_DIR
+    settings: str = SETTINGS_MODULE
+    wsgi: str = "config.wsgi"
+
+
+EXAMPLE = Project()
 
 
 def suite_postgres_url() -> str | None:
@@ -169,6 +184,8 @@ class Site:
     api_key: str = field(default_factory=lambda: f"reliability-key-{uuid.uuid4().hex}")
     port: int = field(default_factory=free_port)
     overrides: dict[str, Any] = field(default_factory=dict)
+    project: Project = EXAMPLE
+    env: dict[str, str] = field(default_factory=dict)  # for every process of the site
     server: subprocess.Popen | None = None
     workers: list[Worker] = field(default_factory=list)
     _started: list[subprocess.Popen] = field(default_factory=list)
@@ -188,7 +205,7 @@ class Site:
             if k not in _SCRUBBED and not k.startswith(("THRED", "DJANGO"))
         }
         env.update(
-            DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
+            DJANGO_SETTINGS_MODULE=self.project.settings,
             DJANGO_DEBUG="0",
             DATABASE_URL=self.database.url,
             PYTHONUNBUFFERED="1",
@@ -197,6 +214,7 @@ class Site:
             THRED_API_KEY=self.api_key,
             THRED_RELIABILITY_OVERRIDES=json.dumps(self.overrides),
         )
+        env.update(self.env)
         env.update(extra)
         return env
 
@@ -204,8 +222,8 @@ class Site:
     def manage(self, *args: str, timeout: float = 600, log: str | None = None, **env: str):
         """Run ``manage.py <args>`` to completion; raise with its output if it fails."""
         result = subprocess.run(
-            [sys.executable, str(MANAGE), *args],
-            cwd=EXAMPLE_DIR,
+            [*self.project.manage, *args],
+            cwd=self.project.cwd,
             env=self.environment(**env),
             capture_output=True,
             text=True,
@@ -248,8 +266,8 @@ class Site:
         """gunicorn on the free port (sandbox control endpoint on); wait until it answers."""
         log = open(self.logs / "gunicorn.log", "ab")  # noqa: SIM115 - closed by the process
         args = [
-            str(GUNICORN), "config.wsgi",
-            "--chdir", str(EXAMPLE_DIR),
+            str(GUNICORN), self.project.wsgi,
+            "--chdir", str(self.project.cwd),
             "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(workers),
             "--timeout", str(timeout),
@@ -263,7 +281,7 @@ class Site:
             args.append("--no-control-socket")
         self.server = subprocess.Popen(
             args,
-            cwd=EXAMPLE_DIR,
+            cwd=self.project.cwd,
             env=self.environment(THRED_SANDBOX_CONTROL="1"),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -310,8 +328,8 @@ class Site:
             )
         with open(path, "wb") as log:
             process = subprocess.Popen(
-                [sys.executable, str(MANAGE), "thred_sync", "--until-idle", *args],
-                cwd=EXAMPLE_DIR,
+                [*self.project.manage, "thred_sync", "--until-idle", *args],
+                cwd=self.project.cwd,
                 env=self.environment(**extra),
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -320,6 +338,19 @@ class Site:
         worker = Worker(name, process, path)
         self.workers.append(worker)
         return worker
+
+    def spawn(self, args: list[str], log: Path, **env: str) -> subprocess.Popen:
+        """Start ``manage <args>`` in the background, its output to ``log``."""
+        with open(log, "wb") as out:
+            process = subprocess.Popen(
+                [*self.project.manage, *args],
+                cwd=self.project.cwd,
+                env=self.environment(**env),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        self._started.append(process)
+        return process
 
     # --- direct reads of the database ----------------------------------------------------------
     def count_records(self, state: str | None = None) -> int:
