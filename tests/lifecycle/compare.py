@@ -351,7 +351,12 @@ class Difference:
 
 
 # A difference in these facts shows in the record's details under this payload field.
-_PAYLOAD_FIELD = {"total_cents": "line_items"}
+_PAYLOAD_FIELD = {
+    ("invoice", "total_cents"): "line_items",
+    ("bill", "total_cents"): "line_items",
+    ("vendor_credit", "total_cents"): "line_items",
+    ("vendor_credit", "memo"): "line_items",
+}
 
 
 def _raw_differences(
@@ -372,7 +377,7 @@ def _raw_differences(
             continue
         if want[LIVE] != have[LIVE]:
             found.append((key, LIVE, want[LIVE], have[LIVE]))
-        if not want[LIVE]:
+        if not (want[LIVE] and have[LIVE]):
             continue  # a void / archived object's other fields are not compared
         for name, value in want.items():
             if name != LIVE and have.get(name) != value:
@@ -390,20 +395,21 @@ def _records() -> dict[Key, SyncRecord]:
 def admits(record: SyncRecord | None, field: str) -> bool:
     """Does the record's own state say that Thred differs from the host in ``field``?
 
-    ``orphaned`` (deleted here, kept in Thred) and ``drifted`` (Thred cannot follow)
-    admit a status; ``drifted`` admits the fields its details name, and ``failed`` the
-    fields Thred's own error names (a paid invoice's customer, say).
+    ``orphaned`` (deleted here, kept in Thred) and ``drifted`` (Thred cannot follow a
+    status) admit a status difference; ``drifted`` admits the fields its details name;
+    ``failed`` with Thred's refusal of the change (400, 409: a paid invoice's customer is
+    fixed, a completed payment cannot be cancelled) admits whatever that change was.
     """
     if record is None:
         return False
+    if record.state == "failed" and record.last_error_status in (400, 409):
+        return field != EXISTS
     if field in (LIVE, EXISTS):
         return record.state in ("orphaned", "drifted") and field == LIVE
     details = record.last_error_details if isinstance(record.last_error_details, dict) else {}
-    named = _PAYLOAD_FIELD.get(field, field)
     if record.state == "drifted":
+        named = _PAYLOAD_FIELD.get((record.resource, field), field)
         return named in (details.get("fields") or {})
-    if record.state == "failed":
-        return named in details or named in (details.get("fields") or {})
     return False
 
 

@@ -106,13 +106,20 @@ def admin_resync(resource: str) -> Step:
     return step
 
 
+def in_thred(obj: Any) -> Any:
+    """``obj`` once it has reached Thred (pushed if it is new)."""
+    drain()
+    assert record_of(obj).thred_id, f"{obj!r} never reached Thred"
+    return obj
+
+
 def deactivate_and_back(
     make: Callable[[Run], Any], off: dict[str, Any], on: dict[str, Any], expect_off: tuple[str, ...]
 ) -> Step:
     """Status void / cancel / archive (checked: ``expect_off``), then active again."""
 
     def step(run: Run) -> Any:
-        obj = make(run)
+        obj = in_thred(make(run))
         for name, value in off.items():
             setattr(obj, name, value() if callable(value) else value)
         obj.save()
@@ -127,7 +134,7 @@ def deactivate_and_back(
 
 def deactivate(make: Callable[[Run], Any], **off: Any) -> Step:
     def step(run: Run) -> Any:
-        obj = make(run)
+        obj = in_thred(make(run))
         for name, value in off.items():
             setattr(obj, name, value() if callable(value) else value)
         obj.save()
@@ -140,9 +147,7 @@ def host_delete(make: Callable[[Run], Any]) -> Step:
     """Delete a synced object (made by ``make``, pushed first)."""
 
     def step(run: Run) -> Any:
-        obj = make(run)
-        drain()
-        assert record_of(obj).thred_id, "the object to delete never reached Thred"
+        obj = in_thred(make(run))
         kept = record_of(obj)
         obj.delete()
         return kept

@@ -28,7 +28,7 @@ import pytest
 from tests.lifecycle import steps as st
 from tests.lifecycle.compare import compare, unexplained
 from tests.lifecycle.steps import Run, record_of
-from tests.lifecycle.world import World, drain
+from tests.lifecycle.world import WHEN, World, drain
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +166,7 @@ ROWS: list[Row] = [
     Row("payment", "edit", "amount", st.edit("payment", amount=Decimal("45.00"))),
     Row("payment", "edit", "date", st.edit("payment", received_on=later(2))),
     Row("payment", "edit", "text", st.edit("payment", reference="CARD-8812")),
+    Row("payment", "edit", "method", st.edit("payment", method="cash")),
     Row(
         "payment", "void_and_back", "pending",
         st.deactivate_and_back(
@@ -187,6 +188,7 @@ ROWS: list[Row] = [
     Row("payout", "edit", "amount", st.edit("payout", amount=Decimal("37.50"))),
     Row("payout", "edit", "fee", st.edit("payout", fee=Decimal("2.50"))),
     Row("payout", "edit", "memo", st.edit("payout", memo="Stripe po_123")),
+    Row("payout", "edit", "date", st.edit("payout", paid_at=lambda run: WHEN + timedelta(days=1))),
     Row("payout", "edit", "links", st.add_payment_to_payout),
     Row(
         "payout", "void_and_back", "soft_delete",
@@ -200,6 +202,8 @@ ROWS: list[Row] = [
     # --- refund -------------------------------------------------------------------------
     *common("refund"),
     Row("refund", "edit", "memo", st.edit("refund", memo="Damaged cup"), DRIFTED),
+    Row("refund", "edit", "date",
+        st.edit("refund", refunded_at=lambda run: WHEN + timedelta(days=1)), DRIFTED),
     Row(
         "refund", "edit_fixed", "amount",
         st.edit_and_back("refund", DRIFTED, amount=Decimal("25.00")),
@@ -214,6 +218,8 @@ ROWS: list[Row] = [
     # --- refund payment -----------------------------------------------------------------
     *common("refund_payment"),
     Row("refund_payment", "edit", "memo", st.edit("refund_payment", memo="Sent"), DRIFTED),
+    Row("refund_payment", "edit", "date",
+        st.edit("refund_payment", paid_at=lambda run: WHEN + timedelta(days=1)), DRIFTED),
     Row(
         "refund_payment", "edit_fixed", "amount",
         st.edit_and_back("refund_payment", DRIFTED, amount=Decimal("19.00")),
@@ -267,6 +273,8 @@ ROWS: list[Row] = [
     *common("vendor_credit"),
     Row("vendor_credit", "edit", "memo", st.edit("vendor_credit", memo="Returned sacks"),
         DRIFTED),
+    Row("vendor_credit", "edit", "date",
+        st.edit("vendor_credit", received_at=lambda run: WHEN + timedelta(days=1)), DRIFTED),
     Row(
         "vendor_credit", "edit_fixed", "amount",
         st.edit_and_back("vendor_credit", DRIFTED, amount=Decimal("16.00")),
@@ -338,8 +346,9 @@ def assert_converged(target: Any, expect: tuple[str, ...]) -> None:
     if record.state == "drifted":
         details = record.last_error_details or {}
         assert record.last_error_code and record.last_error_message, record
-        if record.last_error_code != "reactivate_not_supported":
-            assert details.get("fields"), details  # names what differs
+        assert details.get("hint"), details  # what the host can do about it
+        if record.last_error_code in ("update_not_supported", "update_partial"):
+            assert details.get("fields"), details  # names the fields that differ
     else:
         assert record.last_error_code != "update_partial", "a partial update is not synced"
 
