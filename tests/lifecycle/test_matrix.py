@@ -55,8 +55,9 @@ SYNCED = ("synced",)
 DRIFTED = ("drifted",)
 VOIDED = ("voided",)
 ORPHANED = ("orphaned",)
-# Thred cannot take the change, and says so in a field error: a visible state either way.
-NAMED = ("drifted", "failed")
+# Thred refuses the change with a field error (a paid invoice's customer, a paid bill's
+# vendor): failed, with Thred's reason naming the field.
+REFUSED = ("failed",)
 # Thred has no void / cancel / archive for the resource: kept there, visibly.
 KEPT = ("orphaned", "drifted")
 
@@ -142,7 +143,7 @@ ROWS: list[Row] = [
     Row("invoice", "edit", "memo", st.edit("invoice", memo="Thanks for your order")),
     Row("invoice", "edit", "date", st.edit("invoice", issued_on=later(1), due_on=later(45))),
     Row("invoice", "edit", "link", st.move_unpaid_invoice),
-    Row("invoice", "edit_fixed", "customer_of_paid", st.move_paid_invoice, NAMED),
+    Row("invoice", "edit_fixed", "customer_of_paid", st.move_paid_invoice, REFUSED),
     Row(
         "invoice", "void_and_back", "status",
         st.deactivate_and_back(st.fresh_invoice, {"status": "void"}, {"status": "open"}, VOIDED),
@@ -154,7 +155,7 @@ ROWS: list[Row] = [
         DRIFTED,
     ),
     Row("invoice", "void_and_back", "paid", st.deactivate(st.main("invoice"), status="void"),
-        NAMED),
+        DRIFTED),
     Row("invoice", "delete", "", st.host_delete(st.fresh_invoice), VOIDED),
     Row(
         "invoice", "lost_create_delete", "",
@@ -176,13 +177,13 @@ ROWS: list[Row] = [
         DRIFTED,
     ),
     Row("payment", "void_and_back", "completed",
-        st.deactivate(st.main("payment"), status="void"), NAMED),
+        st.deactivate(st.main("payment"), status="void"), DRIFTED),
     Row("payment", "delete", "", st.host_delete(st.fresh_pending_payment), VOIDED),
     Row(
         "payment", "lost_create_delete", "",
         st.delete_after_lost_create("payment", st.fresh_pending_payment), VOIDED,
     ),
-    Row("payment", "parent_edit", "invoice_moved", st.payment_of_moved_invoice, NAMED),
+    Row("payment", "parent_edit", "invoice_moved", st.payment_of_moved_invoice, REFUSED),
     # --- payout -------------------------------------------------------------------------
     *common("payout"),
     Row("payout", "edit", "amount", st.edit("payout", amount=Decimal("37.50"))),
@@ -237,7 +238,7 @@ ROWS: list[Row] = [
     Row("bill", "edit", "memo", st.edit("bill", memo="March beans")),
     Row("bill", "edit", "date", st.edit("bill", issued_on=later(3))),
     Row("bill", "edit", "link", st.move_unpaid_bill),
-    Row("bill", "edit_fixed", "vendor_of_paid", st.move_paid_bill, NAMED),
+    Row("bill", "edit_fixed", "vendor_of_paid", st.move_paid_bill, REFUSED),
     Row(
         "bill", "void_and_back", "status",
         st.deactivate_and_back(st.fresh_bill, {"status": "void"}, {"status": "open"}, KEPT),
@@ -268,7 +269,7 @@ ROWS: list[Row] = [
         "bill_payment", "lost_create_delete", "",
         st.delete_after_lost_create("bill_payment", st.fresh_pending_bill_payment), VOIDED,
     ),
-    Row("bill_payment", "parent_edit", "bill_moved", st.bill_payment_of_moved_bill, NAMED),
+    Row("bill_payment", "parent_edit", "bill_moved", st.bill_payment_of_moved_bill, DRIFTED),
     # --- vendor credit ------------------------------------------------------------------
     *common("vendor_credit"),
     Row("vendor_credit", "edit", "memo", st.edit("vendor_credit", memo="Returned sacks"),
