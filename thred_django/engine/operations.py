@@ -85,6 +85,12 @@ _CALLS: dict[tuple[str, str], Call] = {
     (Resource.BILL_PAYMENT, "cancel"): lambda c, b, i: c.cancel_bill_payment(b, i),
 }
 
+def _refund_payments(client: ThredClient, business_id: str, filters: dict[str, str]) -> Any:
+    """Refund payments have no business-wide list: each refund lists its own."""
+    for refund in client.list_refunds(business_id, **filters):
+        yield from (refund.get("refund_payments") or []) if isinstance(refund, dict) else []
+
+
 _LISTS: dict[str, Lookup] = {
     Resource.CUSTOMER: lambda c, b, f: c.list_customers(b, **f),
     Resource.VENDOR: lambda c, b, f: c.list_vendors(b, **f),
@@ -94,6 +100,7 @@ _LISTS: dict[str, Lookup] = {
     Resource.BILL: lambda c, b, f: c.list_bills(b, **f),
     Resource.BILL_PAYMENT: lambda c, b, f: c.list_bill_payments(b, **f),
     Resource.REFUND: lambda c, b, f: c.list_refunds(b, **f),
+    Resource.REFUND_PAYMENT: _refund_payments,
     Resource.VENDOR_CREDIT: lambda c, b, f: c.list_vendor_credits(b, **f),
 }
 

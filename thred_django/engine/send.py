@@ -48,8 +48,7 @@ class Sending:
 
     def _learn_id(self, record: SyncRecord) -> None:
         """A create whose answer was lost may have landed: find what Thred holds under
-        our external_id before deciding a void, cancel or archive. (Refund payments have
-        no business-wide list: theirs is left unknown.)"""
+        our external_id before deciding a void, cancel or archive."""
         if record.thred_id or not record.sent_hash:
             return
         if not operations.can_look_up(record.resource):
