@@ -12,6 +12,7 @@ runs it in its own process (tests/lifecycle/scripts/compare.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -53,22 +54,27 @@ def _day(value: date | datetime | str | None) -> str:
     return value.date().isoformat() if isinstance(value, datetime) else value.isoformat()
 
 
-def _qty(value: Any) -> str:
-    return str(Decimal(str(value)).normalize())
-
-
 def _line_total(quantity: Any, unit_cents: int) -> int:
     amount = Decimal(str(quantity)) * unit_cents
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _host_lines(lines: Any) -> list[tuple[str, str, int]]:
-    return [(ln.description, _qty(ln.quantity), cents(ln.unit_price)) for ln in lines]
+def _host_lines(lines: Any) -> list[tuple[str, int]]:
+    """(description, line total in cents) per line: what Thred books for each."""
+    return [(ln.description, _line_total(ln.quantity, cents(ln.unit_price))) for ln in lines]
 
 
-def _thred_lines(data: dict[str, Any]) -> list[tuple[str, str, int]]:
+# THRED["FRACTIONAL_LINES"] = "single_line" (the default) sends a line whose total is not
+# whole cents as one unit at its rounded total, "(1.5 x 199.39 GBP)" after its description.
+_FOLDED = re.compile(r" \([0-9.]+ x [^)]*\)$")
+
+
+def _thred_lines(data: dict[str, Any]) -> list[tuple[str, int]]:
     return [
-        (ln.get("description", ""), _qty(ln["quantity"]), int(ln["unit_price"]))
+        (
+            _FOLDED.sub("", ln.get("description", "")),
+            _line_total(ln["quantity"], int(ln["unit_price"])),
+        )
         for ln in data.get("line_items") or []
     ]
 
@@ -95,7 +101,7 @@ def _host_facts(obj: Any) -> Facts:
             "due_at": _day(obj.due_on),
             "memo": obj.memo,
             "line_items": lines,
-            "total_cents": sum(_line_total(q, p) for _, q, p in lines),
+            "total_cents": sum(total for _, total in lines),
         }
     if isinstance(obj, h.Payment):
         return {
@@ -136,7 +142,7 @@ def _host_facts(obj: Any) -> Facts:
             "bill_date": _day(obj.issued_on),
             "memo": obj.memo,
             "line_items": lines,
-            "total_cents": sum(_line_total(q, p) for _, q, p in lines),
+            "total_cents": sum(total for _, total in lines),
         }
     if isinstance(obj, h.BillPayment):
         return {
