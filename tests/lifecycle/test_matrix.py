@@ -58,8 +58,9 @@ ORPHANED = ("orphaned",)
 # Thred refuses the change with a field error (a paid invoice's customer, a paid bill's
 # vendor): failed, with Thred's reason naming the field.
 REFUSED = ("failed",)
-# Thred has no void / cancel / archive for the resource: kept there, visibly.
-KEPT = ("orphaned", "drifted")
+# Inactive here, but Thred has no void / cancel / archive for the resource: kept there,
+# visibly (deactivate_not_supported).
+KEPT = ("drifted",)
 
 
 @dataclass(frozen=True)
@@ -193,12 +194,13 @@ ROWS: list[Row] = [
     Row("payout", "edit", "links", st.add_payment_to_payout),
     Row(
         "payout", "void_and_back", "soft_delete",
-        st.deactivate(st.main("payout"), deleted_at=st.now), ("voided", *KEPT),
+        st.deactivate_and_back(st.main("payout"), {"deleted_at": st.now},
+                               {"deleted_at": None}, KEPT),
     ),
-    Row("payout", "delete", "", st.host_delete(st.fresh_payout), ("voided", "orphaned")),
+    Row("payout", "delete", "", st.host_delete(st.fresh_payout), ORPHANED),
     Row(
         "payout", "lost_create_delete", "",
-        st.delete_after_lost_create("payout", st.fresh_payout), ("voided", "orphaned"),
+        st.delete_after_lost_create("payout", st.fresh_payout), ORPHANED,
     ),
     # --- refund -------------------------------------------------------------------------
     *common("refund"),
@@ -210,7 +212,8 @@ ROWS: list[Row] = [
         st.edit_and_back("refund", DRIFTED, amount=Decimal("25.00")),
     ),
     Row("refund", "void_and_back", "soft_delete",
-        st.deactivate(st.main("refund"), deleted_at=st.now), KEPT),
+        st.deactivate_and_back(st.main("refund"), {"deleted_at": st.now},
+                               {"deleted_at": None}, KEPT)),
     Row("refund", "delete", "", st.host_delete(st.fresh_refund), ORPHANED),
     Row(
         "refund", "lost_create_delete", "",
@@ -226,7 +229,8 @@ ROWS: list[Row] = [
         st.edit_and_back("refund_payment", DRIFTED, amount=Decimal("19.00")),
     ),
     Row("refund_payment", "void_and_back", "soft_delete",
-        st.deactivate(st.main("refund_payment"), deleted_at=st.now), KEPT),
+        st.deactivate_and_back(st.main("refund_payment"), {"deleted_at": st.now},
+                               {"deleted_at": None}, KEPT)),
     Row("refund_payment", "delete", "", st.host_delete(st.fresh_refund_payment), ORPHANED),
     Row(
         "refund_payment", "lost_create_delete", "",
@@ -281,7 +285,8 @@ ROWS: list[Row] = [
         st.edit_and_back("vendor_credit", DRIFTED, amount=Decimal("16.00")),
     ),
     Row("vendor_credit", "void_and_back", "soft_delete",
-        st.deactivate(st.main("vendor_credit"), deleted_at=st.now), KEPT),
+        st.deactivate_and_back(st.main("vendor_credit"), {"deleted_at": st.now},
+                               {"deleted_at": None}, KEPT)),
     Row("vendor_credit", "delete", "", st.host_delete(st.fresh_vendor_credit), ORPHANED),
     Row(
         "vendor_credit", "lost_create_delete", "",
