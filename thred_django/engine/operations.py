@@ -85,6 +85,7 @@ _CALLS: dict[tuple[str, str], Call] = {
     (Resource.BILL_PAYMENT, "cancel"): lambda c, b, i: c.cancel_bill_payment(b, i),
 }
 
+
 def _refund_payments(client: ThredClient, business_id: str, filters: dict[str, str]) -> Any:
     """Refund payments have no business-wide list: each refund lists its own."""
     for refund in client.list_refunds(business_id, **filters):
