@@ -90,12 +90,14 @@ class Sending:
         if self._invalid(record, business, payload, "create"):
             return
         hashed = digest(payload)
-        earlier = record.sent_hash  # data of an earlier create whose answer we never had
+        # The data of the first create sent whose answer we never had: a repeat returns
+        # what the first one that landed carried, so later sends must not replace it.
+        earlier = record.sent_hash
         key = operations.idempotency_key_for(record.resource, record.external_id, hashed)
         changes = {}
-        if (earlier, record.idempotency_key) != (hashed, key):
+        if (earlier, record.idempotency_key) != (earlier or hashed, key):
             # Persisted before sending: a restarted worker resends the same key.
-            changes = {"sent_hash": hashed, "idempotency_key": key}
+            changes = {"sent_hash": earlier or hashed, "idempotency_key": key}
         if not self._may_send(record, **changes):
             return  # our lease was taken over: the new holder owns this record
         sent = operations.create(self.client, record.resource, business.thred_id, payload, key)
