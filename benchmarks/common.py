@@ -37,6 +37,8 @@ PY = os.environ.get("BENCH_PYTHON") or (
 )
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/thred-bench"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5433").rstrip("/")
+# Scratch PostgreSQL databases are named <BENCH_PG_PREFIX>_<name> (default thred_bench_…).
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "thred_bench")
 SETTINGS = "benchmarks.settings"
 
 for _path in (str(ROOT), str(EXAMPLE)):
@@ -116,9 +118,9 @@ def _template(kind: str) -> str:
         _remove_sqlite(path)
         url = f"sqlite:///{path}"
     else:
-        _pg_admin("DROP DATABASE IF EXISTS thred_bench_template WITH (FORCE)")
-        _pg_admin("CREATE DATABASE thred_bench_template")
-        url = f"{PG_URL}/thred_bench_template"
+        _pg_admin(f"DROP DATABASE IF EXISTS {PG_PREFIX}_template WITH (FORCE)")
+        _pg_admin(f"CREATE DATABASE {PG_PREFIX}_template")
+        url = f"{PG_URL}/{PG_PREFIX}_template"
     manage(env_for(url), "migrate", "--noinput", "-v", "0")
     if kind == "sqlite":
         import sqlite3
@@ -142,9 +144,9 @@ def fresh_database(kind: str, name: str) -> str:
         _remove_sqlite(path)
         shutil.copyfile(template.removeprefix("sqlite:///"), path)
         return f"sqlite:///{path}"
-    db = f"thred_bench_{name}"
+    db = f"{PG_PREFIX}_{name}"
     _pg_admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-    _pg_admin(f"CREATE DATABASE {db} TEMPLATE thred_bench_template")
+    _pg_admin(f"CREATE DATABASE {db} TEMPLATE {PG_PREFIX}_template")
     return f"{PG_URL}/{db}"
 
 

@@ -39,4 +39,4 @@ if os.environ.get("BENCH_REQUEST_LOG"):
     THRED_SANDBOX["REQUEST_LOG"] = os.environ["BENCH_REQUEST_LOG"] not in ("0", "false", "no")
 
 LOGGING["loggers"]["thred_django"]["level"] = os.environ.get("THRED_LOG_LEVEL", "WARNING")
-LOGGING["loggers"]["django_q"]["level"] = os.environ.get("Q_LOG_LEVEL", "WARNING")
+LOGGING["loggers"]["django-q"]["level"] = os.environ.get("Q_LOG_LEVEL", "WARNING")

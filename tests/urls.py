@@ -6,4 +6,5 @@ urlpatterns = [
     path("thred-sandbox/", include("thred_django.sandbox.urls")),
     path("thred/api/", include("thred_django.api.urls")),
     path("thred/embed/", include("thred_django.embed.urls")),
+    path("thred/", include("thred_django.monitoring.urls")),
 ]

@@ -76,6 +76,17 @@ THRED_DEFAULTS: dict[str, Any] = {
     "RECONCILE_MINUTES": 1440,  # schedule of the reconciliation (0 or None: not scheduled)
     "RECONCILE_FIX": False,  # the scheduled run also repairs what it can
     "RECONCILE_KEEP_FINDINGS": 100,  # findings stored per business (all are counted)
+    # --- Monitoring -------------------------------------------------------------------
+    # Health view thresholds, e.g. {"oldest_due_seconds": 600, "failed": 0}: a value above
+    # its threshold answers 503; None only reports it (defaults: engine.monitor).
+    "HEALTH": None,
+    # Per-business series in the metrics view (one label value per business: keep it
+    # off with many businesses).
+    "METRICS_PER_BUSINESS": False,
+    # A business with this many failed records sends the failures_exceeded alert (again
+    # at most every ALERT_REPEAT_SECONDS while it stays above).
+    "ALERT_FAILURES": 10,
+    "ALERT_REPEAT_SECONDS": 3600,
     # --- Admin and API ------------------------------------------------------------
     "API_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     # --- Embedded accounting (thred_django.embed) ---------------------------------

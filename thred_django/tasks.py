@@ -8,6 +8,12 @@
   the outbox and the host, stores each business's result, sends ``drift_found``;
   repairs too when THRED['RECONCILE_FIX'] is on. Returns the summary.
 
+Both keep the cluster's workers busy while anything is due, instead of leaving work to
+the next sweep: a task that finds more free businesses than its threads take enqueues
+another push first (so an idle worker joins in), and one that stops at its time limit
+with work left enqueues its successor — each only when no task is already waiting in
+the broker, so the queue holds at most one spare push.
+
 Attempts and backoff live in the outbox, not in django-q2's retry: a task that fails
 or is killed loses nothing, because the SyncRecord rows are the truth.
 
@@ -24,7 +30,8 @@ from typing import Any
 
 from thred_django import tenancy
 from thred_django.conf import thred_settings
-from thred_django.engine.dispatch import push_started
+from thred_django.engine.claim import free_businesses
+from thred_django.engine.dispatch import enqueue_push, push_started, push_waiting
 from thred_django.engine.reconcile import reconcile as reconcile_all
 from thred_django.engine.runner import push_due
 from thred_django.models import SyncAttempt
@@ -40,7 +47,14 @@ def sweep(schema: str | None = None) -> int:
 
 
 def _push(deadline: float) -> int:
-    return push_due(time_limit=max(deadline - time.monotonic(), 0.001)).claimed
+    threads = max(1, int(thred_settings.CONCURRENCY))
+    schema = tenancy.current_schema()
+    if free_businesses(threads + 1) > threads and not push_waiting():
+        enqueue_push(schema)  # more than this task will take: another worker may join in
+    claimed = push_due(time_limit=max(deadline - time.monotonic(), 0.001)).claimed
+    if free_businesses(1) and not push_waiting():
+        enqueue_push(schema)  # stopped at the time limit (or work came late): go on
+    return claimed
 
 
 def _sweep(deadline: float) -> int:

@@ -126,6 +126,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "thred_django": {"level": env_str("THRED_LOG_LEVEL", "INFO")},
-        "django_q": {"level": env_str("Q_LOG_LEVEL", "INFO")},
+        # django-q2 logs as "django-q" (getLogger("django-q")), not as its package name.
+        "django-q": {"level": env_str("Q_LOG_LEVEL", "INFO")},
     },
 }

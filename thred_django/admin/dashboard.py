@@ -8,6 +8,8 @@
 * ``error_codes``: the most frequent ``last_error_code`` over failed, retrying and
   blocked records, with counts;
 * ``troubled``: businesses paused (``paused_until`` in the future) or flagged;
+* ``failing``: businesses with ``THRED["ALERT_FAILURES"]`` failed records or more (the
+  ``business_failing`` alert), most failures first; ``health``: the health checks;
 * ``hours``: 24 hourly buckets ending with the current hour, counting attempt-log rows
   whose outcome is ``success`` (synced) or anything else (failed: ``failed``,
   ``retry``, ``invalid``), with bar heights for an inline SVG chart;
@@ -26,7 +28,7 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from thred_django.engine import status
+from thred_django.engine import alerts, monitor, status
 from thred_django.engine.reconcile import results
 from thred_django.models import BusinessHealth, SyncAttempt, SyncRecord
 from thred_django.resources import Resource, State
@@ -130,6 +132,19 @@ def troubled_businesses(now: datetime) -> list[Troubled]:
     ]
 
 
+@dataclass
+class Failing:
+    business: str
+    tenant_id: str
+    failed: int
+
+
+def failing_businesses() -> list[Failing]:
+    counts = alerts.failing_businesses()
+    names = status.business_names(list(counts))
+    return [Failing(names.get(t, f"tenant {t}"), t, n) for t, n in counts.items()]
+
+
 def error_codes() -> list[tuple[str, int]]:
     rows = (
         SyncRecord.objects.filter(state__in=TROUBLED_STATES)
@@ -157,6 +172,8 @@ def dashboard_context(now: datetime | None = None) -> dict[str, Any]:
         else "",
         "error_codes": error_codes(),
         "troubled": troubled_businesses(now),
+        "failing": failing_businesses(),
+        "health": monitor.health(),
         "hours": bars,
         "hours_synced": sum(b.synced for b in bars),
         "hours_failed": sum(b.failed for b in bars),

@@ -14,12 +14,14 @@ Order of steps for a bearer call (``_call``):
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 
+from thred_django import metrics
 from thred_django.client.auth import PARTNER_SCOPE, TokenStore, business_scope
 from thred_django.client.config import (
     Secret,
@@ -38,6 +40,7 @@ from thred_django.conf import thred_settings
 from thred_django.exceptions import (
     ThredAuthenticationError,
     ThredConfigurationError,
+    ThredError,
     ThredResponseError,
 )
 
@@ -228,16 +231,25 @@ class ClientCore:
         scope, get_token = self._token_getter(endpoint, path_params)
 
         def send(token: Secret) -> ThredResponse[Any]:
-            return self._http.send(
-                endpoint.method,
-                path,
-                authorization=SecretAuth.bearer(token),
-                json_body=body,
-                params=params,
-                headers=headers,
-                secrets=(self._api_key,),
-                redact_body=redact_body,
-            )
+            started, status = time.perf_counter(), None
+            try:
+                response = self._http.send(
+                    endpoint.method,
+                    path,
+                    authorization=SecretAuth.bearer(token),
+                    json_body=body,
+                    params=params,
+                    headers=headers,
+                    secrets=(self._api_key,),
+                    redact_body=redact_body,
+                )
+                status = response.status_code
+                return response
+            except ThredError as exc:
+                status = exc.status
+                raise
+            finally:  # by endpoint name: bounded labels, never a path with ids
+                metrics.called(name, status, time.perf_counter() - started)
 
         token = get_token()
         try:

@@ -7,21 +7,30 @@ compare-and-set alone guarantees that two workers never hold one record.
 
 Every later write about a claimed record goes through ``fenced()``: ``UPDATE … WHERE
 lease_token = <ours>``. A worker whose lease ran out and was taken over writes nothing.
+
+Workers claim whole businesses (``claim_business``): a business one worker holds (it has
+records in flight under a live lease) is left to it, so another worker never takes
+children whose parents are leased elsewhere only to give them back after
+DEPENDENCY_WAIT. On PostgreSQL a transaction-scoped advisory lock per business makes
+two simultaneous claims pick different businesses; the row locks and the compare-and-set
+stay exactly as they are, so correctness never depends on it.
 """
 
 from __future__ import annotations
 
 import uuid
+import zlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
 from thred_django.conf import thred_settings
+from thred_django.engine import observe
 from thred_django.engine.fenced import update as fenced_update
 from thred_django.models import BusinessHealth, SyncRecord
 from thred_django.resources import CLAIMABLE, State
@@ -96,6 +105,92 @@ def claim_due(
     return Claim(token, records)
 
 
+# How many candidate businesses one claim looks at before giving up (each is skipped
+# when another claim is taking it at this very moment).
+CANDIDATES = 32
+# Namespace of the advisory locks (pg_try_advisory_xact_lock(namespace, key)).
+_LOCK_NAMESPACE = 0x74687264  # "thrd"
+
+
+def held_tenants(now: datetime) -> QuerySet[SyncRecord, Any]:
+    """Businesses a worker is pushing now: records in flight under a live lease."""
+    return SyncRecord.objects.filter(state=State.IN_FLIGHT, lease_until__gte=now).values(
+        "tenant_id"
+    )
+
+
+def free_businesses(limit: int, *, resource: str | None = None) -> int:
+    """How many businesses (at most ``limit``) have due records no worker holds."""
+    now = timezone.now()
+    due = due_queryset(now, resource=resource).exclude(tenant_id__in=held_tenants(now))
+    return len(due.values_list("tenant_id", flat=True).distinct().order_by()[:limit])
+
+
+def _try_lock(tenant_id: str) -> bool:
+    """Take this business's claim lock for the current transaction (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return True  # SQLite: claim transactions (IMMEDIATE) run one at a time anyway
+    key = zlib.crc32(tenant_id.encode()) - 2**31  # a signed int4
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, key])
+        return bool(cursor.fetchone()[0])
+
+
+def claim_business(
+    limit: int,
+    *,
+    tenant_id: str | None = None,
+    resource: str | None = None,
+    token: uuid.UUID | None = None,
+) -> Claim:
+    """Lease up to ``limit`` due records of one business that no other worker holds,
+    parents first; ``tenant_id`` asks for that business only.
+
+    Businesses whose records wait longest (and new businesses, rank 0) come first. A
+    business held by another worker, or being claimed by one right now, is passed over.
+    """
+    now = timezone.now()
+    token = token or uuid.uuid4()
+    with transaction.atomic():
+        due = due_queryset(now, tenant_id=tenant_id, resource=resource)
+        candidates = list(
+            due.exclude(tenant_id__in=held_tenants(now))
+            .values("tenant_id")
+            .annotate(first=Min("rank"), since=Min("next_attempt_at"))
+            .order_by("first", "since", "tenant_id")
+            .values_list("tenant_id", flat=True)[:CANDIDATES]
+        )
+        for tenant in candidates:
+            if not _try_lock(tenant):
+                continue  # another worker is claiming it now
+            if held_tenants(timezone.now()).filter(tenant_id=tenant).exists():
+                continue  # taken (and committed) since the candidates were read
+            qs = due.filter(tenant_id=tenant).order_by("rank", "next_attempt_at", "id")
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True, of=("self",))
+            ids = list(qs.values_list("id", flat=True)[:limit])
+            if ids:
+                return _lease(ids, token, now)
+    return Claim(token)
+
+
+def _lease(ids: list[int], token: uuid.UUID, now: datetime) -> Claim:
+    """Move the picked rows to in flight under ``token`` (compare-and-set), then load them.
+    Runs inside the claim's transaction; the rows are read after the UPDATE."""
+    SyncRecord.objects.filter(due_filter(now), id__in=ids).update(
+        state=State.IN_FLIGHT,
+        lease_token=token,
+        lease_until=lease_expiry(now),
+        claimed_revision=F("revision"),
+    )
+    records = list(
+        SyncRecord.objects.filter(lease_token=token, id__in=ids)
+        .select_related("content_type")
+        .order_by("rank", "id")
+    )
+    return Claim(token, records)
+
+
 def claim_one(record_id: int, token: uuid.UUID) -> bool:
     """Pull one more record into an existing claim (a parent pushed ahead of its child)."""
     now = timezone.now()
@@ -140,4 +235,7 @@ def renew(record: SyncRecord, token: uuid.UUID, **changes: Any) -> bool:
 def release(record: SyncRecord, token: uuid.UUID, **changes: Any) -> bool:
     """Give a record back unsent (pending or retrying) without using an attempt."""
     changes.setdefault("state", State.PENDING)
-    return fenced(record, token, lease_token=None, lease_until=None, **changes)
+    written = fenced(record, token, lease_token=None, lease_until=None, **changes)
+    if written:
+        observe.released(record, changes)
+    return written

@@ -59,6 +59,18 @@ def enqueue_push(schema: str | None = None) -> None:
         logger.exception("Could not enqueue a Thred push; the sweep will pick it up")
 
 
+def push_waiting() -> bool:
+    """True when the broker holds a task no worker has started yet (a push that will
+    take what is due): a task then calls in no other. False when it cannot tell."""
+    try:
+        from django_q.brokers import get_broker
+
+        return get_broker(thred_settings.Q_CLUSTER_NAME or None).queue_size() > 0
+    except Exception:  # a broker that cannot count: enqueue (a spare task costs little)
+        logger.debug("Could not read the django-q queue size", exc_info=True)
+        return False
+
+
 def push_started(schema: str | None = None) -> None:
     """Called by the task before it claims: later saves may enqueue again."""
     cache.delete(_queued_key(schema))

@@ -5,6 +5,8 @@
   the business pauses for BREAKER_COOLDOWN; the first success closes it.
 * A 403 flags the business for a human; its records fail with the details.
 
+Pausing a running business and flagging one send the alert signals (engine.alerts).
+
 Paused businesses are left out of claims (claim.due_queryset), so one business's trouble
 never stalls another's.
 """
@@ -17,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from thred_django.conf import thred_settings
+from thred_django.engine import alerts
 from thred_django.models import BusinessHealth
 
 
@@ -27,10 +30,12 @@ def _row(tenant_id: str) -> BusinessHealth:
 
 def pause(tenant_id: str, seconds: float, reason: str) -> datetime:
     until = timezone.now() + timedelta(seconds=seconds)
-    _row(tenant_id)
+    was_paused = _row(tenant_id).is_paused
     BusinessHealth.objects.filter(tenant_id=tenant_id).update(
         paused_until=until, pause_reason=reason[:200], updated_at=timezone.now()
     )
+    if not was_paused:
+        alerts.paused(tenant_id, until, reason)
     return until
 
 
@@ -65,7 +70,9 @@ def note_success(tenant_id: str) -> None:
 
 
 def flag(tenant_id: str, reason: str) -> None:
-    _row(tenant_id)
+    was_flagged = _row(tenant_id).flagged_at is not None
     BusinessHealth.objects.filter(tenant_id=tenant_id).update(
         flagged_at=timezone.now(), flag_reason=reason, updated_at=timezone.now()
     )
+    if not was_flagged:
+        alerts.flagged(tenant_id, reason)

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from thred_django.conf import thred_settings
-from thred_django.engine import health
+from thred_django.engine import health, observe
 from thred_django.engine.claim import fenced, release
 from thred_django.engine.edges import write_edges
 from thred_django.engine.fenced import update as fenced_update
@@ -126,11 +126,13 @@ def _finish(
     now = timezone.now()
     values = {**_UNLEASE, "state": state, "last_attempt_at": now, "updated_at": now, **changes}
     written = fenced_update(record.id, token, values, same_revision=True)
+    if not written:
+        # A save landed while we worked: keep what we learned, push the newest data next.
+        values.update(state=State.PENDING, next_attempt_at=now, attempts=0)
+        written = fenced(record, token, **values)
     if written:
-        return values
-    # A save landed while we worked: keep what we learned, push the newest data next.
-    values.update(state=State.PENDING, next_attempt_at=now, attempts=0)
-    return values if fenced(record, token, **values) else None
+        observe.settled(record, values)  # metrics and a structured log record
+    return values if written else None
 
 
 def succeeded(
@@ -196,6 +198,7 @@ def succeeded(
             written = _finish(record, token, state, **changes)
     if not written:
         return False
+    observe.acknowledged(record, now)
     if reset_breaker:
         health.note_success(record.tenant_id)
     if sync_succeeded.has_listeners(SyncRecord):

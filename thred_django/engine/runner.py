@@ -1,25 +1,24 @@
-"""Draining the outbox: claim due records, push them business by business.
+"""Draining the outbox: claim a business, push its records in order, claim again.
 
 ``push_due`` is what the queue task, the eager mode, the sweep and ``thred_sync`` run.
-It claims batches (parents first), splits each batch by business and pushes businesses
-in parallel threads (THRED['CONCURRENCY']) while each business's records go one at a
-time in order. A business paused by a 429 or an open breaker gives its remaining
-records back untouched.
+Its THRED['CONCURRENCY'] threads each claim one whole business at a time
+(``claim.claim_business``: never one another worker holds), push its records one at a
+time in order, and claim again without waiting for each other, so N threads, or N
+worker processes, push N businesses at once. A business paused by a 429 or an open
+breaker gives its remaining records back untouched.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import close_old_connections, connection, connections
+from django.db import connection, connections
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -48,8 +47,51 @@ PAUSE_CHECK_SECONDS = 1.0
 @dataclass
 class RunStats:
     claimed: int = 0
-    rounds: int = 0
+    rounds: int = 0  # claims made
     states: Counter[str] = field(default_factory=Counter)
+
+
+class _Run:
+    """One ``push_due`` call, shared by its threads: scope, deadline, what is known in
+    Thred (for as long as a lease), the counts, and a stop flag raised by the first
+    thread that fails."""
+
+    def __init__(
+        self,
+        *,
+        tenant_id: str | None,
+        resource: str | None,
+        deadline: float | None,
+        until_idle: bool,
+        on_progress: Progress | None,
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.resource = resource
+        self.deadline = deadline
+        self.until_idle = until_idle
+        self.on_progress = on_progress
+        self.known = Known(seconds=float(thred_settings.LEASE_SECONDS))
+        self.stats = RunStats()
+        self.stop = threading.Event()
+        self.errors: list[BaseException] = []
+        self._lock = threading.Lock()
+
+    def over(self) -> bool:
+        return self.stop.is_set() or (
+            self.deadline is not None and time.monotonic() >= self.deadline
+        )
+
+    def claimed(self, n: int) -> None:
+        with self._lock:
+            self.stats.rounds += 1
+            self.stats.claimed += n
+            if self.on_progress:
+                self.on_progress(n)
+
+    def failed(self, exc: BaseException) -> None:
+        with self._lock:
+            self.errors.append(exc)
+        self.stop.set()
 
 
 def push_due(
@@ -60,167 +102,82 @@ def push_due(
     until_idle: bool = False,
     on_progress: Progress | None = None,
 ) -> RunStats:
-    """Push everything due now (and, with ``until_idle``, wait out backoffs too)."""
-    stats = RunStats()
+    """Push everything due now (and, with ``until_idle``, wait out backoffs too).
+
+    THRED["CONCURRENCY"] threads each claim one business at a time (``drain``), push
+    its records in order and claim again, until nothing they may take is due: a thread
+    never waits for the others to finish a round.
+    """
     if getattr(_local, "running", False):
-        return stats  # re-entered from a signal handler: the outer loop picks it up
+        return RunStats()  # re-entered from a signal handler: the outer loop picks it up
     _local.running = True
-    workers = _Workers()
-    # What this run learns is in Thred, shared by its threads, for as long as a lease.
-    known = Known(seconds=float(thred_settings.LEASE_SECONDS))
+    run = _Run(
+        tenant_id=tenant_id,
+        resource=resource,
+        deadline=time.monotonic() + time_limit if time_limit else None,
+        until_idle=until_idle,
+        on_progress=on_progress,
+    )
     try:
-        deadline = time.monotonic() + time_limit if time_limit else None
-        while deadline is None or time.monotonic() < deadline:
-            batch = claim.claim_due(
-                thred_settings.BATCH_SIZE, tenant_id=tenant_id, resource=resource
-            )
-            if not batch.records:
-                if not until_idle:
-                    break
-                wait = seconds_until_due(tenant_id=tenant_id, resource=resource)
-                if wait is None:
-                    break
-                time.sleep(min(max(wait, 0.01), 5.0))
-                continue
-            if tenant_id is None and workers.size > 1 and not connection.in_atomic_block:
-                _top_up(batch, workers.size, resource)
-            stats.rounds += 1
-            claimed = len(batch.records) + _push_batch(batch, deadline, workers, known, resource)
-            stats.claimed += claimed
-            outcome.unblock_children()
-            if on_progress:
-                on_progress(claimed)
+        size = int(thred_settings.CONCURRENCY)
+        # Threads have their own connections and cannot see an open transaction's rows.
+        if size <= 1 or tenant_id is not None or connection.in_atomic_block:
+            drain(run)
+        else:
+            # A thread's connection starts in the public schema (django-tenants): run
+            # there in the schema of this run.
+            entry = tenancy.bound(thread_main)
+            threads = [
+                threading.Thread(target=entry, args=(run,), name=f"thred-push-{i}")
+                for i in range(size)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        if run.errors:
+            raise run.errors[0]
     finally:
         _local.running = False
-        workers.shutdown()
-    return stats
+    return run.stats
 
 
-def _top_up(batch: claim.Claim, workers: int, resource: str | None) -> None:
-    """Claim for more businesses until the batch has one per thread.
-
-    Claims go by rank, and one business's records often fill a whole claim (rows are
-    marked business by business): its thread would work alone while the others wait
-    for the next batch. Each extra claim leaves out the businesses already in the
-    batch, so a business's records still come from a single claim, in rank order.
-    """
-    tenants = {record.tenant_id for record in batch.records}
-    while len(tenants) < workers:
-        more = claim.claim_due(
-            thred_settings.BATCH_SIZE,
-            resource=resource,
-            token=batch.token,
-            exclude_tenants=tenants,
-        )
-        if not more.records:
-            return
-        batch.records.extend(more.records)
-        tenants.update(record.tenant_id for record in more.records)
-
-
-class _Workers:
-    """The threads of one ``push_due`` run, kept (with their database connections)
-    from one batch to the next instead of a new pool, and new connections, per batch."""
-
-    def __init__(self) -> None:
-        self.size = int(thred_settings.CONCURRENCY)
-        self.pool: ThreadPoolExecutor | None = None
-
-    def run(
-        self,
-        groups: list[list[SyncRecord]],
-        token,
-        deadline: float | None,
-        known: Known | None,
-        resource: str | None,
-    ) -> int:
-        """Push the groups in parallel; returns how many more records the threads
-        claimed while draining their businesses."""
-        if self.pool is None:
-            self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="thred-push")
-        # A thread's connection starts in the public schema (django-tenants): run there
-        # in the schema of this run.
-        entry = tenancy.bound(_push_group_in_thread)
-        futures = [
-            self.pool.submit(entry, records, token, deadline, known, resource) for records in groups
-        ]
-        return sum(future.result() for future in futures)
-
-    def shutdown(self) -> None:
-        if self.pool is None:
-            return
-        # One closing task per thread: each waits at the barrier until all have closed,
-        # so no thread takes two and every thread's connections get closed.
-        barrier = threading.Barrier(self.size)
-
-        def close() -> None:
-            try:
-                connections.close_all()
-            finally:
-                with contextlib.suppress(threading.BrokenBarrierError):
-                    barrier.wait(timeout=30)
-
-        try:
-            for future in [self.pool.submit(close) for _ in range(self.size)]:
-                future.result()
-        finally:
-            self.pool.shutdown(wait=True)
-            self.pool = None
-
-
-def _push_batch(
-    batch: claim.Claim,
-    deadline: float | None,
-    workers: _Workers,
-    known: Known | None = None,
-    resource: str | None = None,
-) -> int:
-    """Push a claim, business by business; returns how many more records were claimed
-    (and pushed) by threads draining their businesses."""
-    groups: dict[str, list[SyncRecord]] = defaultdict(list)
-    for record in batch.records:
-        groups[record.tenant_id].append(record)
-    # Threads have their own connections and cannot see an open transaction's rows.
-    if min(workers.size, len(groups)) <= 1 or connection.in_atomic_block:
-        for records in groups.values():
-            _push_group(records, batch.token, deadline, known)
-        return 0
-    return workers.run(list(groups.values()), batch.token, deadline, known, resource)
-
-
-def _push_group_in_thread(
-    records: list[SyncRecord],
-    token,
-    deadline: float | None,
-    known: Known | None,
-    resource: str | None,
-) -> int:
+def thread_main(run: _Run) -> None:
+    """The body of every push thread (one function, to wrap for per-thread setup)."""
     try:
-        _push_group(records, token, deadline, known)
-        return _drain(records[0].tenant_id, resource, deadline, known)
+        drain(run)
+    except BaseException as exc:  # re-raised by push_due in the calling thread
+        run.failed(exc)
     finally:
-        close_old_connections()  # the connection stays open for the next batch if healthy
+        connections.close_all()  # this thread's connections
 
 
-def _drain(
-    tenant_id: str, resource: str | None, deadline: float | None, known: Known | None
-) -> int:
-    """Go on with this business's due records, claim after claim, until it has none.
-
-    Claims go by rank, so one business's records often fill most of a batch while the
-    others have a handful, and a round ends only when its last group is done: without
-    this, a thread whose group was small would sit idle until then, its business's other
-    records waiting for the next round. Each claim is the business's own, in rank order,
-    so its records still go one at a time in order. Returns how many were claimed.
-    """
-    claimed = 0
-    while deadline is None or time.monotonic() < deadline:
-        batch = claim.claim_due(thred_settings.BATCH_SIZE, tenant_id=tenant_id, resource=resource)
+def drain(run: _Run) -> None:
+    """Claim a business, push its records in order, claim again — the same business
+    first while it has due records, then any other no worker holds — until none is
+    left (with ``until_idle``: until nothing is pending or retrying)."""
+    previous: str | None = None
+    while not run.over():
+        batch = claim.claim_business(
+            thred_settings.BATCH_SIZE,
+            tenant_id=run.tenant_id or previous,
+            resource=run.resource,
+        )
+        if not batch.records and previous and run.tenant_id is None:
+            previous = None
+            continue  # its business is done: any other
         if not batch.records:
-            break
-        claimed += len(batch.records)
-        _push_group(batch.records, batch.token, deadline, known)
-    return claimed
+            if not run.until_idle:
+                return
+            wait = seconds_until_due(tenant_id=run.tenant_id, resource=run.resource)
+            if wait is None:
+                return
+            run.stop.wait(min(max(wait, 0.01), 5.0))
+            continue
+        previous = batch.records[0].tenant_id
+        run.claimed(len(batch.records))
+        _push_group(batch.records, batch.token, run.deadline, run.known)
+        outcome.unblock_children()
 
 
 def _push_group(

@@ -1,0 +1,1 @@
+"""Views for monitors: Prometheus metrics and a JSON health check (``urls.py``)."""
