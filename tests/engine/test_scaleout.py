@@ -125,3 +125,15 @@ def test_a_task_stopped_by_its_time_limit_enqueues_its_successor(thred, settings
     tasks.sweep()  # nothing left afterwards: nothing more enqueued
     assert SyncRecord.objects.get().state == "synced"
     assert no_enqueue == ["thred_django.tasks.push"]
+
+
+@pytest.mark.django_db
+def test_no_task_is_called_in_while_one_waits_in_the_broker(
+    thred, settings, no_enqueue, monkeypatch
+):
+    settings.THRED = {**settings.THRED, "CONCURRENCY": 1, "TASK_TIME_LIMIT": 1e-9}
+    for i in range(3):
+        m.Shop.objects.create(name=f"Shop {i}")
+    monkeypatch.setattr("thred_django.tasks.push_waiting", lambda: True)
+    tasks.push()
+    assert no_enqueue == []
