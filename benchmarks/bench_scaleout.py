@@ -12,7 +12,8 @@ THRED["CONCURRENCY"] ``--concurrency`` threads (default 4).
 
 Reported per P: records settled, the push window (first to last record synced; process
 start-up left out), records per second, the ratio to P = 1 (target for P = 3: ≥ 2.5),
-claims made (all processes: more claims for the same records is churn), and double
+claims made and CPU used by the worker processes (all of them: more of either for the
+same records is churn, including start-up), and double
 sends: records whose create (or payout upsert) reached the sandbox more than once
 (from its request log; must be 0).
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -93,6 +95,7 @@ def child(args) -> None:
 def run_workers(env: dict, processes: int, log_dir: Path) -> dict:
     """Start ``processes`` thred_sync --until-idle at once; wait for all of them."""
     procs = []
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     for i in range(processes):
         out = (log_dir / f"worker-{processes}-{i}.log").open("w")
@@ -107,12 +110,14 @@ def run_workers(env: dict, processes: int, log_dir: Path) -> dict:
         )
     codes = [proc.wait() for proc in procs]
     wall = time.perf_counter() - started
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     claims = 0
     for i in range(processes):
         text = (log_dir / f"worker-{processes}-{i}.log").read_text()
         found = re.search(r"in (\d+) round", text)
         claims += int(found.group(1)) if found else 0
-    return {"codes": codes, "wall": wall, "claims": claims}
+    return {"codes": codes, "wall": wall, "claims": claims, "cpu": cpu}
 
 
 def main() -> None:
@@ -202,6 +207,7 @@ def main() -> None:
                 f"{rate:.1f}",
                 f"{rate / base:.2f}",
                 r["claims"],
+                f"{r['cpu']:.0f} s = {r['cpu'] / max(r['settled'], 1) * 1000:.1f} ms",
                 r["double_sends"],
             ]
         )
@@ -218,6 +224,7 @@ def main() -> None:
             "records/s",
             "x 1 process",
             "claims",
+            "worker CPU (per record)",
             "double sends",
         ],
         rows,

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Run every thred_django benchmark and print its tables (Markdown).
 #
-#   benchmarks/run.sh            # full sizes, about 25 minutes on 2 CPUs
+#   benchmarks/run.sh            # full sizes, about 35 minutes on 2 CPUs
 #   benchmarks/run.sh --quick    # smaller sizes, about 5 minutes (a smoke run)
 #
-# Needs the dev virtualenv (.venv, as scripts/test.sh makes it) and, for the push and
-# latency benchmarks, PostgreSQL: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5433)
-# with a superuser that may create databases. Scratch files go to BENCH_DIR
+# Needs the dev virtualenv (.venv, as scripts/test.sh makes it) and, for the push,
+# latency and scale-out benchmarks, PostgreSQL: BENCH_PG_URL (default
+# postgres://postgres@127.0.0.1:5433) with a superuser that may create databases (named
+# ${BENCH_PG_PREFIX}_*, default thred_bench_*). Scratch files go to BENCH_DIR
 # (/tmp/thred-bench); the whole output is also saved there as results-<time>.md.
 # Each script runs alone too: benchmarks/bench_save.py --help, etc.
 set -euo pipefail
@@ -25,6 +26,7 @@ if [ "${1:-}" = "--quick" ]; then
   LATENCY=(--saves 100)
   MEMORY=(--records 5000,20000)
   RECONCILE=(--records 2000,10000)
+  SCALEOUT=(--records 1000 --businesses 12)
 else
   SAVE=()
   BACKFILL=()
@@ -32,6 +34,7 @@ else
   LATENCY=()
   MEMORY=()
   RECONCILE=()
+  SCALEOUT=()
 fi
 
 {
@@ -43,6 +46,7 @@ fi
   "$PY" "$HERE/bench_latency.py" "${LATENCY[@]}"
   "$PY" "$HERE/bench_memory.py" "${MEMORY[@]}"
   "$PY" "$HERE/bench_reconcile.py" "${RECONCILE[@]}"
+  "$PY" "$HERE/bench_scaleout.py" "${SCALEOUT[@]}"
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } 2>&1 | tee "$OUT"
 echo "# saved to $OUT"
