@@ -12,10 +12,10 @@ THRED["CONCURRENCY"] ``--concurrency`` threads (default 4).
 
 Reported per P: records settled, the push window (first to last record synced; process
 start-up left out), records per second, the ratio to P = 1 (target for P = 3: ≥ 2.5),
-claims made and CPU used by the worker processes (all of them: more of either for the
-same records is churn, including start-up), and double
-sends: records whose create (or payout upsert) reached the sandbox more than once
-(from its request log; must be 0).
+outbox row UPDATEs per record (claims, releases, outcomes: PostgreSQL's statistics) and
+CPU used by the worker processes (all of them, start-up included): more of either for
+the same records is churn. And double sends: records whose create (or payout upsert)
+reached the sandbox more than once (from its request log; must be 0).
 
     benchmarks/bench_scaleout.py [--records 4000] [--businesses 20] [--processes 1,2,3]
                                  [--latency 0.1] [--concurrency 4] [--engine-commit REV]
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -82,10 +81,24 @@ def step_measure() -> dict:
     }
 
 
+def step_updates() -> dict:
+    """Rows UPDATEd in the outbox table so far (PostgreSQL's statistics)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute(
+            "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'thred_django_syncrecord'"
+        )
+        return {"updates": int(cursor.fetchone()[0])}
+
+
 def child(args) -> None:
     common.setup_django()
     if args.step == "reset":
         return common.child_result(step_reset(args))
+    if args.step == "updates":
+        return common.child_result(step_updates())
     return common.child_result(step_measure())
 
 
@@ -112,12 +125,7 @@ def run_workers(env: dict, processes: int, log_dir: Path) -> dict:
     wall = time.perf_counter() - started
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
-    claims = 0
-    for i in range(processes):
-        text = (log_dir / f"worker-{processes}-{i}.log").read_text()
-        found = re.search(r"in (\d+) round", text)
-        claims += int(found.group(1)) if found else 0
-    return {"codes": codes, "wall": wall, "claims": claims, "cpu": cpu}
+    return {"codes": codes, "wall": wall, "cpu": cpu}
 
 
 def main() -> None:
@@ -129,7 +137,7 @@ def main() -> None:
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     p.add_argument("--threads", type=int, default=12, help="gunicorn threads per worker")
-    p.add_argument("--step", choices=("reset", "measure"))
+    p.add_argument("--step", choices=("reset", "measure", "updates"))
     p.add_argument(
         "--engine-commit",
         metavar="COMMIT",
@@ -181,7 +189,11 @@ def main() -> None:
             reset = common.run_child(
                 __file__, ["--step", "reset", "--latency", str(args.latency)], env
             )
+            before = common.run_child(__file__, ["--step", "updates"], env)["updates"]
             run = run_workers(worker_env, processes, log_dir)
+            time.sleep(1.5)  # backends flush their table statistics at most once a second
+            after = common.run_child(__file__, ["--step", "updates"], env)["updates"]
+            run["updates"] = after - before
             measured = common.run_child(__file__, ["--step", "measure"], env)
             measured.update(run, processes=processes, records=reset["records"])
             results.append(measured)
@@ -206,7 +218,7 @@ def main() -> None:
                 f"{r['wall']:.1f}",
                 f"{rate:.1f}",
                 f"{rate / base:.2f}",
-                r["claims"],
+                f"{r['updates'] / max(r['settled'], 1):.1f}",
                 f"{r['cpu']:.0f} s = {r['cpu'] / max(r['settled'], 1) * 1000:.1f} ms",
                 r["double_sends"],
             ]
@@ -223,7 +235,7 @@ def main() -> None:
             "wall s (with start-up)",
             "records/s",
             "x 1 process",
-            "claims",
+            "outbox row UPDATEs / record",
             "worker CPU (per record)",
             "double sends",
         ],
