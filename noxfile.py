@@ -47,7 +47,7 @@ CELLS = [
     if tuple(int(part) for part in python.split(".")) >= MIN_PYTHON[django]
 ]
 # CI (.ci/run) runs its main suite on the .venv's Python with Django 5.2, and
-# smoke(python='3.13', django='6.1') from here: the newest Python and Django.
+# smoke(python='3.12', django='6.0') and smoke(python='3.13', django='6.1') from here.
 
 
 def _install(session: nox.Session, django: str) -> None:

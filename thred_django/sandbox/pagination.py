@@ -37,8 +37,8 @@ def page_params(request: Request) -> tuple[int, int]:
         page = 0
     if page < 1:  # malformed (the documented minimum is 1); beyond the last page is a 404
         raise field_error("page", "Must be an integer of at least 1.")
-    raw_size = request.query_params.get("page_size", "")
-    if raw_size == "":
+    raw_size = request.query_params.get("page_size")
+    if raw_size is None:  # absent; an empty value is malformed like any other non-integer
         return page, gaps.PAGE_SIZE_DEFAULT
     try:
         size = int(raw_size)
