@@ -87,6 +87,15 @@ CASES: dict[str, tuple[Hostile, str | None, int]] = {
         "non_field_errors",
         400,
     ),
+    "a nested field sent as form fields": (
+        lambda http, biz, ids: http.post(
+            biz.url("customers/"),
+            content=b"external_id=form&company_name=Form+Ltd&metadata%5Bk%5D=1",
+            headers={**biz.headers, "Content-Type": "application/x-www-form-urlencoded"},
+        ),
+        "metadata[k]",
+        400,
+    ),
     "JSON nested 10,000 deep": (
         lambda http, biz, ids: http.post(
             biz.url("customers/"),

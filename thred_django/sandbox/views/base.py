@@ -178,6 +178,16 @@ class SandboxAPIView(APIView):
         """The request body as a dict (JSON object, form or multipart fields)."""
         data = self.request.data
         if isinstance(data, QueryDict):
+            # Form fields are flat: a nested field ("document[url]", "metadata.k") has no
+            # documented form encoding, so it is refused rather than silently dropped.
+            nested = [key for key in data if "[" in key or "." in key]
+            if nested:
+                raise validation_failed(
+                    {
+                        key: ["Nested fields cannot be sent as form fields: send JSON."]
+                        for key in nested
+                    }
+                )
             return data.dict()
         if not isinstance(data, dict):
             raise validation_failed({"non_field_errors": ["Expected a JSON object."]})
