@@ -10,6 +10,9 @@ Per resource:
 * ``fixed``: fields an update cannot change (absent from the documented update body, or
   refused when changed). They are left out of the update, and a host value that differs
   from what Thred acknowledged makes the record ``drifted``.
+* ``bound``: fields whose values must agree with the fixed ones (a bill payment's
+  allocations add up to its amount): while a fixed field differs from what Thred holds,
+  an update keeps them at Thred's values too, and the drift names them.
 * ``deactivate``: what a host delete, ``Mapping.is_active() -> False`` or
   ``should_sync() -> False`` becomes once the object is in Thred: ``"void"`` (invoice),
   ``"cancel"`` (payment, bill payment), ``"archive"`` (customer), or ``""`` (none: a
@@ -54,6 +57,7 @@ class Lifecycle:
     resource: str
     update: str = ""
     fixed: tuple[str, ...] = ()
+    bound: tuple[str, ...] = ()
     deactivate: str = ""
     reactivate: str = ""
     repeat_returns_stored: bool = True
@@ -77,6 +81,8 @@ class Lifecycle:
         held = thred or {}
         # A fixed field the acknowledged payload lacks is unknown, not different.
         names = [n for n in self.fixed if n in held] if self.updatable else sorted({*held, *host})
+        if self.updatable and self._fixed_differ(thred, host):
+            names += [n for n in self.bound if n in held]
         return {
             name: {"host": host.get(name), "thred": held.get(name)}
             for name in names
@@ -88,10 +94,15 @@ class Lifecycle:
         acknowledged values (where none is known, the host's value is assumed: the
         create carried it)."""
         held = dict(host)
-        for name in self.fixed:
+        kept = (*self.fixed, *(self.bound if self._fixed_differ(thred, host) else ()))
+        for name in kept:
             if thred and name in thred:
                 held[name] = thred[name]
         return held
+
+    def _fixed_differ(self, thred: dict[str, Any] | None, host: dict[str, Any]) -> bool:
+        """A fixed field Thred holds has another value in the host."""
+        return any(n in (thred or {}) and host.get(n) != (thred or {})[n] for n in self.fixed)
 
     def hint(self, code: str) -> str:
         """What the host can do about a record drifted with ``code``."""
@@ -182,6 +193,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
         Resource.BILL_PAYMENT,
         update="patch",
         fixed=("vendor_id", "amount_cents", "currency", "payment_date", "payment_method"),
+        bound=("allocations",),
         deactivate="cancel",
         idempotency_key=True,
     ),

@@ -206,7 +206,11 @@ def test_bill_payment_amount_change_is_reported_not_claimed(thred, shop):
     assert rec.state == "drifted"
     assert rec.last_error_code == "update_partial"
     assert "amount_cents" in rec.last_error_message
-    assert rec.last_error_details["fields"] == {"amount_cents": {"host": 2500, "thred": 3000}}
+    fields = rec.last_error_details["fields"]
+    # The allocations follow the amount Thred holds, so the drift names them too.
+    assert set(fields) == {"amount_cents", "allocations"}
+    assert fields["amount_cents"] == {"host": 2500, "thred": 3000}
+    assert fields["allocations"]["thred"][0]["amount_cents"] == 3000
     assert "cancel it" in rec.last_error_details["hint"]
     assert rec.acked_payload["amount_cents"] == 3000  # what Thred still holds
     assert len(thred.calls("PATCH", "/bills/payments/")) == 1

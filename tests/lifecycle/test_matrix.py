@@ -260,6 +260,10 @@ ROWS: list[Row] = [
         "bill_payment", "edit_fixed", "amount",
         st.edit_and_back("bill_payment", DRIFTED, amount=Decimal("90.00")),
     ),
+    Row(  # above what Thred holds: the allocations must not follow the new amount
+        "bill_payment", "edit_fixed", "amount_raised",
+        st.edit_and_back("bill_payment", DRIFTED, amount=Decimal("150.00")),
+    ),
     Row("bill_payment", "edit_fixed", "date",
         st.edit("bill_payment", paid_on=later(4)), DRIFTED),
     Row(

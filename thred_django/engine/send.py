@@ -123,12 +123,15 @@ class Sending:
         life: Lifecycle,
         step: Step,
     ) -> None:
-        if self._invalid(record, business, life.update_body(payload), "update"):
+        # What Thred will hold: the payload, with the fixed fields (and those bound to
+        # them) at Thred's values; the update itself leaves the fixed ones out.
+        body = step.held if step.held is not None else payload
+        if self._invalid(record, business, life.update_body(body), "update"):
             return
         if not self._may_send(record):
             return
         sent = operations.update(
-            self.client, record.resource, business.thred_id, record.thred_id, payload
+            self.client, record.resource, business.thred_id, record.thred_id, body
         )
         self._record_sent(record, step, sent, payload)
 
