@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from thred_django.engine.payload import PayloadError, build
-from thred_django.mappings import Mapping, registry, single_business_mode
+from thred_django.mappings import CURRENT_TENANT, Mapping, registry, single_business_mode
 from thred_django.models import SyncRecord
 from thred_django.resources import Resource
 
@@ -146,10 +146,11 @@ def current_payload(
 
 
 def tenant_filter(mapping: Mapping, tenant_pk: Any) -> dict[str, Any]:
-    """Lookups selecting the rows of one business (single-business mode: every row)."""
+    """Lookups selecting the rows of one business (single-business mode, or a mapping
+    whose business is the current schema's tenant: every row)."""
     if mapping.resource == Resource.BUSINESS:
         return {"pk": tenant_pk}
-    if single_business_mode():
+    if single_business_mode() or mapping.business == CURRENT_TENANT:
         return {}
     return {mapping.business: tenant_pk}
 
