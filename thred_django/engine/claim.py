@@ -91,18 +91,7 @@ def claim_due(
         ids = list(qs.values_list("id", flat=True)[:limit])
         if not ids:
             return Claim(token)
-        SyncRecord.objects.filter(due_filter(now), id__in=ids).update(
-            state=State.IN_FLIGHT,
-            lease_token=token,
-            lease_until=lease_expiry(now),
-            claimed_revision=F("revision"),
-        )
-    records = list(
-        SyncRecord.objects.filter(lease_token=token, id__in=ids)
-        .select_related("content_type")
-        .order_by("rank", "id")
-    )
-    return Claim(token, records)
+        return _lease(ids, token, now)
 
 
 # How many candidate businesses one claim looks at before giving up (each is skipped

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -23,6 +22,7 @@ from thred_django.client import ThredClient
 from thred_django.engine import claim, outcome
 from thred_django.engine.known import KNOWN_MAX, KNOWN_SECONDS, Known
 from thred_django.engine.marking import new_record
+from thred_django.engine.parents import parent_keys
 from thred_django.engine.payload import PayloadError, normalize
 from thred_django.engine.send import Sending
 from thred_django.exceptions import ThredConfigurationError, ThredError
@@ -125,25 +125,6 @@ def record_for(obj: models.Model, resource: str | None = None) -> SyncRecord:
     return record
 
 
-def _parent_keys(obj: models.Model, depth: int = 2) -> Iterator[tuple[type[models.Model], Any]]:
-    """(model, pk) of the mapped objects ``obj`` points at by foreign key, and of those
-    its already loaded parents (select_related) point at, ``depth`` levels deep."""
-    for field in obj._meta.concrete_fields:
-        if not isinstance(field, models.ForeignKey):  # OneToOneField included
-            continue
-        model = field.related_model
-        if not (isinstance(model, type) and model in registry and field.target_field.primary_key):
-            continue
-        pk = getattr(obj, field.attname)
-        if pk is None:
-            continue
-        yield model, pk
-        if depth > 1 and field.is_cached(obj):
-            parent = field.get_cached_value(obj)
-            if parent is not None:
-                yield from _parent_keys(parent, depth - 1)
-
-
 _UNLOADED = object()
 
 
@@ -196,7 +177,7 @@ class Pusher(Sending):
             for record in batch:
                 self._objects[record.id] = loaded.get(record.object_id)
             for obj in loaded.values():
-                for parent_model, pk in _parent_keys(obj):
+                for parent_model, pk in parent_keys(obj):
                     parents.setdefault(parent_model, set()).add(str(pk))
         self._learn_parents(parents)
 

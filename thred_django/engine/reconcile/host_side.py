@@ -20,6 +20,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from thred_django.engine.parents import parent_keys
 from thred_django.engine.payload import PayloadError, build
 from thred_django.mappings import CURRENT_TENANT, Mapping, registry, single_business_mode
 from thred_django.models import SyncRecord
@@ -73,7 +74,7 @@ class ReadOnlyContext:
         self._ids.clear()
         wanted: dict[type[models.Model], set[str]] = {}
         for obj in objs:
-            for model, pk in _parents(obj):
+            for model, pk in parent_keys(obj):
                 wanted.setdefault(model, set()).add(str(pk))
         for model, pks in wanted.items():
             primary = registry.for_model(model)  # what ctx.thred_id(parent) asks for
@@ -93,25 +94,6 @@ class ReadOnlyContext:
             ).first()
             self._business = dict(record.acked_payload or {}) if record else {}
         return self._business
-
-
-def _parents(obj: models.Model, depth: int = 2) -> Iterator[tuple[type[models.Model], Any]]:
-    """(model, pk) of the mapped objects ``obj`` points at by foreign key, and of those
-    its already loaded parents point at, ``depth`` levels deep."""
-    for field in obj._meta.concrete_fields:
-        if not isinstance(field, models.ForeignKey):
-            continue
-        model = field.related_model
-        if not (isinstance(model, type) and model in registry and field.target_field.primary_key):
-            continue
-        pk = getattr(obj, field.attname)
-        if pk is None:
-            continue
-        yield model, pk
-        if depth > 1 and field.is_cached(obj):
-            parent = field.get_cached_value(obj)
-            if parent is not None:
-                yield from _parents(parent, depth - 1)
 
 
 def mapping_of(record: SyncRecord) -> Mapping | None:
