@@ -32,6 +32,11 @@ print(
                     "state", "last_error_code"
                 )
             ),
+            # Failed with Thred's own refusal (400/409) kept on the record: a state that
+            # admits the difference (compare.admits), not work left to do.
+            "refused": SyncRecord.objects.filter(
+                state="failed", last_error_status__in=(400, 409)
+            ).count(),
             "failed": list(
                 SyncRecord.objects.filter(state__in=["failed", "blocked"]).values_list(
                     "resource", "external_id", "last_error_code", "last_error_message"
