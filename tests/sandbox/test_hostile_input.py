@@ -163,6 +163,21 @@ CASES: dict[str, tuple[Hostile, str | None, int]] = {
         "name",
         400,
     ),
+    "a date-time before year 1 once in UTC": (
+        lambda http, biz, ids: biz.get(
+            "payouts/", params={"completed_at_end": "0001-01-01T00:00:00+16:34"}
+        ),
+        "completed_at_end",
+        400,
+    ),
+    "a sent_at before year 1 once in UTC": (
+        lambda http, biz, ids: biz.post(
+            "invoices/",
+            {**invoice_body(biz, ids["customer"]), "sent_at": "0001-01-01T00:00:00+16:34"},
+        ),
+        "sent_at",
+        400,
+    ),
     "NUL in a metadata key": (
         lambda http, biz, ids: biz.post(
             "customers/", {"external_id": "nul", "company_name": "x", "metadata": {"k\x00": 1}}

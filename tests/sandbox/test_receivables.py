@@ -82,6 +82,18 @@ class TestInvoices:
         assert invoice["sent_at"] == SENT_AT
         assert [line["total_amount"] for line in invoice["line_items"]] == [2400, 590]
 
+    def test_a_wide_utc_offset_is_the_same_instant(self, biz):
+        """ISO 8601 allows +16:34; PostgreSQL refuses it: the sandbox stores UTC."""
+        customer = biz.customer()
+        body = {
+            "external_id": biz.ext("inv"),
+            "customer_id": customer["id"],
+            "sent_at": "2025-01-02T16:34:00+16:34",
+            "line_items": [{"quantity": 1, "unit_price": 100, "description": "Tea"}],
+        }
+        invoice = biz.ok(biz.post("invoices/", body))
+        assert invoice["sent_at"] == "2025-01-02T00:00:00Z"
+
     def test_customer_reference_rules(self, biz):
         base = {"sent_at": SENT_AT, "line_items": [{"quantity": 1, "unit_price": 1}]}
         missing = biz.post("invoices/", {**base, "external_id": "i1", "customer_id": MISSING})
@@ -506,4 +518,6 @@ class TestPayouts:
         assert exts(processor="mollie") == ["mollie_9"]
         assert exts(max_amount=1000) == ["stripe_po_1"]
         assert exts(completed_at_start="2025-02-01T00:00:00Z") == ["mollie_9"]
+        # ISO 8601 allows offsets PostgreSQL refuses (past ±15:59): the same instant.
+        assert exts(completed_at_start="2025-02-01T16:34:00+16:34") == ["mollie_9"]
         assert exts(completed_at_end="2025-02-01T00:00:00Z") == ["stripe_po_1"]

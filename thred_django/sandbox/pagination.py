@@ -161,8 +161,12 @@ def param_datetime(request: Request, name: str) -> datetime | None:
     if not isinstance(parsed, datetime):
         parsed = datetime(parsed.year, parsed.month, parsed.day)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+        return parsed.replace(tzinfo=UTC)
+    try:
+        # In UTC: PostgreSQL refuses offsets past ±15:59, which ISO 8601 allows.
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise field_error(name, "Must be a date-time within years 1 to 9999 in UTC.") from None
 
 
 def param_date(request: Request, name: str) -> date | None:

@@ -10,7 +10,7 @@ import copy
 import re
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -115,14 +115,15 @@ class ZonedDateTimeField(serializers.Field):
     """An ISO 8601 date-time with time and zone, returned as an aware ``datetime``."""
 
     default_error_messages = {
-        "invalid": "Must be an ISO 8601 date-time with a time zone, e.g. 2024-12-20T14:30:45Z."
+        "invalid": "Must be an ISO 8601 date-time with a time zone, e.g. 2024-12-20T14:30:45Z.",
+        "range": "Must be a date-time within years 1 to 9999 once in UTC.",
     }
 
     def to_internal_value(self, data: Any) -> datetime:
         if isinstance(data, datetime):
             if data.tzinfo is None and gaps.DATETIME_REQUIRES_TIME_AND_ZONE:
                 self.fail("invalid")
-            return data
+            return self._in_utc(data)
         if isinstance(data, str):
             text = data.strip()
             if gaps.DATETIME_REQUIRES_TIME_AND_ZONE and not _DATETIME_RE.match(text):
@@ -132,9 +133,20 @@ class ZonedDateTimeField(serializers.Field):
             except ValueError:
                 parsed = None
             if parsed is not None:
-                return parsed
+                return self._in_utc(parsed)
         self.fail("invalid")
         raise AssertionError
+
+    def _in_utc(self, value: datetime) -> datetime:
+        """The same instant in UTC: ISO 8601 allows offsets PostgreSQL refuses (past
+        ±15:59), and an offset can carry year 1 or 9999 out of range."""
+        if value.tzinfo is None:
+            return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            self.fail("range")
+            raise AssertionError from None
 
     def to_representation(self, value: Any) -> Any:
         return value
