@@ -75,6 +75,15 @@ def test_thred_sync_pushes_every_tenant_to_its_own_business(tenants_project, tmp
     # Nothing left: a second run sends nothing.
     again = tenants_project.manage("thred_sync", TENANTS_TAP_FILE=str(tap))
     assert again.stdout.count("] 0 record(s) pushed or settled") == len(TENANTS)
+    # Thred and every tenant's host rows agree, schema by schema.
+    report = json.loads(tenants_project.manage("thred_reconcile", "--json").stdout)
+    assert report["findings"] == [] and report["summary"]["agreed"] is True
+    assert report["summary"]["businesses"] == len(TENANTS)
+    assert sorted(b["schema"] for b in report["businesses"] if b["tenant_id"] != "(partner)") == (
+        sorted(TENANTS)
+    )
+    one = json.loads(tenants_project.manage("thred_reconcile", "--json", "--schema", "acme").stdout)
+    assert {b["schema"] for b in one["businesses"]} == {"acme"}
 
 
 def test_schema_option_limits_sync_status_and_backfill_to_one_tenant(tenants_project):
@@ -113,6 +122,9 @@ def test_a_broken_tenant_does_not_stop_the_others(tenants_project):
     result = tenants_project.manage("thred_sync", "--until-idle", check=False)
     assert result.returncode == 1
     assert "[bistro] failed:" in result.stderr and "thred_django_syncrecord" in result.stderr
+    reconciled = tenants_project.manage("thred_reconcile", check=False)
+    assert reconciled.returncode == 1 and "[bistro] failed:" in reconciled.stderr
+    assert "2 business(es)" in reconciled.stdout and "1 could not be read" in reconciled.stdout
     status = json.loads(tenants_project.manage("thred_status", "--json", check=False).stdout)
     assert "bistro" in status["errors"]
     for schema in ("acme", "corner"):

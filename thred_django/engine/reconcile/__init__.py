@@ -61,6 +61,15 @@ class Summary:
         self.unrepairable += tally.unrepairable
         self.errors += bool(tally.error)
 
+    def merge(self, other: Summary) -> None:
+        """Add another run's totals (another tenant schema's)."""
+        self.businesses += other.businesses
+        for kind, n in other.counts.items():
+            self.counts[kind] = self.counts.get(kind, 0) + n
+        self.repaired += other.repaired
+        self.unrepairable += other.unrepairable
+        self.errors += other.errors
+
     @property
     def drift(self) -> int:
         return sum(self.counts.values())
@@ -106,7 +115,7 @@ def _tenants(business: str | None) -> Iterator[tuple[Any, SyncRecord | None]]:
             )
         yield tenant, record
         return
-    base = mapping.get_queryset().order_by("pk")
+    base = mapping.backfill_queryset().order_by("pk")  # django-tenants: this schema's own
     last: Any = None
     while True:
         rows = list((base if last is None else base.filter(pk__gt=last))[: host_side.CHUNK])

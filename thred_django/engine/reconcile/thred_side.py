@@ -94,11 +94,12 @@ def business_pages(client: ThredClient) -> Iterator[Page]:
 
 
 def default_form(mapping: Mapping) -> tuple[str, str]:
-    """(before, after) the pk in ``mapping``'s default external ids: ``<prefix>app.model-``
-    and, for a model's secondary mapping, ``-<resource>``."""
-    opts = mapping.model._meta
-    before = f"{thred_settings.EXTERNAL_ID_PREFIX}{opts.app_label}.{opts.model_name}-"
-    return before, f"-{mapping.resource}" if getattr(mapping, "secondary", False) else ""
+    """(before, after) the pk in ``mapping``'s default external ids of the current schema
+    (``<prefix>[<schema>:]app.model-`` and, for a secondary mapping, ``-<resource>``), read
+    off ``external_id_for_pk`` so the form is stated once."""
+    marker = "\x00"
+    before, _, after = mapping.external_id_for_pk(marker).partition(marker)
+    return before, after
 
 
 def _pk_in(mapping: Mapping, external_id: str) -> str | None:

@@ -1,5 +1,8 @@
 """Compare what Thred holds with the outbox and the host; with --fix, repair what can be.
 
+With django-tenants it reconciles every tenant schema in turn (``--schema``: one); a
+schema that fails is reported and counted as an error, and the others still run.
+
 Output: one line per finding on stdout (or, with --json, one JSON document naming each
 object by its external id); progress on stderr — one bar on a terminal (tqdm), quiet
 lines otherwise (``management.progress``) plus one line per business. Exit status 0
@@ -13,27 +16,31 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from thred_django.engine.reconcile import Finding, Tally, reconcile
+from thred_django import tenancy
+from thred_django.engine.reconcile import Finding, Summary, Tally, reconcile
 from thred_django.management.progress import progress
+from thred_django.management.schemas import add_schema_argument, per_schema, tag
 from thred_django.mappings import registry
 from thred_django.resources import Resource
 
 
 class _JsonStream:
     """``{"findings": [...], "businesses": [...], "summary": {...}}`` written as it goes:
-    findings are never all held in memory."""
+    findings are never all held in memory. Nothing is written before the first finding
+    (or the close), so a refused ``--schema`` leaves no half document."""
 
     def __init__(self, out: Any) -> None:
         self.out = out
-        self.first = True
-        out.write('{"findings": [')
+        self.count = 0
 
-    def finding(self, finding: Finding) -> None:
-        self.out.write(("" if self.first else ",") + "\n  " + json.dumps(finding.as_dict()))
-        self.first = False
+    def finding(self, finding: Finding, schema: str | None) -> None:
+        item = {**finding.as_dict(), **({"schema": schema} if schema else {})}
+        self.out.write(('{"findings": [' if not self.count else ",") + "\n  " + json.dumps(item))
+        self.count += 1
 
     def close(self, businesses: list[dict[str, Any]], summary: dict[str, Any]) -> None:
-        self.out.write('\n],\n"businesses": ' + json.dumps(businesses))
+        self.out.write(('{"findings": [' if not self.count else "") + "\n],\n")
+        self.out.write('"businesses": ' + json.dumps(businesses))
         self.out.write(',\n"summary": ' + json.dumps(summary) + "}\n")
 
 
@@ -52,34 +59,55 @@ class Command(BaseCommand):
             "--fix", action="store_true", help="Repair what can be repaired; say what cannot."
         )
         parser.add_argument("--json", action="store_true", help="Print JSON.")
+        add_schema_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_json = options["json"]
-        stream = _JsonStream(self.stdout) if as_json else None
-        err = self.stderr
-        err.ending = ""  # the bar redraws its line; quiet lines end themselves
+        self.options = options
+        self.stream = _JsonStream(self.stdout) if options["json"] else None
+        self.stderr.ending = ""  # the bar redraws its line; quiet lines end themselves
+        self.tallies: list[dict[str, Any]] = []
+        summary = Summary()
+        runs = per_schema(self, self.reconcile_schema, options)
+        for run in runs:
+            if run.error is not None:
+                summary.errors += 1
+            elif run.result is not None:
+                summary.merge(run.result)
+        if options["business"] and all(r.error is None and r.result is None for r in runs):
+            raise CommandError(
+                f"No business with external id {options['business']!r} is in any schema's "
+                "outbox; see `manage.py thred_status` for the known ones."
+            )
+        self.finish(summary)
+
+    def reconcile_schema(self) -> Summary | None:
+        """Reconcile the businesses of the current schema (None: with django-tenants, the
+        ``--business`` asked for lives in another schema)."""
+        options, err, stream = self.options, self.stderr, self.stream
         on_tty = err.isatty()
+        schema = tenancy.current_schema()
         mapping = registry.business_mapping()
-        businesses = 1 if options["business"] or mapping is None else mapping.get_queryset().count()
+        businesses = (
+            1 if options["business"] or mapping is None else mapping.backfill_queryset().count()
+        )
         steps = len(options["resource"] or Resource.values)
-        bar = progress(businesses * steps, "thred_reconcile", err)
-        tallies: list[dict[str, Any]] = []
+        bar = progress(businesses * steps, f"{tag()}thred_reconcile", err)
 
         def on_finding(finding: Finding) -> None:
             if stream is not None:
-                stream.finding(finding)
+                stream.finding(finding, schema)
             else:
-                self.stdout.write(f"{finding.business}: {finding.line()}")
+                self.stdout.write(f"{tag()}{finding.business}: {finding.line()}")
 
         def on_business(tally: Tally) -> None:
-            tallies.append(tally.as_dict())
+            self.tallies.append({**tally.as_dict(), **({"schema": schema} if schema else {})})
             if not on_tty:
                 verdict = "agree" if tally.agreed else f"{tally.drift} difference(s)"
                 if tally.unsettled:
                     verdict += f"; {tally.unsettled} record(s) not synced yet (thred_status)"
-                err.write(f"thred_reconcile: {tally.business}: {verdict}\n")
+                err.write(f"thred_reconcile: {tag()}{tally.business}: {verdict}\n")
                 if tally.error:
-                    err.write(f"thred_reconcile: {tally.business}: error: {tally.error}\n")
+                    err.write(f"thred_reconcile: {tag()}{tally.business}: error: {tally.error}\n")
 
         try:
             summary = reconcile(
@@ -91,8 +119,15 @@ class Command(BaseCommand):
                 on_step=lambda business, resource: bar.advance(),
             )
         except LookupError as exc:
+            if schema:
+                return None  # django-tenants: the business lives in another schema
             raise CommandError(str(exc)) from None
-        bar.close()
+        finally:
+            bar.close()
+        return summary
+
+    def finish(self, summary: Summary) -> None:
+        options, stream, tallies = self.options, self.stream, self.tallies
         if stream is not None:
             stream.close(tallies, summary.as_dict())
         else:
