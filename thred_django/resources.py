@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from thred_django import specs
+
 
 class Resource(models.TextChoices):
     BUSINESS = "business", "Business"
@@ -22,22 +24,8 @@ class Resource(models.TextChoices):
     VENDOR_CREDIT = "vendor_credit", "Vendor credit note"
 
 
-# Thred rejects a record whose parents it does not know yet, so records are claimed in
-# this order: business → customer/vendor → invoice/bill → payment/bill payment/vendor
-# credit → refund → refund payment → payout.
-RANK: dict[str, int] = {
-    Resource.BUSINESS: 0,
-    Resource.CUSTOMER: 1,
-    Resource.VENDOR: 1,
-    Resource.INVOICE: 2,
-    Resource.BILL: 2,
-    Resource.PAYMENT: 3,
-    Resource.BILL_PAYMENT: 3,
-    Resource.VENDOR_CREDIT: 3,
-    Resource.REFUND: 4,
-    Resource.REFUND_PAYMENT: 5,
-    Resource.PAYOUT: 6,
-}
+# Claim order (a resource after its parents), derived from the resource specs.
+RANK: dict[str, int] = specs.RANK
 
 
 def claim_rank(resource: str, action: str) -> int:
