@@ -35,7 +35,7 @@ THRED_DEFAULTS: dict[str, Any] = {
     # Dotted path to a callable returning an httpx.BaseTransport (None: real HTTP).
     # Tests use "thred_django.sandbox.transport.in_process_transport".
     "TRANSPORT": None,
-    "MAX_CONNECTIONS": 20,
+    "MAX_CONNECTIONS": 32,
     # --- Single-business hosts ------------------------------------------------------
     # A host with no tenant model (one site = one business): the business payload (a
     # dict) or a dotted path to a callable returning one. Every mapping's records then
@@ -64,7 +64,12 @@ THRED_DEFAULTS: dict[str, Any] = {
     "DEPENDENCY_WAIT": 5.0,  # seconds a record waits for a parent claimed elsewhere
     "LEASE_SECONDS": 120.0,  # a claim older than this is taken back by the sweep
     "BATCH_SIZE": 200,  # records claimed per round
-    "CONCURRENCY": 4,  # businesses pushed in parallel by one worker
+    "CONCURRENCY": 8,  # businesses pushed in parallel by one worker
+    # Calls in flight at once: per worker process (its I/O threads, each with its own
+    # database connection; at most MAX_CONNECTIONS), and per business (the most its
+    # adaptive window grows to; 1: one call at a time, in order).
+    "MAX_IN_FLIGHT": 32,
+    "BUSINESS_MAX_IN_FLIGHT": 16,
     "TASK_TIME_LIMIT": 50.0,  # seconds one queue task keeps draining before it yields
     # At most one push enqueued per this many seconds while one waits to start (a
     # shared cache lets the starting task lift it at once for every process).

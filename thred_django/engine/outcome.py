@@ -15,6 +15,7 @@ records nothing. Errors are sorted by ``exceptions.is_retryable`` and by class:
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -99,20 +100,27 @@ class SuccessLog:
     def __init__(self) -> None:
         self.rows: list[SyncAttempt] = []
         self.read: dict[int, set[tuple[int, str]]] = {}
+        self._lock = threading.Lock()  # the threads of one claim add, one flushes
 
     def add(self, row: SyncAttempt) -> None:
-        self.rows.append(row)
+        with self._lock:
+            self.rows.append(row)
 
     def edges(self, record: SyncRecord, read: set[tuple[int, str]]) -> None:
         """``record``'s payload read the Thred ids of these (content type id, pk)."""
-        self.read[record.id] = set(read)
+        with self._lock:
+            self.read[record.id] = set(read)
+
+    def __len__(self) -> int:
+        return len(self.rows) + len(self.read)
 
     def flush(self) -> None:
-        if self.rows:
+        with self._lock:
             rows, self.rows = self.rows, []
-            SyncAttempt.objects.bulk_create(rows)
-        if self.read:
             read, self.read = self.read, {}
+        if rows:
+            SyncAttempt.objects.bulk_create(rows)
+        if read:
             write_edges(read)
 
 

@@ -10,6 +10,7 @@ when it failed permanently. The HTTP call happens outside any transaction.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from typing import Any
 
@@ -57,6 +58,49 @@ class CrossTenantReference(Exception):
 
 class MappingError(Exception):
     """The host's mapping code raised; the original exception is the cause."""
+
+
+# How long a record waits for a parent that another thread of its claim is pushing
+# right now (a call and its outcome: well under a lease) before it gives up and waits
+# for it the usual way (DEPENDENCY_WAIT).
+PARENT_WAIT_SECONDS = 60.0
+
+
+class Share:
+    """What the Pushers of one claim share across threads: which records one of them
+    has taken (each is pushed once, by one thread), and when each is finished."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: dict[int, threading.Event] = {}
+        self.failures = 0  # records whose call failed (the runner checks for pauses)
+        # self.failures when a Pusher of this claim last closed the breaker (None: never).
+        self.breaker_reset_at: int | None = None
+
+    def take(self, record_id: int) -> bool:
+        """True for the one caller that gets to push ``record_id``."""
+        with self._lock:
+            if record_id in self._events:
+                return False
+            self._events[record_id] = threading.Event()
+            return True
+
+    def taken(self, record_id: int) -> bool:
+        return record_id in self._events
+
+    def finish(self, record_id: int) -> None:
+        event = self._events.get(record_id)
+        if event is not None:
+            event.set()
+
+    def wait(self, record_id: int, timeout: float) -> bool:
+        """Wait until the thread that took ``record_id`` is done with it."""
+        event = self._events.get(record_id)
+        return event is None or event.wait(timeout)
+
+    def failed_call(self) -> None:
+        with self._lock:
+            self.failures += 1
 
 
 _CONTROL = (
@@ -137,18 +181,53 @@ class Pusher(Sending):
     its call, what it uses is at most seconds old.
     """
 
-    def __init__(self, client: ThredClient, token: uuid.UUID, known: Known | None = None) -> None:
+    def __init__(
+        self,
+        client: ThredClient,
+        token: uuid.UUID,
+        known: Known | None = None,
+        *,
+        share: Share | None = None,
+        log: outcome.SuccessLog | None = None,
+        objects: dict[int, Any] | None = None,
+    ) -> None:
         self.client = client
         self.token = token
-        self.done: set[int] = set()
-        self.stack: list[int] = []
-        self.failures = 0  # records whose call failed (the runner checks for pauses)
-        # self.failures when this Pusher last closed the business's breaker (None: never).
-        self._breaker_reset_at: int | None = None
+        self.share = share if share is not None else Share()
+        self.stack: list[int] = []  # this thread's pull-forward chain
         self.known = known if known is not None else Known()
-        self.log = outcome.SuccessLog()  # the caller flushes it (runner._push_group)
-        self._objects: dict[int, Any] = {}
+        self.log = log if log is not None else outcome.SuccessLog()  # flushed by the runner
+        self._objects: dict[int, Any] = objects if objects is not None else {}
         self.payload: dict[str, Any] | None = None  # of the record being pushed
+        self.last_error: ThredError | None = None  # of the last failed call
+
+    def fork(self) -> Pusher:
+        """A Pusher for another thread of the same claim: shares what is taken, the
+        preloaded objects, the success log and ``known``; its own chain and payload."""
+        return Pusher(
+            self.client,
+            self.token,
+            self.known,
+            share=self.share,
+            log=self.log,
+            objects=self._objects,
+        )
+
+    @property
+    def failures(self) -> int:
+        return self.share.failures
+
+    @property
+    def _breaker_reset_at(self) -> int | None:
+        return self.share.breaker_reset_at
+
+    @_breaker_reset_at.setter
+    def _breaker_reset_at(self, value: int | None) -> None:
+        self.share.breaker_reset_at = value
+
+    def taken(self, record_id: int) -> bool:
+        """Pushed, or being pushed, by a Pusher of this claim."""
+        return self.share.taken(record_id)
 
     # --- host objects -----------------------------------------------------------------
     def preload(self, records: list[SyncRecord]) -> None:
@@ -161,7 +240,7 @@ class Pusher(Sending):
         by_model: dict[tuple[int, str], list[SyncRecord]] = {}
         parents: dict[type[models.Model], set[str]] = {}
         for record in records:
-            if record.action != Action.DELETE and record.id not in self.done:
+            if record.action != Action.DELETE and not self.taken(record.id):
                 by_model.setdefault((record.content_type_id, record.resource), []).append(record)
         for batch in by_model.values():
             model = batch[0].content_type.model_class()
@@ -197,6 +276,11 @@ class Pusher(Sending):
             ).exclude(thred_id=""):
                 self.known.add(record)
 
+    def peek(self, record: SyncRecord) -> Any:
+        """The preloaded host object of ``record`` (None: not loaded, or gone)."""
+        obj = self._objects.get(record.id)
+        return None if obj is _UNLOADED else obj
+
     def _host_object(self, record: SyncRecord, mapping: Any) -> Any:
         obj = self._objects.pop(record.id, _UNLOADED)
         if obj is _UNLOADED:
@@ -218,18 +302,25 @@ class Pusher(Sending):
             return self.known.add(parent)
         if parent.state in (State.FAILED, State.BLOCKED) or parent.state in SETTLED:
             raise DependencyFailed(parent)
+        if parent.id in self.stack:
+            raise DependencyPending(parent)  # a cycle in the mappings
         # Pull forward at most once per run (not a parent tried already), never in a cycle.
-        if len(self.stack) < MAX_DEPTH and parent.id not in self.done:
+        pushed = False
+        if len(self.stack) < MAX_DEPTH and not self.taken(parent.id):
             ours = parent.state == State.IN_FLIGHT and parent.lease_token == self.token
             due = parent.state in CLAIMABLE and parent.next_attempt_at <= timezone.now()
             if ours or (due and claim.claim_one(parent.id, self.token)):
                 parent.refresh_from_db()
-                self.push(parent)
-                parent.refresh_from_db()
-                if parent.thred_id and parent.action != Action.DELETE:
-                    return self.known.add(parent)
-                if parent.state in (State.FAILED, State.BLOCKED) or parent.state in SETTLED:
-                    raise DependencyFailed(parent)
+                self.push(parent)  # or, taken by another thread meanwhile, waited for
+                pushed = True
+        if pushed or self.taken(parent.id):
+            # Pushed here, or by another thread of this claim right now: wait for it.
+            self.share.wait(parent.id, PARENT_WAIT_SECONDS)
+            parent.refresh_from_db()
+            if parent.thred_id and parent.action != Action.DELETE:
+                return self.known.add(parent)
+            if parent.state in (State.FAILED, State.BLOCKED) or parent.state in SETTLED:
+                raise DependencyFailed(parent)
         raise DependencyPending(parent)
 
     def business_record(self, record: SyncRecord) -> SyncRecord:
@@ -267,15 +358,17 @@ class Pusher(Sending):
         return dict(self.business_record(record).acked_payload or {})
 
     # --- one record -------------------------------------------------------------------
-    def push(self, record: SyncRecord) -> None:
-        if record.id in self.done:
-            return
-        self.done.add(record.id)
+    def push(self, record: SyncRecord) -> bool:
+        """Push ``record`` unless a Pusher of this claim has taken it already (False)."""
+        if not self.share.take(record.id):
+            return False
         self.stack.append(record.id)
         try:
             self._push(record)
         finally:
             self.stack.pop()
+            self.share.finish(record.id)
+        return True
 
     def _push(self, record: SyncRecord) -> None:
         """Push one record; whatever goes wrong becomes this record's outcome."""
@@ -300,7 +393,8 @@ class Pusher(Sending):
                 blocked_by=parent,
             )
         except ThredError as exc:
-            self.failures += 1
+            self.share.failed_call()
+            self.last_error = exc
             outcome.api_error(record, token, exc, self.payload)
         except PayloadError as exc:
             outcome.failed(record, token, code="invalid_payload", message=str(exc), exc=exc)

@@ -2,10 +2,12 @@
 
 ``push_due`` is what the queue task, the eager mode, the sweep and ``thred_sync`` run.
 Its THRED['CONCURRENCY'] threads each claim one whole business at a time
-(``claim.claim_business``: never one another worker holds), push its records one at a
-time in order, and claim again without waiting for each other, so N threads, or N
-worker processes, push N businesses at once. A business paused by a 429 or an open
-breaker gives its remaining records back untouched.
+(``claim.claim_business``: never one another worker holds), push its records in
+dependency order, and claim again without waiting for each other, so N threads, or N
+worker processes, push N businesses at once. The calls of a claim go out on the run's
+pool of I/O threads (``fanout``): up to THRED['BUSINESS_MAX_IN_FLIGHT'] per business
+(found by AIMD), THRED['MAX_IN_FLIGHT'] for the process. A business paused by a 429 or
+an open breaker gives its remaining records back untouched.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from thred_django import tenancy
 from thred_django.client import get_client
 from thred_django.conf import thred_settings
 from thred_django.engine import claim, health, outcome
+from thred_django.engine.fanout import Group, IOPool
 from thred_django.engine.push import Known, Pusher
 from thred_django.models import BusinessHealth, SyncRecord
 from thred_django.resources import CLAIMABLE, State
@@ -75,6 +78,7 @@ class _Run:
         self.stop = threading.Event()
         self.errors: list[BaseException] = []
         self._lock = threading.Lock()
+        self.pool: IOPool | None = None  # the calls' threads (None: one call at a time)
 
     def over(self) -> bool:
         return self.stop.is_set() or (
@@ -121,6 +125,8 @@ def push_due(
     try:
         size = int(thred_settings.CONCURRENCY)
         # Threads have their own connections and cannot see an open transaction's rows.
+        if int(thred_settings.BUSINESS_MAX_IN_FLIGHT) > 1 and not connection.in_atomic_block:
+            run.pool = IOPool(int(thred_settings.MAX_IN_FLIGHT))
         if size <= 1 or tenant_id is not None or connection.in_atomic_block:
             drain(run)
         else:
@@ -138,6 +144,8 @@ def push_due(
         if run.errors:
             raise run.errors[0]
     finally:
+        if run.pool is not None:
+            run.pool.close()
         _local.running = False
     return run.stats
 
@@ -176,14 +184,18 @@ def drain(run: _Run) -> None:
             continue
         previous = batch.records[0].tenant_id
         run.claimed(len(batch.records))
-        _push_group(batch.records, batch.token, run.deadline, run.known)
+        if run.pool is not None:
+            pusher = Pusher(get_client(), batch.token, run.known)
+            Group(batch.records, pusher, run.pool, run.deadline).run()
+        else:
+            _push_group(batch.records, batch.token, run.deadline, run.known)
         outcome.unblock_children()
 
 
 def _push_group(
     records: list[SyncRecord], token, deadline: float | None, known: Known | None = None
 ) -> None:
-    """One business's records, in order; stop early when it gets paused."""
+    """One business's records, one at a time in order; stop early when it gets paused."""
     pusher = Pusher(get_client(), token, known)
     tenant_id = records[0].tenant_id
     stop_at: datetime | None = None
@@ -192,7 +204,7 @@ def _push_group(
     preloaded = 0
     try:
         for i, record in enumerate(records):
-            if record.id in pusher.done:
+            if pusher.taken(record.id):
                 continue
             now = time.monotonic()
             if (
