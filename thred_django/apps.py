@@ -13,6 +13,7 @@ class ThredDjangoConfig(AppConfig):
             checks,  # noqa: F401  (registers system checks)
             mapping_checks,  # noqa: F401  (checks of the mappings)
             tenancy,
+            throughput_checks,  # noqa: F401  (checks of the concurrency settings)
         )
         from thred_django.engine import marking  # connects model signals
         from thred_django.engine.schedule import (

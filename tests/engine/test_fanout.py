@@ -16,10 +16,10 @@ from django.db.models import Q
 from tests.engine.conftest import ap_chain, ar_chain
 from tests.testapp import models as m
 from thred_django.engine import fanout, runner
-from thred_django.models import SyncDependency, SyncRecord
+from thred_django.models import BusinessHealth, SyncAttempt, SyncDependency, SyncRecord
 from thred_django.sandbox.models import RequestLog
 
-pytestmark = pytest.mark.django_db(transaction=True)
+db = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -78,6 +78,7 @@ def parents_of(record: SyncRecord) -> list[SyncRecord]:
     return list(SyncRecord.objects.filter(match))
 
 
+@db
 def test_creates_go_out_concurrently_each_after_its_parents(concurrent):
     shops = [m.Shop.objects.create(name=f"Shop {i}") for i in range(2)]
     for shop in shops:
@@ -108,6 +109,7 @@ def test_creates_go_out_concurrently_each_after_its_parents(concurrent):
     assert checked >= 2 * 12 * 3  # each sale's client, each receipt's sale, at least
 
 
+@db
 def test_deletes_go_children_first(concurrent, settings, monkeypatch):
     # Every record of the claim may start at once: only the order rules hold them back.
     settings.THRED = {**settings.THRED, "BUSINESS_MAX_IN_FLIGHT": 32}
@@ -147,3 +149,84 @@ def test_deletes_go_children_first(concurrent, settings, monkeypatch):
             payment = records[("payment", str(pk))]
             assert payment.state == "voided", payment
             assert done_at(payment, "cancel") < voided
+
+
+@db
+def test_a_rate_limited_business_pauses_without_failing_or_using_attempts(concurrent):
+    """Thred answers one business 429 + Retry-After: its records go back (those refused
+    retrying until the pause ends, the rest untouched), no attempt used, nothing failed;
+    the other business is pushed meanwhile; after the pause, everything is synced."""
+    limited, other = (m.Shop.objects.create(name=f"Shop {i}") for i in range(2))
+    runner.push_due()  # the two businesses
+    business = SyncRecord.objects.get(resource="business", object_id=str(limited.pk))
+    concurrent.answer(
+        "POST",
+        f"/businesses/{business.thred_id}/",
+        429,
+        {"error_code": "rate_limited", "message": "Too many requests."},
+        times=3,
+        headers={"Retry-After": "1"},
+    )
+    for shop in (limited, other):
+        for i in range(20):
+            m.Client.objects.create(shop=shop, name=f"{shop.name} client {i}")
+
+    def limited_records() -> list[SyncRecord]:
+        return list(
+            SyncRecord.objects.filter(tenant_id=str(limited.pk)).exclude(resource="business")
+        )
+
+    runner.push_due()
+
+    assert not concurrent.rules, "the 429s were not all met"
+    assert SyncRecord.objects.filter(tenant_id=str(other.pk), state="synced").count() == 21
+    assert "failed" not in {r.state for r in limited_records()}
+    assert {r.attempts for r in limited_records()} == {0}
+    assert "retrying" in {r.state for r in limited_records()}
+    assert BusinessHealth.objects.get(tenant_id=str(limited.pk)).paused_until is not None
+
+    concurrent.rules.clear()
+    runner.push_due(until_idle=True)  # waits out the pause (1 s), then pushes the rest
+
+    assert {r.state for r in limited_records()} == {"synced"}
+    assert {r.attempts for r in limited_records()} == {0}
+    assert not SyncAttempt.objects.filter(record__in=limited_records(), outcome="failed").exists()
+
+
+def test_a_window_grows_by_one_per_window_of_successes_and_halves_once_per_congestion():
+    window = fanout.Window(ceiling=16, start=4)
+    for _ in range(4):
+        window.succeeded()
+    assert 4.8 < window.size < 5.0  # about one more after a window (4) of successes
+    for _ in range(200):
+        window.succeeded()
+    assert window.limit == 16  # never above the ceiling
+    window.congested()
+    assert window.limit == 8
+    window.congested()  # the calls in flight with the first answer the same: no new cut
+    window.congested()
+    assert window.limit == 8
+    for _ in range(8):
+        window.succeeded()
+    window.congested()  # a window of answers later: cut again
+    assert window.limit == 4
+    for _ in range(20):
+        window.congested()
+        for _ in range(window.limit):
+            window.succeeded()
+    assert window.limit >= 1
+
+
+def test_congestion_is_429_5xx_and_timeouts_only():
+    from thred_django.exceptions import (
+        ThredRateLimitError,
+        ThredServerError,
+        ThredTimeoutError,
+        ThredValidationError,
+    )
+
+    assert fanout.congestion(ThredRateLimitError("slow down"))
+    assert fanout.congestion(ThredServerError("boom"))
+    assert fanout.congestion(ThredTimeoutError("late"))
+    assert not fanout.congestion(ThredValidationError("bad"))
+    assert not fanout.congestion(None)

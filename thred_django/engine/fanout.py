@@ -40,8 +40,12 @@ from thred_django.engine import claim, health
 from thred_django.engine.known import key_of
 from thred_django.engine.parents import parent_keys
 from thred_django.engine.push import PARENT_WAIT_SECONDS, Pusher
-from thred_django.exceptions import ThredError, ThredRateLimitError, ThredServerError
-from thred_django.exceptions import ThredTimeoutError
+from thred_django.exceptions import (
+    ThredError,
+    ThredRateLimitError,
+    ThredServerError,
+    ThredTimeoutError,
+)
 from thred_django.mappings import registry
 from thred_django.models import SyncDependency, SyncRecord
 from thred_django.resources import Resource
@@ -66,24 +70,27 @@ class Window:
         self.ceiling = max(1, ceiling)
         self.size = float(min(START_WINDOW if start is None else start, self.ceiling))
         self._lock = threading.Lock()
-        self._since_cut = 0
+        self._since_cut = 1 << 30  # calls answered since the last cut (none yet)
 
     @property
     def limit(self) -> int:
         return max(1, int(self.size))
 
     def succeeded(self) -> None:
+        """One more per window of successes."""
         with self._lock:
             self._since_cut += 1
             self.size = min(float(self.ceiling), self.size + 1.0 / self.size)
 
     def congested(self) -> None:
-        """A 429, a 5xx or a timeout: halve, once per window's worth of calls (the
-        calls already in flight answer the same)."""
+        """A 429, a 5xx or a timeout: halve, at most once per window of answers (the
+        calls in flight with this one answer the same and are not counted twice)."""
         with self._lock:
-            if self._since_cut >= self.limit or self.size > 1.0 and self._since_cut == 0:
+            if self._since_cut >= self.limit:
                 self.size = max(1.0, self.size / 2)
-            self._since_cut = 0
+                self._since_cut = 0
+            else:
+                self._since_cut += 1
 
 
 _windows: dict[str, Window] = {}

@@ -31,8 +31,12 @@ class Sending:
     token: uuid.UUID
     known: Known
     log: outcome.SuccessLog
-    failures: int
     _breaker_reset_at: int | None
+
+    @property
+    def failures(self) -> int:
+        """Failed calls so far (of the claim)."""
+        raise NotImplementedError
 
     def business_record(self, record: SyncRecord) -> SyncRecord:
         raise NotImplementedError
