@@ -4,8 +4,10 @@ Everything the example project reads from the environment still applies (DATABAS
 THRED_BASE_URL, THRED_SYNC_MODE, THRED_TRANSPORT, Q_WORKERS …). On top of it:
 
 ==========================  ==========================================================
-BENCH_CONCURRENCY           THRED["CONCURRENCY"] (default: the engine's, 4)
+BENCH_CONCURRENCY           THRED["CONCURRENCY"] (default: the engine's, 8)
 BENCH_BATCH_SIZE            THRED["BATCH_SIZE"] (default: the engine's, 200)
+BENCH_MAX_IN_FLIGHT         THRED["MAX_IN_FLIGHT"] and MAX_CONNECTIONS (default: the engine's)
+BENCH_BUSINESS_MAX_IN_FLIGHT  THRED["BUSINESS_MAX_IN_FLIGHT"] (default: the engine's)
 BENCH_Q_POLL                Q_CLUSTER["poll"] seconds (default: the example's, 0.5)
 BENCH_REQUEST_LOG           THRED_SANDBOX["REQUEST_LOG"] (default: on, as shipped)
 ==========================  ==========================================================
@@ -33,6 +35,10 @@ if os.environ.get("BENCH_CONCURRENCY"):
     THRED["CONCURRENCY"] = int(os.environ["BENCH_CONCURRENCY"])
 if os.environ.get("BENCH_BATCH_SIZE"):
     THRED["BATCH_SIZE"] = int(os.environ["BENCH_BATCH_SIZE"])
+if os.environ.get("BENCH_MAX_IN_FLIGHT"):
+    THRED["MAX_IN_FLIGHT"] = THRED["MAX_CONNECTIONS"] = int(os.environ["BENCH_MAX_IN_FLIGHT"])
+if os.environ.get("BENCH_BUSINESS_MAX_IN_FLIGHT"):
+    THRED["BUSINESS_MAX_IN_FLIGHT"] = int(os.environ["BENCH_BUSINESS_MAX_IN_FLIGHT"])
 if os.environ.get("BENCH_Q_POLL"):
     Q_CLUSTER["poll"] = float(os.environ["BENCH_Q_POLL"])
 if os.environ.get("BENCH_REQUEST_LOG"):

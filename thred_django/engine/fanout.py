@@ -119,8 +119,9 @@ class IOPool:
     (``slot`` before ``submit``). Each thread has its own database connections (Django's
     are per thread), closed when the pool closes."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, initializer: Callable[[], None] | None = None) -> None:
         self.size = max(1, size)
+        self._initializer = initializer
         self.slots = threading.BoundedSemaphore(self.size)
         self._tasks: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
@@ -146,6 +147,8 @@ class IOPool:
 
     def _work(self) -> None:
         try:
+            if self._initializer is not None:
+                self._initializer()
             while True:
                 task = self._tasks.get()
                 if task is None:

@@ -126,7 +126,7 @@ def push_due(
         size = int(thred_settings.CONCURRENCY)
         # Threads have their own connections and cannot see an open transaction's rows.
         if int(thred_settings.BUSINESS_MAX_IN_FLIGHT) > 1 and not connection.in_atomic_block:
-            run.pool = IOPool(int(thred_settings.MAX_IN_FLIGHT))
+            run.pool = IOPool(int(thred_settings.MAX_IN_FLIGHT), initializer=_mark_running)
         if size <= 1 or tenant_id is not None or connection.in_atomic_block:
             drain(run)
         else:
@@ -148,6 +148,11 @@ def push_due(
             run.pool.close()
         _local.running = False
     return run.stats
+
+
+def _mark_running() -> None:
+    """In an I/O thread: a push_due called from a signal handler there is a re-entry."""
+    _local.running = True
 
 
 def thread_main(run: _Run) -> None:
@@ -184,7 +189,7 @@ def drain(run: _Run) -> None:
             continue
         previous = batch.records[0].tenant_id
         run.claimed(len(batch.records))
-        if run.pool is not None:
+        if run.pool is not None and len(batch.records) > 1:
             pusher = Pusher(get_client(), batch.token, run.known)
             Group(batch.records, pusher, run.pool, run.deadline).run()
         else:

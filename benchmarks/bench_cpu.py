@@ -1,0 +1,132 @@
+#!/usr/bin/env python
+"""8. Engine CPU per pushed record, with the stub transport (no server at all).
+
+A fresh database gets about N mixed records (``datagen.mixed``, 8 merchants, marked by
+``thred_backfill``); a new process runs ``push_due(until_idle=True)`` with
+``benchmarks.stub`` as transport (answers every call in-process, keeps nothing), and
+reports the CPU time of the whole process (every thread) per record, and the wall time.
+What is left is the engine: claims, payload building, validation, hashing, outcome
+writes (and the database's client side). Target: ≤ 0.5 ms per record.
+
+Modes: ``sequential`` (CONCURRENCY 1, BUSINESS_MAX_IN_FLIGHT 1: one call at a time) and
+``fanout`` (the defaults: calls of a business on the I/O threads). ``--profile FILE``
+writes a cProfile of the sequential run (one thread, so the profile is the engine).
+``--engine-commit REV`` runs REV's engine too (sequential only), same data.
+
+    benchmarks/bench_cpu.py [--records 5000] [--db postgres|sqlite] [--profile FILE]
+                            [--engine-commit REV]
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+import sys
+import time
+from contextlib import redirect_stderr
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import common
+
+
+def child(args) -> None:
+    common.setup_django()
+    if args.step == "generate":
+        from django.core.management import call_command
+
+        from benchmarks import datagen
+
+        counts = datagen.mixed(args.n, merchants=8)
+        with redirect_stderr(io.StringIO()):
+            call_command("thred_backfill", stdout=io.StringIO())
+        return common.child_result({"counts": counts})
+
+    from django.db.models import Count
+
+    from benchmarks.bench_push import step_reset
+    from thred_django.engine.runner import push_due
+    from thred_django.models import SyncRecord
+
+    step_reset()
+    todo = SyncRecord.objects.count()
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    push_due(until_idle=True)
+    wall = time.perf_counter() - started
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    states = dict(SyncRecord.objects.values_list("state").annotate(n=Count("id")).order_by())
+    common.child_result({"records": todo, "cpu": cpu, "wall": wall, "states": states})
+
+
+def main() -> None:
+    p = common.parser(__doc__.split("\n\n")[0])
+    p.set_defaults(db=os.environ.get("BENCH_DB", "postgres"))
+    p.add_argument("--records", type=int, default=5_000)
+    p.add_argument("--step", choices=("generate", "push"))
+    p.add_argument("--n", type=int, default=0)
+    p.add_argument("--profile", default="")
+    p.add_argument("--engine-commit", metavar="COMMIT")
+    args = p.parse_args()
+    if args.child:
+        return child(args)
+    common.print_machine()
+    kind = "postgres" if "postgres" in common.db_kinds(args.db) else "sqlite"
+    url = common.fresh_database(kind, "cpu")
+    env = common.env_for(url, THRED_SYNC_MODE="queue")
+    common.run_child(__file__, ["--step", "generate", "--n", str(args.records)], env)
+    env.update(
+        THRED_TRANSPORT="benchmarks.stub.stub_transport",
+        THRED_BASE_URL="http://testserver/thred-sandbox",
+        DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+    )
+    sequential = {"BENCH_CONCURRENCY": "1", "BENCH_BUSINESS_MAX_IN_FLIGHT": "1"}
+    runs: list[tuple[str, dict[str, str], list[str]]] = []
+    if args.engine_commit:
+        code = common.worktree(args.engine_commit)
+        path = os.pathsep.join([str(code), env["PYTHONPATH"]])
+        before = {**sequential, "PYTHONPATH": path}
+        runs.append((f"before ({args.engine_commit}), sequential", before, []))
+    profile = ["--profile", args.profile] if args.profile else []
+    runs.append(("after, sequential", sequential, profile))
+    runs.append(("after, fanout (defaults)", {}, []))
+    rows = []
+    results = []
+    for label, extra, more in runs:
+        out = common.run_child(__file__, ["--step", "push", *more], {**env, **extra})
+        out["label"] = label
+        results.append(out)
+        print(f"# {label}: {out}", file=sys.stderr, flush=True)
+        rows.append(
+            [
+                label,
+                f"{out['records']:,}",
+                f"{out['cpu'] / out['records'] * 1000:.2f}",
+                f"{out['wall'] / out['records'] * 1000:.2f}",
+                f"{out['records'] / out['wall']:.0f}",
+            ]
+        )
+    common.drop_database(url)
+    common.table(
+        f"Engine CPU per record, stub transport ({kind}; target ≤ 0.5 ms/record); load "
+        f"average {os.getloadavg()[0]:.2f}",
+        ["engine", "records", "CPU ms/record", "wall ms/record", "rec/s"],
+        rows,
+    )
+    common.write_json(args.json, results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+#!/usr/bin/env python
+"""7. Throughput under a remote API's latency: one worker process, 100 ms per call.
+
+Two shapes, each a fresh PostgreSQL database: one business with about 5,000 mixed records
+(``--one``), and 20 businesses with about 10,000 (``--many``, ``--businesses``), made by
+the example project's ``seed_demo`` and marked by ``thred_backfill``. The sandbox is
+served by gunicorn (gthread, enough threads for every call in flight) on the same
+database with THRED_SANDBOX latency ``--latency`` (default 0.1 s: every response waits
+that long, outside any lock). For each shape and engine, the outbox goes back to pending,
+the sandbox is emptied and one ``manage.py thred_sync --until-idle`` runs (stopped after
+``--time-limit`` seconds, default 120: an engine that slow is measured on what it did).
+
+Engines: this checkout's, and with ``--engine-commit REV`` also REV's (before/after in
+the same run, same data, same server; each with its own default settings). Reported:
+records settled, the push window (first to last record synced; start-up left out),
+records per second (targets: one business ≥ 100, 20 businesses ≥ 300), the ratio to the
+other engine, worker CPU per record, and double sends (records whose create reached the
+sandbox more than once; must be 0). The machine's load average is printed with the table.
+
+    benchmarks/bench_throughput.py [--one 5000] [--many 10000] [--businesses 20]
+                                   [--latency 0.1] [--time-limit 120] [--engine-commit REV]
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import common
+from benchmarks.bench_scaleout import RECORDS_PER_UNIT, step_measure, step_reset
+
+
+def child(args) -> None:
+    common.setup_django()
+    if args.step == "reset":
+        return common.child_result(step_reset(args))
+    return common.child_result(step_measure())
+
+
+def run_engine(env: dict[str, str], time_limit: float, log: Path) -> dict:
+    """One thred_sync --until-idle (at most ``time_limit`` seconds); its CPU and wall."""
+    env = {**env, "BENCH_TIME_LIMIT": str(time_limit)}
+    started = time.perf_counter()
+    out = log.open("w")
+    proc = subprocess.Popen(
+        [
+            common.PY,
+            str(common.EXAMPLE / "manage.py"),
+            "thred_sync",
+            "--until-idle",
+            "--time-limit",
+            str(time_limit),
+        ],
+        env=env,
+        cwd=common.ROOT,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    import resource
+
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    code = proc.wait()
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    return {"code": code, "wall": time.perf_counter() - started, "cpu": cpu}
+
+
+def shape(args, name: str, businesses: int, records: int, engines: list[tuple[str, dict]]):
+    per_business = max(1, round((records / businesses - 1) / RECORDS_PER_UNIT))
+    url = common.fresh_database("postgres", f"throughput_{name}")
+    env = common.env_for(url, THRED_SYNC_MODE="disabled")
+    devnull = open(os.devnull, "w")  # noqa: SIM115
+    common.manage(
+        env,
+        "seed_demo",
+        "--businesses",
+        str(businesses),
+        "--per-business",
+        str(per_business),
+        "--seed",
+        "1",
+        "--json",
+        stdout=devnull,
+        stderr=devnull,
+    )
+    env["THRED_SYNC_MODE"] = "queue"
+    common.manage(env, "thred_backfill", stdout=devnull, stderr=devnull)
+    log_dir = common.WORK / "throughput"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    with common.Gunicorn(env, args.workers, log_dir / "gunicorn.log", threads=args.threads) as srv:
+        env = {**srv.env, "THRED_BASE_URL": f"{srv.url}/thred-sandbox"}
+        for label, extra in engines:
+            reset = common.run_child(
+                __file__, ["--step", "reset", "--latency", str(args.latency)], env
+            )
+            run = run_engine({**env, **extra}, args.time_limit, log_dir / f"{name}-{label}.log")
+            measured = common.run_child(__file__, ["--step", "measure"], env)
+            measured.update(run, engine=label, records=reset["records"], shape=name)
+            rate = measured["settled"] / measured["seconds"]
+            print(
+                f"# {name} / {label}: {measured['settled']} settled in "
+                f"{measured['seconds']:.1f} s ({rate:.1f} rec/s), exit {run['code']}, "
+                f"{measured['double_sends']} double sends, load {os.getloadavg()[0]:.2f}",
+                file=sys.stderr,
+                flush=True,
+            )
+            results.append(measured)
+    common.drop_database(url)
+    return results
+
+
+def main() -> None:
+    p = common.parser(__doc__.split("\n\n")[0])
+    p.add_argument("--one", type=int, default=5_000, help="records of the one-business shape")
+    p.add_argument("--many", type=int, default=10_000, help="records of the many-business shape")
+    p.add_argument("--businesses", type=int, default=20)
+    p.add_argument("--latency", type=float, default=0.1)
+    p.add_argument("--time-limit", type=float, default=120.0)
+    p.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    p.add_argument("--threads", type=int, default=16, help="gunicorn threads per worker")
+    p.add_argument("--step", choices=("reset", "measure"))
+    p.add_argument(
+        "--engine-commit",
+        metavar="COMMIT",
+        help="also run the worker with thred_django of COMMIT (before/after)",
+    )
+    args = p.parse_args()
+    if args.child:
+        return child(args)
+    if not common.pg_available():
+        raise SystemExit(f"bench_throughput needs PostgreSQL ({common.PG_URL}); set BENCH_PG_URL")
+    common.print_machine()
+    engines: list[tuple[str, dict]] = []
+    if args.engine_commit:
+        code = common.worktree(args.engine_commit)
+        path = os.pathsep.join([str(code), str(common.ROOT), str(common.EXAMPLE)])
+        engines.append((f"before ({args.engine_commit})", {"PYTHONPATH": path}))
+    engines.append(("after (this checkout)", {}))
+    load = [os.getloadavg()]
+    results = []
+    if args.one:
+        results += shape(args, "one", 1, args.one, engines)
+    load.append(os.getloadavg())
+    if args.many:
+        results += shape(args, "many", args.businesses, args.many, engines)
+    load.append(os.getloadavg())
+
+    targets = {"one": 100, "many": 300}
+    rates = {(r["shape"], r["engine"]): r["settled"] / r["seconds"] for r in results}
+    first = {r["shape"]: rates[(r["shape"], r["engine"])] for r in reversed(results)}
+    rows = []
+    for r in results:
+        rate = rates[(r["shape"], r["engine"])]
+        rows.append(
+            [
+                "1 business" if r["shape"] == "one" else f"{args.businesses} businesses",
+                r["engine"],
+                f"{r['settled']:,} / {r['records']:,}",
+                f"{r['seconds']:.1f}",
+                f"{rate:.1f}",
+                f"≥ {targets[r['shape']]}",
+                f"{rate / first[r['shape']]:.2f}",
+                f"{r['cpu'] / max(r['settled'], 1) * 1000:.2f}",
+                r["double_sends"],
+            ]
+        )
+    common.table(
+        f"Throughput, one worker process, API latency {args.latency * 1000:.0f} ms, sandbox "
+        f"gunicorn {args.workers} x {args.threads} threads; load average (1 min) "
+        + ", ".join(f"{x[0]:.2f}" for x in load),
+        [
+            "shape",
+            "engine",
+            "settled / records",
+            "push window s",
+            "records/s",
+            "target",
+            "x first engine",
+            "worker CPU ms / record",
+            "double sends",
+        ],
+        rows,
+    )
+    common.write_json(args.json, results)
+
+
+if __name__ == "__main__":
+    main()
