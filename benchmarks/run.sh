@@ -27,6 +27,8 @@ if [ "${1:-}" = "--quick" ]; then
   MEMORY=(--records 5000,20000)
   RECONCILE=(--records 2000,10000)
   SCALEOUT=(--records 1000 --businesses 12)
+  THROUGHPUT=(--one 1000 --many 2000 --time-limit 30)
+  CPU=(--records 1000)
 else
   SAVE=()
   BACKFILL=()
@@ -35,6 +37,8 @@ else
   MEMORY=()
   RECONCILE=()
   SCALEOUT=()
+  THROUGHPUT=()
+  CPU=()
 fi
 
 {
@@ -47,6 +51,8 @@ fi
   "$PY" "$HERE/bench_memory.py" "${MEMORY[@]}"
   "$PY" "$HERE/bench_reconcile.py" "${RECONCILE[@]}"
   "$PY" "$HERE/bench_scaleout.py" "${SCALEOUT[@]}"
+  "$PY" "$HERE/bench_throughput.py" "${THROUGHPUT[@]}"
+  "$PY" "$HERE/bench_cpu.py" "${CPU[@]}"
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } 2>&1 | tee "$OUT"
 echo "# saved to $OUT"
