@@ -173,10 +173,6 @@ def test_resync_button_forces(admin_client, world):
     assert (record.state, record.force) == (State.PENDING, True)
 
 
-def test_retry_url_is_post_only(admin_client, world):
-    assert admin_client.get(retry_url(record_of(world.sales[0]))).status_code == 405
-
-
 def test_viewer_sees_no_button_and_gets_403(viewer_client, world):
     record = fail(world.sales[0])
     response = viewer_client.get(change_url(record))

@@ -198,11 +198,15 @@ def test_operator_without_csrf_token_is_refused_and_with_it_allowed(
 
 
 @pytest.mark.parametrize("kind", ["retry", "resync"])
-def test_buttons_refuse_get(admin_client, world, failed, pushes, kind):
+def test_buttons_change_nothing_on_get(admin_client, world, failed, pushes, kind):
+    """A GET (a followed link, a prefetch) only shows the confirmation page; PUT is 405."""
     url = reverse(f"admin:thred_django_syncrecord_{kind}", args=[record_of(world.sales[0]).pk])
-    assert admin_client.get(url).status_code == 405
     host = reverse(f"admin:testapp_sale_thred_{kind}", args=[world.sales[0].pk])
-    assert admin_client.get(host).status_code == 405
+    for button in (url, host):
+        response = admin_client.get(button)
+        assert response.status_code == 200
+        assert 'method="post"' in response.content.decode()
+        assert admin_client.put(button).status_code == 405
     unchanged(world, pushes)
 
 

@@ -49,8 +49,8 @@ class BusinessFilter(admin.SimpleListFilter):
 def _pk_field(model: type[models.Model]) -> models.Field[Any, Any]:
     field = model._meta.pk
     assert field is not None
-    while field.is_relation:  # multi-table inheritance: the parent link's target
-        field = field.target_field  # type: ignore[attr-defined]
+    while isinstance(field, models.ForeignKey):  # multi-table inheritance: the parent link's
+        field = field.target_field  # target (OneToOneField is a ForeignKey)
     return field
 
 

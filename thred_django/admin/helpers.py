@@ -7,12 +7,15 @@
 * ``page_objects(changelist)``: the objects of the change list's current page, fetched
   once; the queryset keeps its result cache, so the template reuses the same instances
   and whatever we attach to them (one query per page, not per row).
+* ``ModelAdminBase``: the base of the admin mixins, ``ModelAdmin[Any]`` for the type
+  checker (so ``super()`` and ``self.opts`` are typed) and ``object`` at run time (so a
+  mixin adds no second ``ModelAdmin`` to the host's class).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.admin import AdminSite
 from django.contrib.admin.views.main import ChangeList
@@ -21,6 +24,13 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from thred_django import access
+
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
+
+    ModelAdminBase = ModelAdmin[Any]
+else:
+    ModelAdminBase = object
 
 RETRY_PERMISSION = access.RETRY_PERMISSION
 VIEW_PERMISSION = access.VIEW_PERMISSION
@@ -38,7 +48,7 @@ def can_retry(request: HttpRequest) -> bool:
 
 def admin_change_url(site: AdminSite, obj: models.Model | None) -> str | None:
     """Link to ``obj`` in ``site`` if its model is registered there."""
-    if obj is None or type(obj) not in site._registry:
+    if obj is None or not site.is_registered(type(obj)):
         return None
     opts = obj._meta
     try:

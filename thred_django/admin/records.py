@@ -11,7 +11,9 @@ Contract:
   (``confirm.py``) and call ``engine.actions``; they need ``retry_syncrecord``.
 * Change view is read-only: the dry run (``engine.actions.preview``), the acknowledged
   payload, the last error, the attempt log, and Retry / Resync buttons that POST to
-  ``<pk>/retry/`` and ``<pk>/resync/`` (CSRF, 403 without ``retry_syncrecord``).
+  ``<pk>/retry/`` and ``<pk>/resync/`` (``push.ThredPushMixin``, the same view as the
+  host admin's buttons: CSRF, confirmation page on GET, 403 without
+  ``retry_syncrecord``).
 * ``dashboard/`` (``dashboard.py``) is linked from the change list's object tools.
 
 Nothing here calls Thred: the engine queues the push.
@@ -22,19 +24,13 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, prefetch_related_objects
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseNotAllowed,
-    HttpResponseRedirect,
-)
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -44,11 +40,11 @@ from thred_django.admin.confirm import ActionText, confirmed_action
 from thred_django.admin.filters import BusinessFilter, HostModelFilter
 from thred_django.admin.helpers import (
     admin_change_url,
-    can_retry,
     can_view_records,
     page_objects,
 )
 from thred_django.admin.panels import record_panels
+from thred_django.admin.push import PushKind, ThredPushMixin
 from thred_django.engine import actions, status
 from thred_django.models import SyncRecord
 
@@ -82,13 +78,9 @@ SKIP = ActionText(
     button="Yes, skip them",
     done="{count} record{s} skipped.",
 )
-_BUTTONS = {
-    "retry": (actions.retry, "queued for a retry"),
-    "resync": (actions.resync, "queued for a resync"),
-}
 
 
-class SyncRecordAdmin(admin.ModelAdmin):
+class SyncRecordAdmin(ThredPushMixin, admin.ModelAdmin):
     list_display = [
         "host_object_link",
         "resource",
@@ -110,6 +102,8 @@ class SyncRecordAdmin(admin.ModelAdmin):
     ordering = ["-updated_at", "-id"]
     list_per_page = 50
     actions = ["retry_now", "resync", "skip"]
+    thred_push_path = ""  # the buttons post to <pk>/retry/ and <pk>/resync/
+    thred_push_name = ""
     change_list_template = "thred_django/admin/syncrecord/change_list.html"
     change_form_template = "thred_django/admin/syncrecord/change_form.html"
     readonly_fields = ["host_object_link", "business", "state_badge"]
@@ -150,9 +144,6 @@ class SyncRecordAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return can_view_records(request)  # thred_django.access: the API's rule too
-
-    def has_retry_permission(self, request: HttpRequest) -> bool:
-        return can_retry(request)
 
     # --- change list ----------------------------------------------------------------
     def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
@@ -197,15 +188,15 @@ class SyncRecordAdmin(admin.ModelAdmin):
         return format_html('<span title="{}">{}</span>', record.last_error_message, text)
 
     # --- actions --------------------------------------------------------------------
-    @admin.action(description="Retry now", permissions=["retry"])
+    @admin.action(description="Retry now", permissions=["thred_retry"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[SyncRecord]) -> Any:
         return confirmed_action(self, request, queryset, RETRY, actions.retry)
 
-    @admin.action(description="Resync (push even if unchanged)", permissions=["retry"])
+    @admin.action(description="Resync (push even if unchanged)", permissions=["thred_retry"])
     def resync(self, request: HttpRequest, queryset: QuerySet[SyncRecord]) -> Any:
         return confirmed_action(self, request, queryset, RESYNC, actions.resync)
 
-    @admin.action(description="Skip (stop pushing)", permissions=["retry"])
+    @admin.action(description="Skip (stop pushing)", permissions=["thred_retry"])
     def skip(self, request: HttpRequest, queryset: QuerySet[SyncRecord]) -> Any:
         return confirmed_action(self, request, queryset, SKIP, actions.skip)
 
@@ -221,45 +212,12 @@ class SyncRecordAdmin(admin.ModelAdmin):
         record = self.get_object(request, object_id)
         if record is not None and self.has_view_permission(request, record):
             context.update(record_panels(record, user=request.user))
-            context["thred_can_retry"] = can_retry(request)
-            info = self.opts.app_label, self.opts.model_name
-            context["thred_retry_url"] = reverse(
-                "admin:{}_{}_retry".format(*info),
-                args=[record.pk],
-                current_app=self.admin_site.name,
-            )
-            context["thred_resync_url"] = reverse(
-                "admin:{}_{}_resync".format(*info),
-                args=[record.pk],
-                current_app=self.admin_site.name,
-            )
+            context.update(self.thred_push_context(request, record))
         return super().change_view(request, object_id, form_url, context)
 
-    def push_view(self, request: HttpRequest, object_id: str, kind: str) -> HttpResponse:
-        """POST <pk>/retry/ or <pk>/resync/: queue one record, back to its page."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not (self.has_view_permission(request) and can_retry(request)):
-            raise PermissionDenied
-        record = self.get_object(request, object_id)
-        if record is None:
-            raise Http404(f"No sync record {object_id}.")
-        perform, what = _BUTTONS[kind]
-        if perform(SyncRecord.objects.filter(pk=record.pk)):
-            self.message_user(request, f"“{record}” {what}.", messages.SUCCESS)
-        else:
-            self.message_user(
-                request,
-                f"“{record}” is being pushed right now; nothing was queued.",
-                messages.WARNING,
-            )
-        return HttpResponseRedirect(
-            reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                args=[record.pk],
-                current_app=self.admin_site.name,
-            )
-        )
+    def thred_push(self, obj: SyncRecord, kind: PushKind) -> int:
+        perform = actions.resync if kind.force else actions.retry
+        return perform(SyncRecord.objects.filter(pk=obj.pk))
 
     def dashboard_view(self, request: HttpRequest) -> TemplateResponse:
         if not self.has_view_permission(request):
@@ -277,23 +235,7 @@ class SyncRecordAdmin(admin.ModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
         wrap = self.admin_site.admin_view
-        custom = [
-            path(
-                "dashboard/",
-                wrap(self.dashboard_view),
-                name="{}_{}_dashboard".format(*info),
-            ),
-            path(
-                "<path:object_id>/retry/",
-                wrap(self.push_view),
-                {"kind": "retry"},
-                name="{}_{}_retry".format(*info),
-            ),
-            path(
-                "<path:object_id>/resync/",
-                wrap(self.push_view),
-                {"kind": "resync"},
-                name="{}_{}_resync".format(*info),
-            ),
-        ]
-        return custom + super().get_urls()
+        dashboard = path(
+            "dashboard/", wrap(self.dashboard_view), name="{}_{}_dashboard".format(*info)
+        )
+        return [dashboard, *super().get_urls()]  # then the buttons' (ThredPushMixin)
