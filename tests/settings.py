@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     # An accounting app with payments kept on its invoice rows (one row feeds an invoice
     # and a payment); its mappings are swapped in by its own tests (tests/ledgerhost).
     "tests.ledgerhost",
+    # A second admin mixin combined with ThredSyncAdminMixin (tests/admin/host_site.py).
+    "import_export",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,8 @@
 """ThredSyncAdminMixin on the host's own admin (tests/testapp/admin.py)."""
 
+import os
+import warnings
+
 import pytest
 from django.contrib.admin import helpers
 from django.contrib.contenttypes.models import ContentType
@@ -153,3 +156,35 @@ def test_add_form_still_works(admin_client, world):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'name="_save"' in html and "thred-status" not in html
+
+
+def test_no_django_deprecation_warning_points_at_thred_django(admin_client, world):
+    """Django 6.1 warns (RemovedInDjango2028Warning, a PendingDeprecationWarning) about
+    admin overrides with old signatures, such as a ``get_actions()`` without
+    ``action_location``, pointing at the overriding code. Meaningful on 6.1 (nox)."""
+    record = record_of(world.sales[0])
+    pages = [
+        SALES,
+        sale_url(world.sales[0]),
+        reverse("admin:testapp_sale_add"),
+        reverse("admin:thred_django_syncrecord_changelist"),
+        reverse("admin:thred_django_syncrecord_change", args=[record.pk]),
+        sale_url(world.sales[0], "thred_retry"),
+    ]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for url in pages:
+            assert admin_client.get(url).status_code == 200, url
+        data = {
+            "action": "sync_to_thred",
+            helpers.ACTION_CHECKBOX_NAME: [str(world.sales[0].pk)],
+            "index": "0",
+        }
+        assert admin_client.post(SALES, data).status_code == 302
+    ours = [
+        f"{w.filename}:{w.lineno}: {w.message}"
+        for w in caught
+        if issubclass(w.category, DeprecationWarning | PendingDeprecationWarning)
+        and f"{os.sep}thred_django{os.sep}" in w.filename
+    ]
+    assert ours == []

@@ -4,7 +4,7 @@ The full matrix: anonymous, a logged-in non-staff user (holding every permission
 only the staff gate refuses them), staff without permissions, view-only, retry-only and
 both — against every read (outbox list, record page, dashboard; the API's object
 status, business list and business detail) and every retry (the outbox's button and
-action, the host admin's button, the API's retry). Reading needs
+action, the host admin's button, both Resync buttons, the API's retry). Reading needs
 ``thred_django.view_syncrecord``; retrying needs ``thred_django.retry_syncrecord`` *and*
 the view permission, in the admin and in the API alike.
 
@@ -96,6 +96,14 @@ def retries(world) -> dict[str, tuple[str, dict]]:
             reverse("admin:testapp_sale_thred_retry", args=[world.sales[0].pk]),
             {},
         ),
+        "admin outbox resync button": (
+            reverse("admin:thred_django_syncrecord_resync", args=[record.pk]),
+            {},
+        ),
+        "admin host resync button": (
+            reverse("admin:testapp_sale_thred_resync", args=[world.sales[0].pk]),
+            {},
+        ),
         "API retry": (
             reverse("thred_api:object-retry", args=[label(world.sales[0]), world.sales[0].pk]),
             {},
@@ -128,7 +136,15 @@ def test_reads(world, failed, django_user_model, who):
 
 @pytest.mark.parametrize("who", list(USERS))
 @pytest.mark.parametrize(
-    "surface", ["admin outbox button", "admin outbox action", "admin host button", "API retry"]
+    "surface",
+    [
+        "admin outbox button",
+        "admin outbox action",
+        "admin host button",
+        "admin outbox resync button",
+        "admin host resync button",
+        "API retry",
+    ],
 )
 def test_retries(world, failed, django_user_model, who, surface):
     """The record's state tells (tests/security/test_permissions.py also watches the push

@@ -56,9 +56,10 @@ RETRY = PushKind(
     force=False,
     title="Retry the Thred sync",
     explanation=(
-        "The object's Thred sync record becomes due now with its attempt counter reset "
-        "(an object never marked is marked first), and a push is queued. A record a "
-        "worker is pushing right now is left alone."
+        "Its Thred sync record becomes due now with the attempt counter reset, and a push "
+        "is queued; nothing is sent to Thred before you confirm. In the outbox, a record "
+        "a worker is pushing right now is left alone; on the object's own page the object "
+        "is marked again first, as saving it would (an object never marked gets its record)."
     ),
     button="Yes, retry",
 )
