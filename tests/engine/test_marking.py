@@ -9,28 +9,29 @@ from django.db import transaction
 from django.utils import timezone
 
 from tests.testapp import models as m
-from thred_django.engine import marking
+from thred_django.engine import marking, upsert
 from thred_django.models import SyncRecord
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_mark_sets_every_column_whose_default_varies_per_row():
-    """The upsert prepares the other columns' defaults once: none of them may be a
-    callable or auto_now, or every mark would share one value."""
-    per_row = {
-        f.attname
-        for f in SyncRecord._meta.concrete_fields
-        if not f.primary_key
-        and (
-            (f.has_default() and callable(f.default))
-            or getattr(f, "auto_now", False)
-            or getattr(f, "auto_now_add", False)
-        )
+def test_a_re_mark_overwrites_every_column_a_mark_sets_but_identity(thred):
+    shop = m.Shop.objects.create(name="Acme")
+    record = SyncRecord.objects.get(object_id=str(shop.pk), resource="business")
+    mapping = marking.registry.for_model(m.Shop)
+    later = timezone.now() + timedelta(hours=1)
+    values = marking.mark_values(mapping, shop, "delete", later, tenant_id="other")
+    values["external_id"] = "changed"
+    upsert.upsert([values], "default")
+    row = SyncRecord.objects.filter(pk=record.pk).values(*values).get()
+    kept = {"external_id", "created_at"}
+    assert {k: row[k] for k in kept} == {
+        "external_id": record.external_id,
+        "created_at": record.created_at,
     }
-    shop = m.Shop(pk=1, name="S")
-    values = marking.mark_values(marking.registry.for_model(m.Shop), shop, "upsert", None)
-    assert per_row <= set(values)
+    for attname in set(values) - kept - {"updated_at"}:  # updated_at: auto_now
+        assert row[attname] == values[attname], attname
+    assert row["updated_at"] > record.updated_at
 
 
 def test_a_new_mark_has_the_defaults_and_a_re_mark_keeps_identity(thred, settings):

@@ -36,9 +36,34 @@ def test_queue_mode_enqueues_one_push_per_transaction_after_commit(
             for i in range(5):
                 m.Client.objects.create(shop=shop, name=f"C{i}")
         assert enqueued == []  # nothing before commit
-    assert len(callbacks) == 1
+    assert len({id(callback) for callback in callbacks}) == 1  # one request, run once
     assert [func for func, _ in enqueued] == ["thred_django.tasks.push"]
     assert SyncRecord.objects.filter(state="pending").count() == 6
+
+
+def test_a_rolled_back_savepoint_keeps_the_push_of_the_rest(
+    thred, enqueued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            shop = m.Shop.objects.create(name="S")
+            with pytest.raises(RuntimeError), transaction.atomic():
+                m.Client.objects.create(shop=shop, name="Gone")
+                raise RuntimeError
+            m.Client.objects.create(shop=shop, name="Kept")
+    assert [func for func, _ in enqueued] == ["thred_django.tasks.push"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_does_not_swallow_the_next_push(thred, enqueued):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        m.Shop.objects.create(name="Gone")
+        raise RuntimeError
+    assert enqueued == []
+    with transaction.atomic():
+        m.Shop.objects.create(name="S")
+        assert enqueued == []
+    assert [func for func, _ in enqueued] == ["thred_django.tasks.push"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from thred_django import lifecycle
 from thred_django.client.validation import validate_payload
 from thred_django.engine import decide
-from thred_django.engine.marking import request_push
+from thred_django.engine.dispatch import request_push
 from thred_django.engine.payload import PayloadError, build
 from thred_django.mappings import registry
 from thred_django.models import SyncRecord

@@ -1,4 +1,9 @@
-"""Asking django-q2 to run a push, at most one queued request at a time per cache.
+"""Asking for a push after a commit, and asking django-q2 to run it, at most one queued
+request at a time per cache.
+
+``request_push`` (called by marking and the operator actions) pushes once the current
+transaction commits: in the process (SYNC_MODE "eager", ``runner.push_due``) or through
+a django-q2 task ("queue", ``enqueue_push``), in the schema the marks were written to.
 
 A burst of saves must not enqueue one task per save: the first save sets a flag in
 Django's cache and enqueues; later saves see the flag and rely on that task. The task
@@ -15,10 +20,14 @@ thred_django.W003 says so).
 from __future__ import annotations
 
 import logging
+import threading
 
 from django.core.cache import cache
+from django.db import transaction
 
+from thred_django import tenancy
 from thred_django.conf import thred_settings
+from thred_django.engine.runner import push_due
 
 logger = logging.getLogger("thred_django.engine")
 
@@ -74,3 +83,56 @@ def push_waiting() -> bool:
 def push_started(schema: str | None = None) -> None:
     """Called by the task before it claims: later saves may enqueue again."""
     cache.delete(_queued_key(schema))
+
+
+class _Request:
+    """One push request for the commits of one connection and schema: called by each
+    ``on_commit`` it was registered with, it pushes at the first call and does nothing
+    at the others (the same commit's)."""
+
+    __slots__ = ("done", "schema")
+
+    def __init__(self, schema: str | None) -> None:
+        self.schema = schema
+        self.done = False
+
+    def __call__(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        push_after_commit(self.schema)
+
+
+# Per thread (Django's connections are per thread): the open request of each
+# (database alias, schema).
+_open = threading.local()
+
+
+def request_push(using: str) -> None:
+    """After the current transaction commits, push (eager) or enqueue a push (queue),
+    in the schema the marks were written to (django-tenants); at once in autocommit.
+
+    Every call registers an ``on_commit`` (a rolled-back savepoint drops those made in
+    it), and all the calls of one transaction share one ``_Request``: its first run,
+    after the commit, pushes; the others return at once. A request whose transaction
+    rolled back never ran and serves the next transaction.
+    """
+    schema = tenancy.current_schema()
+    requests: dict[tuple[str, str | None], _Request] = _open.__dict__.setdefault("requests", {})
+    request = requests.get((using, schema))
+    if request is None or request.done:
+        request = requests[(using, schema)] = _Request(schema)
+    transaction.on_commit(request, using=using)
+
+
+def push_after_commit(schema: str | None = None) -> None:
+    """What a committed mark asks for, per ``THRED["SYNC_MODE"]``."""
+    mode = thred_settings.SYNC_MODE
+    if mode == "eager":
+        with tenancy.activated(schema):
+            push_due()
+    elif mode == "queue":
+        if schema:
+            enqueue_push(schema)
+        else:
+            enqueue_push()

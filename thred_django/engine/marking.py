@@ -16,94 +16,28 @@ records whose payloads read a marked object's Thred id (``SyncDependency``).
 
 from __future__ import annotations
 
-import functools
 import logging
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from thred_django import tenancy
-from thred_django.conf import thred_settings
+from thred_django.engine.dispatch import request_push
 from thred_django.engine.mistakes import record_mark_failure
 from thred_django.engine.remark import remark_dependents, remark_existing
-from thred_django.engine.remark import remark_waiting_parents as remark_waiting_parents
+from thred_django.engine.rows import mark_values as mark_values
+from thred_django.engine.rows import sync_enabled, tenant_of
 from thred_django.engine.touching import moved, touched_objects, touches
 from thred_django.engine.upsert import upsert
 from thred_django.mappings import Mapping, registry
 from thred_django.models import SyncRecord
-from thred_django.resources import Action, State, claim_rank
+from thred_django.resources import Action
 
 logger = logging.getLogger("thred_django.engine")
-
-
-def sync_enabled() -> bool:
-    return thred_settings.SYNC_MODE != "disabled"
-
-
-def tenant_of(mapping: Mapping, obj: models.Model) -> tuple[str, str]:
-    """(tenant id, "") — or ("", why) when the mapping's ``business`` path or
-    ``get_tenant_id`` raises: a mark must never break the host's save. The record is
-    then written without a tenant and fails at its push with the reason."""
-    try:
-        return mapping.get_tenant_id(obj), ""
-    except Exception as exc:
-        why = (
-            f"{type(mapping).__name__} could not find the business of "
-            f"{mapping.model._meta.label} {obj.pk}: {type(exc).__name__}: {exc}. Fix the "
-            "mapping's business path (a forward relation such as 'shop' or "
-            "'order__shop'), or set THRED['BUSINESS'] when the site is one business."
-        )
-        logger.error(
-            why,
-            exc_info=True,
-            extra={"thred_model": mapping.model._meta.label, "thred_object_id": str(obj.pk)},
-        )
-        return "", why
-
-
-def mark_values(
-    mapping: Mapping, obj: models.Model, action: str, now: Any, tenant_id: str | None = None
-) -> dict[str, Any]:
-    """The columns a mark sets, by attname; every other column keeps its default."""
-    return {
-        "content_type_id": ContentType.objects.get_for_model(mapping.model).pk,
-        "object_id": str(obj.pk),
-        "resource": mapping.resource,
-        "rank": _rank(mapping, obj, action),
-        "tenant_id": tenant_of(mapping, obj)[0] if tenant_id is None else tenant_id,
-        "external_id": mapping.get_external_id(obj),
-        "state": State.PENDING,
-        "action": action,
-        "revision": uuid.uuid4(),
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-def _rank(mapping: Mapping, obj: models.Model, action: str) -> int:
-    """Claim order. An object the host made inactive (``is_active`` False: a void
-    invoice and the payment on its row) is voided / cancelled children first, like a
-    delete: Thred refuses to void an invoice that still has payments."""
-    if action == Action.UPSERT:
-        try:
-            inactive = not mapping.is_active(obj)
-        except Exception:  # the push reports it on the record
-            inactive = False
-        if inactive:
-            return claim_rank(mapping.resource, Action.DELETE)
-    return claim_rank(mapping.resource, action)
-
-
-def new_record(mapping: Mapping, obj: models.Model, action: str, now: Any) -> SyncRecord:
-    return SyncRecord(**mark_values(mapping, obj, action, now))
 
 
 def mark_many(
@@ -309,36 +243,3 @@ def _on_m2m(sender: type[models.Model], instance: models.Model, action: str, **k
     """A mapped object's many-to-many links changed (a payout's payments)."""
     if action in ("post_add", "post_remove", "post_clear") and type(instance) in registry:
         mark(instance)
-
-
-def request_push(using: str) -> None:
-    """After the current transaction commits, push (eager) or enqueue a push (queue),
-    in the schema the marks were written to (django-tenants)."""
-    conn = transaction.get_connection(using)
-    schema = tenancy.current_schema()
-    callback = _push_requests.get(schema)
-    if callback is None:
-        callback = _push_requests.setdefault(schema, functools.partial(_after_commit, schema))
-    if any(func is callback for _, func, _ in conn.run_on_commit):
-        return  # one push request per transaction (and schema) is enough
-    transaction.on_commit(callback, using=using)
-
-
-# One callback object per schema, so a transaction asks once per schema it marked in.
-_push_requests: dict[str | None, Callable[[], None]] = {}
-
-
-def _after_commit(schema: str | None = None) -> None:
-    mode = thred_settings.SYNC_MODE
-    if mode == "eager":
-        from thred_django.engine.runner import push_due
-
-        with tenancy.activated(schema):
-            push_due()
-    elif mode == "queue":
-        from thred_django.engine.dispatch import enqueue_push
-
-        if schema:
-            enqueue_push(schema)
-        else:
-            enqueue_push()

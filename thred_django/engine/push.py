@@ -22,9 +22,9 @@ from thred_django import lifecycle, single
 from thred_django.client import ThredClient
 from thred_django.engine import claim, outcome
 from thred_django.engine.known import KNOWN_MAX, KNOWN_SECONDS, Known
-from thred_django.engine.marking import new_record
 from thred_django.engine.parents import parent_keys
 from thred_django.engine.payload import PayloadError, normalize
+from thred_django.engine.rows import new_record
 from thred_django.engine.send import Sending
 from thred_django.exceptions import ThredConfigurationError, ThredError
 from thred_django.mappings import registry

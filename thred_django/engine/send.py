@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from thred_django.client import ThredClient
 from thred_django.client.gaps import ALREADY_DONE_ERROR_CODES
 from thred_django.client.validation import validate_payload
-from thred_django.engine import claim, decide, marking, operations, outcome
+from thred_django.engine import claim, decide, operations, outcome
 from thred_django.engine.decide import Step
 from thred_django.engine.payload import digest
+from thred_django.engine.remark import remark_waiting_parents
 from thred_django.exceptions import ThredConflictError
 from thred_django.lifecycle import Lifecycle
 from thred_django.models import SyncRecord
@@ -183,7 +184,7 @@ class Sending:
             if exc.error_code in ALREADY_DONE_ERROR_CODES:
                 # A retry after a lost response: Thred already voided/cancelled/archived it.
                 self._settle(record, Step(decide.NONE, State.VOIDED, exc.error_code, str(exc)))
-                marking.remark_waiting_parents(record)
+                remark_waiting_parents(record)
             else:  # Thred refuses in this state (a completed payment, a paid invoice)
                 self._settle(record, decide.refused(life, exc.error_code or "conflict", exc))
             return
@@ -197,7 +198,7 @@ class Sending:
             note=(step.code, step.message),
             inactive=True,
         )
-        marking.remark_waiting_parents(record)
+        remark_waiting_parents(record)
 
     def _settle(
         self, record: SyncRecord, step: Step, payload: dict[str, Any] | None = None

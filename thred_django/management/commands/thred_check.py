@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from thred_django.engine.actions import preview
-from thred_django.engine.marking import new_record
+from thred_django.engine.rows import new_record
 from thred_django.mappings import Mapping, registry
 from thred_django.models import SyncRecord
 from thred_django.resources import RANK, Action
