@@ -15,6 +15,7 @@ from thred_django.models import SyncRecord
 
 pytestmark = pytest.mark.django_db
 
+
 def two_claimed_records(thred) -> tuple[SyncRecord, SyncRecord, uuid.UUID]:
     shop = m.Shop.objects.create(name="Acme")
     m.Client.objects.create(shop=shop, name="A")

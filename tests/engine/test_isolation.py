@@ -34,11 +34,11 @@ def test_an_unexpected_exception_fails_that_record_alone(thred, shop, monkeypatc
             operations.CREATES, victim, lambda c, b, p, k: boom() if p else real(c, b, p, k)
         )
     elif where == "validate":
-        from thred_django.engine import send
+        from thred_django.engine import pipeline
 
-        real_validate = send.validate_payload
+        real_validate = pipeline.validate_payload
         monkeypatch.setattr(
-            send,
+            pipeline,
             "validate_payload",
             lambda r, *a, **kw: boom() if r == victim else real_validate(r, *a, **kw),
         )

@@ -44,13 +44,12 @@ def test_queue_mode_enqueues_one_push_per_transaction_after_commit(
 def test_a_rolled_back_savepoint_keeps_the_push_of_the_rest(
     thred, enqueued, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            shop = m.Shop.objects.create(name="S")
-            with pytest.raises(RuntimeError), transaction.atomic():
-                m.Client.objects.create(shop=shop, name="Gone")
-                raise RuntimeError
-            m.Client.objects.create(shop=shop, name="Kept")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        shop = m.Shop.objects.create(name="S")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            m.Client.objects.create(shop=shop, name="Gone")
+            raise RuntimeError
+        m.Client.objects.create(shop=shop, name="Kept")
     assert [func for func, _ in enqueued] == ["thred_django.tasks.push"]
 
 

@@ -16,10 +16,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from thred_django import lifecycle
-from thred_django.client.validation import validate_payload
-from thred_django.engine import decide
+from thred_django.engine import decide, pipeline
 from thred_django.engine.dispatch import request_push
-from thred_django.engine.payload import PayloadError, build
+from thred_django.engine.payload import PayloadError
 from thred_django.mappings import registry
 from thred_django.models import SyncRecord
 from thred_django.resources import Action, Resource, State
@@ -128,56 +127,42 @@ class Preview:
     errors: dict[str, list[str]] = field(default_factory=dict)
     waiting_for: list[str] = field(default_factory=list)
     message: str = ""
+    # The request body of the call (create: the payload; update: its updatable fields).
+    body: dict[str, Any] | None = None
 
 
 def preview(record: SyncRecord) -> Preview:
-    """Build and validate the payload for ``record`` without calling Thred."""
+    """Build, decide and validate what a push of ``record`` would send, without
+    calling Thred: the same steps as the push (``pipeline``), parents' Thred ids read
+    as they are (``PLACEHOLDER_ID`` for those not in Thred yet)."""
     model = record.content_type.model_class()
     mapping = registry.get(model, record.resource) if model else None
     if mapping is None:
         return Preview(
             "none", message=f"This model is no longer mapped to a Thred {record.resource}."
         )
-    obj = None
-    if record.action != Action.DELETE:
-        obj = mapping.get_queryset().filter(pk=record.object_id).first()
     life = lifecycle.of(record.resource)
-    if obj is None:
-        return _preview_step(record, decide.for_delete(record, life), "The host object is deleted.")
-    if not mapping.should_sync(obj):
-        reason = "The mapping filter leaves this object out."
-        return _preview_step(record, decide.for_inactive(record, life, reason), reason)
-    if not mapping.is_active(obj):
-        reason = "Inactive here (void, cancelled or archived)."
-        return _preview_step(record, decide.for_inactive(record, life, reason), reason)
     ctx = _PreviewContext(record)
     try:
-        payload = build(mapping, obj, ctx, record.external_id)
+        obj = None
+        if record.action != Action.DELETE:
+            obj = mapping.get_queryset().filter(pk=record.object_id).first()
+        reason = pipeline.inactive_reason(mapping, obj) if obj is not None else ""
+        if obj is None or reason:
+            step = pipeline.host_step(record, life, reason)
+            return _preview_step(record, step, reason or pipeline.DELETED)
+        payload = pipeline.build(mapping, obj, ctx, record.external_id)
     except PayloadError as exc:
         return Preview("none", errors={"payload": [str(exc)]})
-    except Exception as exc:
+    except Exception as exc:  # the mapping's own code raised
         return Preview("none", errors={"mapping": [f"{type(exc).__name__}: {exc}"]})
-    base = payload if record.resource == Resource.BUSINESS else ctx.business
-    if record.thred_id:
-        step = decide.for_reactivate(record, life) or decide.for_change(record, life, payload)
-    else:
-        step = decide.Step(decide.CREATE)
-    body = life.update_body(payload) if step.op == decide.UPDATE else payload
-    if record.resource == Resource.BUSINESS and step.op == decide.UPDATE:
-        base = ctx.business
-    errors: dict[str, list[str]] = {}
-    if step.op in (decide.CREATE, decide.UPDATE):
-        errors = validate_payload(
-            record.resource,
-            "update" if step.op == decide.UPDATE else "create",
-            body,
-            base_currency=base.get("base_currency"),
-            country=base.get("country"),
-        )
+    step = pipeline.first_step(record, life, payload)
+    action, body = pipeline.request(step, life, payload)
+    errors = pipeline.refusal(record.resource, action, body, ctx.business)
     operation = {decide.NONE: "no change", decide.REACTIVATE: "reactivate"}.get(step.op, step.op)
     if step.state == State.DRIFTED:
         operation = "update" if step.op == decide.UPDATE else "drifted"
-    return Preview(operation, payload, errors, ctx.missing, step.message)
+    return Preview(operation, payload, errors, ctx.missing, step.message, body if action else None)
 
 
 def _preview_step(record: SyncRecord, step: decide.Step, reason: str) -> Preview:

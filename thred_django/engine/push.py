@@ -1,4 +1,4 @@
-"""Pushing claimed records: resolve parents → build → validate → call → record.
+"""Pushing claimed records: resolve parents → build → decide → validate → call → record.
 
 ``Pusher`` handles the records of one claim (one lease token), one at a time, in the
 order given (parents first). A mapping asks for a parent's Thred id through
@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from thred_django import lifecycle, single
 from thred_django.client import ThredClient
-from thred_django.engine import claim, outcome
+from thred_django.engine import claim, outcome, pipeline
 from thred_django.engine.known import KNOWN_MAX, KNOWN_SECONDS, Known
 from thred_django.engine.parents import parent_keys
-from thred_django.engine.payload import PayloadError, normalize
+from thred_django.engine.payload import PayloadError
 from thred_django.engine.rows import new_record
 from thred_django.engine.send import Sending
 from thred_django.exceptions import ThredConfigurationError, ThredError
@@ -126,10 +126,14 @@ def _mapping_call(func: Any, *args: Any) -> Any:
 class Context:
     """What ``Mapping.build_payload`` may ask: parents' Thred ids, the business payload."""
 
-    def __init__(self, pusher: Pusher, record: SyncRecord) -> None:
+    def __init__(
+        self, pusher: Pusher, record: SyncRecord, business: SyncRecord | None = None
+    ) -> None:
         self._pusher = pusher
         self._record = record
         self._business: dict[str, Any] | None = None
+        if business is not None:
+            self._business = dict(business.acked_payload or {})
         # (content type id, pk) of every object whose Thred id the payload read: the
         # dependency edges stored for the record (marking re-marks it when they change).
         self.read: set[tuple[int, str]] = set()
@@ -437,22 +441,13 @@ class Pusher(Sending):
         if obj is None:
             self._gone(record, life)
             return
-        reason = ""
-        if not _mapping_call(mapping.should_sync, obj):
-            reason = "Left out by the mapping filter."
-        elif not _mapping_call(mapping.is_active, obj):
-            reason = "Inactive here (void, cancelled or archived)."
+        reason = _mapping_call(pipeline.inactive_reason, mapping, obj)
         if reason:
             self._inactive(record, life, reason)
             return
         business = self.business_record(record)
-        ctx = Context(self, record)
-        payload = normalize(
-            _mapping_call(mapping.build_payload, obj, ctx),
-            tz=_mapping_call(mapping.get_timezone, obj),
-            currency=(business.acked_payload or {}).get("base_currency"),
-        )
-        payload["external_id"] = record.external_id
+        ctx = Context(self, record, business=business)
+        payload = _mapping_call(pipeline.build, mapping, obj, ctx, record.external_id)
         self.payload = payload
         self.log.edges(record, ctx.read)
         self._send(record, business, payload, life)

@@ -5,14 +5,14 @@ Called by ``marking`` only (its one function, ``mark_many``, and the push's
 
 from __future__ import annotations
 
-import functools
 import uuid
 from typing import Any
 
-from django.db import connections, models
+from django.db import models
 from django.utils import timezone
 
 from thred_django import lifecycle
+from thred_django.engine import sql
 from thred_django.models import SyncDependency, SyncRecord
 from thred_django.resources import Action, State, claim_rank
 
@@ -43,20 +43,16 @@ def remark_dependents(marks: list[dict[str, Any]], using: str, now: Any) -> None
     """Records whose payloads read a marked object's Thred id are marked again (their
     payload is rebuilt; the hash avoids a call when nothing changed).
 
-    A read first (one cached statement per content type): most marks have no
+    A read first (one statement per content type): most marks have no
     dependents, and an UPDATE would open a write transaction of its own in autocommit.
     """
     by_type: dict[int, list[str]] = {}
     for values in marks:
         by_type.setdefault(values["content_type_id"], []).append(values["object_id"])
-    connection = connections[using]
     children: list[int] = []
-    with connection.cursor() as cursor:
-        for ct, pks in by_type.items():
-            for start in range(0, len(pks), 500):
-                chunk = pks[start : start + 500]
-                cursor.execute(_children_sql(using, len(chunk)), [ct, *chunk])
-                children.extend(row[0] for row in cursor.fetchall())
+    for ct, pks in by_type.items():
+        for start in range(0, len(pks), 500):
+            children.extend(_dependents(using, ct, pks[start : start + 500]))
     if not children:
         return
     for start in range(0, len(children), 500):
@@ -71,16 +67,13 @@ def remark_dependents(marks: list[dict[str, Any]], using: str, now: Any) -> None
         )
 
 
-@functools.lru_cache(maxsize=64)
-def _children_sql(using: str, count: int) -> str:
-    """``SELECT child_id FROM <edges> WHERE parent_type_id = %s AND parent_id IN (…)``."""
-    q = connections[using].ops.quote_name
-    meta = SyncDependency._meta
-    column = {f.name: str(f.column) for f in meta.concrete_fields}
-    marks = ", ".join(["%s"] * count)
-    return (
-        f"SELECT {q(column['child'])} FROM {q(meta.db_table)} "  # noqa: S608 - our names
-        f"WHERE {q(column['parent_type'])} = %s AND {q(column['parent_id'])} IN ({marks})"
+def _dependents(using: str, content_type_id: int, object_ids: list[str]) -> list[int]:
+    if sql.supported(using):
+        return sql.dependents(using, content_type_id, object_ids)
+    return list(
+        SyncDependency.objects.using(using)
+        .filter(parent_type_id=content_type_id, parent_id__in=object_ids)
+        .values_list("child_id", flat=True)
     )
 
 

@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from thred_django.client import ThredClient
 from thred_django.client.gaps import ALREADY_DONE_ERROR_CODES
-from thred_django.client.validation import validate_payload
-from thred_django.engine import claim, decide, operations, outcome
+from thred_django.engine import claim, decide, operations, outcome, pipeline
 from thred_django.engine.decide import Step
 from thred_django.engine.payload import digest
 from thred_django.engine.remark import remark_waiting_parents
 from thred_django.exceptions import ThredConflictError
 from thred_django.lifecycle import Lifecycle
 from thred_django.models import SyncRecord
-from thred_django.resources import Resource, State
+from thred_django.resources import State
 
 if TYPE_CHECKING:
     from thred_django.engine.known import Known
@@ -44,12 +43,12 @@ class Sending:
 
     # --- gone or inactive in the host --------------------------------------------------
     def _gone(self, record: SyncRecord, life: Lifecycle) -> None:
-        self._learn_id(record)
-        self._carry_out(record, life, decide.for_delete(record, life))
+        self._inactive(record, life, "")
 
     def _inactive(self, record: SyncRecord, life: Lifecycle, reason: str) -> None:
+        """Gone (``reason`` "") or inactive in the host."""
         self._learn_id(record)
-        self._carry_out(record, life, decide.for_inactive(record, life, reason))
+        self._carry_out(record, life, pipeline.host_step(record, life, reason))
 
     def _learn_id(self, record: SyncRecord) -> None:
         """A create whose answer was lost may have landed: find what Thred holds under
@@ -69,30 +68,27 @@ class Sending:
     def _send(
         self, record: SyncRecord, business: SyncRecord, payload: dict[str, Any], life: Lifecycle
     ) -> None:
-        if not record.thred_id:
+        step = pipeline.first_step(record, life, payload)
+        if step.op == decide.CREATE:
             self._create(record, business, payload, life)
             return
-        step = decide.for_reactivate(record, life)
-        if step is not None and step.op == decide.NONE:
-            self._settle(record, step)  # drifted: Thred cannot bring it back
-            return
-        if step is not None:  # unarchive first, then compare as usual
+        if step.op == decide.REACTIVATE:  # unarchive first, then compare as usual
             if not self._may_send(record):
                 return
             operations.reactivate(self.client, record.resource, business.thred_id, record.thred_id)
             if not claim.fenced(record, self.token, inactive_in_thred=False):
                 return
             record.inactive_in_thred = False
-        step = decide.for_change(record, life, payload)
+            step = decide.for_change(record, life, payload)
         if step.op == decide.UPDATE:
             self._update(record, business, payload, life, step)
         else:
-            self._settle(record, step, payload=payload)
+            self._settle(record, step)  # nothing to send, or drifted
 
     def _create(
         self, record: SyncRecord, business: SyncRecord, payload: dict[str, Any], life: Lifecycle
     ) -> None:
-        if self._invalid(record, business, payload, "create"):
+        if self._invalid(record, business, *pipeline.request(Step(decide.CREATE), life, payload)):
             return
         hashed = digest(payload)
         # The data of the first create sent whose answer we never had: a repeat returns
@@ -113,7 +109,7 @@ class Sending:
             held = operations.body_of(sent.response)
             step = decide.after_repeat(life, held, payload, earlier == hashed)
             if step.op == decide.UPDATE:
-                if self._invalid(record, business, life.update_body(payload), "update"):
+                if self._invalid(record, business, "update", life.update_body(payload)):
                     return
                 sent = operations.update(
                     self.client, record.resource, business.thred_id, sent.thred_id, payload
@@ -130,30 +126,25 @@ class Sending:
     ) -> None:
         # What Thred will hold: the payload, with the fixed fields (and those bound to
         # them) at Thred's values; the update itself leaves the fixed ones out.
-        body = step.held if step.held is not None else payload
-        if self._invalid(record, business, life.update_body(body), "update"):
+        action, body = pipeline.request(step, life, payload)
+        if self._invalid(record, business, action, body):
             return
         if not self._may_send(record):
             return
         sent = operations.update(
-            self.client, record.resource, business.thred_id, record.thred_id, body
+            self.client,
+            record.resource,
+            business.thred_id,
+            record.thred_id,
+            step.held if step.held is not None else payload,
         )
         self._record_sent(record, step, sent, payload)
 
     def _invalid(
-        self, record: SyncRecord, business: SyncRecord, body: dict[str, Any], action: str
+        self, record: SyncRecord, business: SyncRecord, action: str, body: dict[str, Any]
     ) -> bool:
         """Validate against Thred's rules; invalid data fails the record, nothing sent."""
-        base = body if record.resource == Resource.BUSINESS else (business.acked_payload or {})
-        if record.resource == Resource.BUSINESS and action == "update":
-            base = business.acked_payload or {}
-        errors = validate_payload(
-            record.resource,
-            action,
-            body,
-            base_currency=base.get("base_currency"),
-            country=base.get("country"),
-        )
+        errors = pipeline.refusal(record.resource, action, body, business.acked_payload or {})
         if not errors:
             return False
         outcome.log_attempt(record, "invalid", request=body, response=errors)
@@ -200,9 +191,7 @@ class Sending:
         )
         remark_waiting_parents(record)
 
-    def _settle(
-        self, record: SyncRecord, step: Step, payload: dict[str, Any] | None = None
-    ) -> None:
+    def _settle(self, record: SyncRecord, step: Step) -> None:
         """No call: the record ends in the step's state (what Thred holds may be learnt)."""
         held = step.held
         outcome.settled_without_call(

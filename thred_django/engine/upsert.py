@@ -1,11 +1,13 @@
-"""The outbox upsert behind every mark: ``bulk_create(update_conflicts=True)``
-(``INSERT … ON CONFLICT (content_type, object_id, resource) DO UPDATE``), called by
-``marking.mark_many``."""
+"""The outbox upsert behind every mark (``INSERT … ON CONFLICT (content_type,
+object_id, resource) DO UPDATE``), called by ``marking.mark_many``: the statement of
+``engine.sql`` on SQLite and PostgreSQL, ``bulk_create(update_conflicts=True)`` on any
+other database."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from thred_django.engine import sql
 from thred_django.models import SyncRecord
 
 # One record per (host row, resource): a row may feed several Thred resources.
@@ -32,6 +34,14 @@ def upsert(marks: list[dict[str, Any]], using: str) -> None:
     """
     if not marks:
         return
+    if sql.supported(using):
+        sql.upsert(marks, using, UNIQUE_FIELDS, remark_fields(marks[0]))
+    else:
+        upsert_orm(marks, using)
+
+
+def upsert_orm(marks: list[dict[str, Any]], using: str) -> None:
+    """``upsert`` through ``bulk_create``: the same rows, at a higher cost per mark."""
     SyncRecord.objects.using(using).bulk_create(
         [SyncRecord(**values) for values in marks],
         update_conflicts=True,

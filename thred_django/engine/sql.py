@@ -1,0 +1,157 @@
+"""The engine's only hand-written SQL: the outbox statements run once per save or push.
+
+Three statements are on the hot paths: the upsert behind every mark (``upsert``), the
+fenced UPDATE of every outcome (``fenced_update``) and the lookup of a marked object's
+dependents (``dependents``). Their ORM forms (``bulk_create(update_conflicts=True)``,
+``QuerySet.update``, ``values_list``) build a model instance or compile a query each
+time, which costs more than running the statement: ``benchmarks/bench_outbox.py``
+measures both in one process (benchmarks/README.md, "Outbox writes"). Here each
+statement's text is built once per database and shape and reused, with values prepared
+by each field as the ORM would (``Field.get_db_prep_save``).
+
+Only public APIs: ``connection.cursor()``, ``connection.ops.quote_name`` and the model
+``_meta`` API; the statements are the standard forms SQLite (3.24+) and PostgreSQL
+both accept. ``supported(using)`` says whether a database is one of them; the callers
+(``upsert``, ``fenced``, ``remark``) use the ORM form on any other. Tests run both
+forms on SQLite and PostgreSQL and compare the rows they write
+(tests/engine/test_sql.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connections, models
+
+from thred_django.models import SyncDependency, SyncRecord
+
+VENDORS = ("sqlite", "postgresql")
+# Rows per INSERT: SQLite allows 999 parameters per statement on older builds.
+_MAX_PARAMS = {"sqlite": 999, "postgresql": 30_000}
+_UNSET = object()
+
+_META = SyncRecord._meta
+# Concrete fields by name and by attname ("blocked_by" and "blocked_by_id").
+_FIELDS = {key: f for f in _META.concrete_fields for key in (f.name, f.attname)}
+
+
+def supported(using: str) -> bool:
+    return connections[using].vendor in VENDORS
+
+
+# --- the mark upsert ----------------------------------------------------------------------
+def _insert_fields() -> list[models.Field[Any, Any]]:
+    return [f for f in _META.concrete_fields if not f.primary_key]
+
+
+@functools.lru_cache(maxsize=8)
+def _defaults(using: str) -> tuple[tuple[Any, ...], dict[str, int]]:
+    """Every inserted column's default, prepared once for database ``using``, and each
+    column's position by attname. A column whose default varies per row (a callable,
+    auto_now) must be among the values of every mark (tests/engine/test_marking.py)."""
+    connection = connections[using]
+    blank = SyncRecord()
+    fields = _insert_fields()
+    prepared = tuple(f.get_db_prep_save(getattr(blank, f.attname), connection) for f in fields)
+    return prepared, {f.attname: i for i, f in enumerate(fields)}
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert_sql(using: str, rows: int, unique: tuple[str, ...], update: tuple[str, ...]) -> str:
+    q = connections[using].ops.quote_name
+    columns = ", ".join(q(str(f.column)) for f in _insert_fields())
+    row = "(" + ", ".join(["%s"] * len(_insert_fields())) + ")"
+    conflict = ", ".join(q(str(_FIELDS[name].column)) for name in unique)
+    sets = ", ".join(
+        f"{q(str(_FIELDS[name].column))} = EXCLUDED.{q(str(_FIELDS[name].column))}"
+        for name in update
+    )
+    # Only quoted identifiers of our own model go into the text; values are parameters.
+    return (
+        f"INSERT INTO {q(_META.db_table)} ({columns}) VALUES {', '.join([row] * rows)} "  # noqa: S608
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
+    )
+
+
+def upsert(
+    marks: list[dict[str, Any]], using: str, unique: Sequence[str], update: Sequence[str]
+) -> None:
+    """``INSERT … ON CONFLICT (unique) DO UPDATE SET (update)`` of ``marks`` (values by
+    attname; the other columns get their defaults), in as few statements as the
+    database's parameter limit allows. A value equal to the previous row's reuses its
+    prepared form, so a batch prepares little more than each row's ids."""
+    connection = connections[using]
+    fields = _insert_fields()
+    defaults, position = _defaults(using)
+    previous: dict[str, tuple[Any, Any]] = {}
+    rows: list[list[Any]] = []
+    for values in marks:
+        row = list(defaults)
+        for attname, value in values.items():
+            raw, prepared = previous.get(attname, (_UNSET, None))
+            i = position[attname]
+            if raw is _UNSET or type(raw) is not type(value) or raw != value:
+                prepared = fields[i].get_db_prep_save(value, connection)
+                previous[attname] = (value, prepared)
+            row[i] = prepared
+        rows.append(row)
+    size = max(1, _MAX_PARAMS[connection.vendor] // len(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            sql = _upsert_sql(using, len(batch), tuple(unique), tuple(update))
+            cursor.execute(sql, [value for row in batch for value in row])
+
+
+# --- the fenced UPDATE --------------------------------------------------------------------
+@functools.lru_cache(maxsize=64)
+def _update_sql(using: str, columns: tuple[str, ...], same_revision: bool) -> str:
+    q = connections[using].ops.quote_name
+    sets = ", ".join(f"{q(column)} = %s" for column in columns)
+    where = f"{q('id')} = %s AND {q('lease_token')} = %s"
+    if same_revision:
+        where += f" AND {q('revision')} = {q('claimed_revision')}"
+    return f"UPDATE {q(_META.db_table)} SET {sets} WHERE {where}"  # noqa: S608
+
+
+def fenced_update(
+    using: str, record_id: int, token: uuid.UUID, changes: dict[str, Any], same_revision: bool
+) -> int:
+    """``UPDATE … SET changes WHERE id = record_id AND lease_token = token[ AND revision
+    = claimed_revision]``; the number of rows written (0 or 1)."""
+    connection = connections[using]
+    columns, params = [], []
+    for name, value in changes.items():
+        field = _FIELDS[name]
+        if isinstance(value, models.Model):  # a foreign key given as an instance
+            value = value.pk
+        columns.append(field.column)
+        params.append(field.get_db_prep_save(value, connection))
+    params += [record_id, _FIELDS["lease_token"].get_db_prep_value(token, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(_update_sql(using, tuple(columns), same_revision), params)
+        return int(cursor.rowcount)
+
+
+# --- dependents ---------------------------------------------------------------------------
+@functools.lru_cache(maxsize=64)
+def _children_sql(using: str, count: int) -> str:
+    """``SELECT child_id FROM <edges> WHERE parent_type_id = %s AND parent_id IN (…)``."""
+    q = connections[using].ops.quote_name
+    meta = SyncDependency._meta
+    column = {f.name: str(f.column) for f in meta.concrete_fields}
+    marks = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {q(column['child'])} FROM {q(meta.db_table)} "  # noqa: S608 - our names
+        f"WHERE {q(column['parent_type'])} = %s AND {q(column['parent_id'])} IN ({marks})"
+    )
+
+
+def dependents(using: str, content_type_id: int, object_ids: list[str]) -> list[int]:
+    """Ids of the records whose payloads read these objects' Thred ids."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(_children_sql(using, len(object_ids)), [content_type_id, *object_ids])
+        return [row[0] for row in cursor.fetchall()]
