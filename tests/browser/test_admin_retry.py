@@ -158,3 +158,49 @@ def test_superuser_retries_a_failed_record(
     )
     assert int(page.inner_text("#thred-failed-24h")) >= 1
     page.screenshot(path=str(ARTIFACTS / "admin-dashboard.png"), full_page=True)
+
+
+def test_superuser_retries_from_the_host_admin_then_confirms_a_resync(
+    live_server, django_user_model, failed_sale, browser_page
+):
+    """The host's own sale page (ThredSyncAdminMixin): the same buttons and messages as
+    the outbox; the Resync URL opened directly asks for a confirmation first."""
+    record, pushes = failed_sale
+    page = browser_page
+    django_user_model.objects.create_superuser("root", "root@example.com", "correct horse")
+    base = live_server.url
+    page.goto(f"{base}/admin/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", "correct horse")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+
+    sale = record.host_object
+    change = reverse("admin:testapp_sale_change", args=[sale.pk])
+    page.goto(f"{base}{change}")
+    page.wait_for_selector("#thred-status")
+    assert "server_error" in page.inner_text("#thred-status")
+    assert page.locator("input[name=_save]").count() == 1  # the host's form is there
+    page.click("#thred-retry")
+    page.wait_for_selector(".messagelist")
+    assert "queued for a retry" in page.inner_text(".messagelist")
+    record.refresh_from_db()
+    assert record.state == State.PENDING and pushes
+
+    resync = reverse("admin:testapp_sale_thred_resync", args=[sale.pk])
+    page.goto(f"{base}{resync}")
+    page.wait_for_selector("#thred-confirm-push")
+    record.refresh_from_db()
+    assert not record.force  # a GET changes nothing
+    page.click("#thred-confirm-push input[type=submit]")
+    page.wait_for_selector(".messagelist")
+    assert "queued for a resync" in page.inner_text(".messagelist")
+    assert page.url == f"{base}{change}"
+    record.refresh_from_db()
+    assert record.force
+
+    push_due()
+    page.reload()
+    page.wait_for_selector("#thred-status .thred-badge-synced")
+    record.refresh_from_db()
+    assert record.state == State.SYNCED
