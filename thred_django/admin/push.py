@@ -88,6 +88,10 @@ class ThredPushMixin(ModelAdminBase):
         """Queue ``obj`` (never call Thred here); return how many records were queued."""
         raise NotImplementedError
 
+    def thred_push_label(self, obj: Any) -> str:
+        """How messages and the confirmation page name the object."""
+        return str(obj)
+
     def has_thred_retry_permission(self, request: HttpRequest) -> bool:
         """``thred_django.access.can_retry``: retry *and* view sync records. Also the
         permission of admin actions declared with ``permissions=["thred_retry"]``."""
@@ -149,16 +153,17 @@ class ThredPushMixin(ModelAdminBase):
             raise PermissionDenied
         if request.method == "GET":
             return self.thred_push_confirmation(request, obj, push)
+        label = self.thred_push_label(obj)
         if self.thred_push(obj, push):
             self.message_user(
                 request,
-                f"“{obj}” queued for a {push.name}: a worker pushes it to Thred shortly.",
+                f"“{label}” queued for a {push.name}: a worker pushes it to Thred shortly.",
                 messages.SUCCESS,
             )
         else:
             self.message_user(
                 request,
-                f"Nothing queued for “{obj}”: it is being pushed right now, or sync is disabled.",
+                f"Nothing queued for “{label}”: it is being pushed right now, or sync is disabled.",
                 messages.WARNING,
             )
         return HttpResponseRedirect(self.thred_change_url(obj))
@@ -172,7 +177,7 @@ class ThredPushMixin(ModelAdminBase):
             "subtitle": None,
             "opts": self.opts,
             "app_label": self.opts.app_label,
-            "object": obj,
+            "object_label": self.thred_push_label(obj),
             "push": push,
             "change_url": self.thred_change_url(obj),
         }

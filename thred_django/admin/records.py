@@ -215,6 +215,9 @@ class SyncRecordAdmin(ThredPushMixin, admin.ModelAdmin):
             context.update(self.thred_push_context(request, record))
         return super().change_view(request, object_id, form_url, context)
 
+    def thred_push_label(self, obj: SyncRecord) -> str:
+        return f"{obj.resource} {obj.external_id}"  # not its state: the push changes it
+
     def thred_push(self, obj: SyncRecord, kind: PushKind) -> int:
         perform = actions.resync if kind.force else actions.retry
         return perform(SyncRecord.objects.filter(pk=obj.pk))
