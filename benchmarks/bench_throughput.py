@@ -39,18 +39,40 @@ def child(args) -> None:
     common.setup_django()
     if args.step == "reset":
         return common.child_result(step_reset(args))
-    return common.child_result(step_measure())
+    from django.db.models import Avg
+
+    from thred_django.sandbox.models import RequestLog
+
+    measured = step_measure()
+    durations = sorted(RequestLog.objects.values_list("duration_ms", flat=True))
+    measured["server_ms_p50"] = durations[len(durations) // 2] if durations else float("nan")
+    measured["server_ms_avg"] = RequestLog.objects.aggregate(a=Avg("duration_ms"))["a"]
+    return common.child_result(measured)
 
 
-def run_engine(env: dict[str, str], time_limit: float, log: Path) -> dict:
+def engine_file(manage: Path, env: dict[str, str]) -> str:
+    """Which thred_django a worker started this way imports (printed, to be sure)."""
+    code = "import thred_django.engine.runner as r; print(r.__file__)"
+    out = subprocess.run(
+        [common.PY, str(manage), "shell", "-c", code],
+        env=env,
+        cwd=common.ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def run_engine(env: dict[str, str], manage: Path, time_limit: float, log: Path) -> dict:
     """One thred_sync --until-idle (at most ``time_limit`` seconds); its CPU and wall."""
-    env = {**env, "BENCH_TIME_LIMIT": str(time_limit)}
+    print(f"# engine: {engine_file(manage, env)}", file=sys.stderr, flush=True)
     started = time.perf_counter()
     out = log.open("w")
     proc = subprocess.Popen(
         [
             common.PY,
-            str(common.EXAMPLE / "manage.py"),
+            str(manage),
             "thred_sync",
             "--until-idle",
             "--time-limit",
@@ -70,7 +92,10 @@ def run_engine(env: dict[str, str], time_limit: float, log: Path) -> dict:
     return {"code": code, "wall": time.perf_counter() - started, "cpu": cpu}
 
 
-def shape(args, name: str, businesses: int, records: int, engines: list[tuple[str, dict]]):
+Engine = tuple[str, dict[str, str], Path]  # label, environment, manage.py
+
+
+def shape(args, name: str, businesses: int, records: int, engines: list[Engine]):
     per_business = max(1, round((records / businesses - 1) / RECORDS_PER_UNIT))
     url = common.fresh_database("postgres", f"throughput_{name}")
     env = common.env_for(url, THRED_SYNC_MODE="disabled")
@@ -95,17 +120,19 @@ def shape(args, name: str, businesses: int, records: int, engines: list[tuple[st
     results = []
     with common.Gunicorn(env, args.workers, log_dir / "gunicorn.log", threads=args.threads) as srv:
         env = {**srv.env, "THRED_BASE_URL": f"{srv.url}/thred-sandbox"}
-        for label, extra in engines:
+        for label, extra, manage in engines:
             reset = common.run_child(
                 __file__, ["--step", "reset", "--latency", str(args.latency)], env
             )
-            run = run_engine({**env, **extra}, args.time_limit, log_dir / f"{name}-{label}.log")
+            log = log_dir / f"{name}-{label.split()[0]}.log"
+            run = run_engine({**env, **extra}, manage, args.time_limit, log)
             measured = common.run_child(__file__, ["--step", "measure"], env)
             measured.update(run, engine=label, records=reset["records"], shape=name)
             rate = measured["settled"] / measured["seconds"]
             print(
                 f"# {name} / {label}: {measured['settled']} settled in "
-                f"{measured['seconds']:.1f} s ({rate:.1f} rec/s), exit {run['code']}, "
+                f"{measured['seconds']:.1f} s ({rate:.1f} rec/s), server p50 "
+                f"{measured['server_ms_p50']:.0f} ms, exit {run['code']}, "
                 f"{measured['double_sends']} double sends, load {os.getloadavg()[0]:.2f}",
                 file=sys.stderr,
                 flush=True,
@@ -136,12 +163,14 @@ def main() -> None:
     if not common.pg_available():
         raise SystemExit(f"bench_throughput needs PostgreSQL ({common.PG_URL}); set BENCH_PG_URL")
     common.print_machine()
-    engines: list[tuple[str, dict]] = []
+    engines: list[Engine] = []
     if args.engine_commit:
+        # That commit's manage.py puts that commit's thred_django first on sys.path.
         code = common.worktree(args.engine_commit)
         path = os.pathsep.join([str(code), str(common.ROOT), str(common.EXAMPLE)])
-        engines.append((f"before ({args.engine_commit})", {"PYTHONPATH": path}))
-    engines.append(("after (this checkout)", {}))
+        manage = code / "example_project" / "manage.py"
+        engines.append((f"before ({args.engine_commit})", {"PYTHONPATH": path}, manage))
+    engines.append(("after (this checkout)", {}, common.EXAMPLE / "manage.py"))
     load = [os.getloadavg()]
     results = []
     if args.one:
@@ -167,6 +196,7 @@ def main() -> None:
                 f"≥ {targets[r['shape']]}",
                 f"{rate / first[r['shape']]:.2f}",
                 f"{r['cpu'] / max(r['settled'], 1) * 1000:.2f}",
+                f"{r['server_ms_p50']:.0f}",
                 r["double_sends"],
             ]
         )
@@ -183,6 +213,7 @@ def main() -> None:
             "target",
             "x first engine",
             "worker CPU ms / record",
+            "server ms/call (p50)",
             "double sends",
         ],
         rows,

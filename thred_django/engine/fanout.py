@@ -227,6 +227,7 @@ class Group:
         self._error: BaseException | None = None
 
     def run(self) -> None:
+        started = time.monotonic()
         pusher = self.pusher
         records = [self.records[i] for i in self.order]
         pusher.preload(records)
@@ -285,6 +286,13 @@ class Group:
                 while self._running:
                     self._cond.wait()
             pusher.log.flush()
+            logger.debug(
+                "Pushed a claim of %s records of business %s in %.2f s (window %s)",
+                len(self.order),
+                self.tenant_id,
+                time.monotonic() - started,
+                self.window.limit,
+            )
         if self._error is not None:
             raise self._error
 
