@@ -8,7 +8,9 @@ database, with THRED_SANDBOX latency ``--latency`` (default 0.1 s: every API res
 waits that long, outside any lock, as a remote API does). Then, for each process count
 P in ``--processes`` (default 1,2,3): the outbox goes back to pending and the sandbox is
 emptied, and P ``manage.py thred_sync --until-idle`` processes start at once, each with
-THRED["CONCURRENCY"] ``--concurrency`` threads (default 4).
+THRED["CONCURRENCY"] ``--concurrency`` threads (default 4) and THRED["MAX_IN_FLIGHT"]
+``--max-in-flight`` calls (default 16: each I/O thread holds a database connection, and
+three workers plus the server must fit PostgreSQL's default max_connections of 100).
 
 Reported per P: records settled, the push window (first to last record synced; process
 start-up left out), records per second, the ratio to P = 1 (target for P = 3: ≥ 2.5),
@@ -18,7 +20,8 @@ the same records is churn. And double sends: records whose create (or payout ups
 reached the sandbox more than once (from its request log; must be 0).
 
     benchmarks/bench_scaleout.py [--records 4000] [--businesses 20] [--processes 1,2,3]
-                                 [--latency 0.1] [--concurrency 4] [--engine-commit REV]
+                                 [--latency 0.1] [--concurrency 4] [--max-in-flight 16]
+                                 [--engine-commit REV]
 """
 
 from __future__ import annotations
@@ -105,8 +108,9 @@ def child(args) -> None:
 # --- parent ---------------------------------------------------------------------------------
 
 
-def run_workers(env: dict, processes: int, log_dir: Path) -> dict:
+def run_workers(env: dict, processes: int, log_dir: Path, manage: Path | None = None) -> dict:
     """Start ``processes`` thred_sync --until-idle at once; wait for all of them."""
+    manage = manage or common.EXAMPLE / "manage.py"
     procs = []
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -114,7 +118,7 @@ def run_workers(env: dict, processes: int, log_dir: Path) -> dict:
         out = (log_dir / f"worker-{processes}-{i}.log").open("w")
         procs.append(
             subprocess.Popen(
-                [common.PY, str(common.EXAMPLE / "manage.py"), "thred_sync", "--until-idle"],
+                [common.PY, str(manage), "thred_sync", "--until-idle"],
                 env=env,
                 cwd=common.ROOT,
                 stdout=out,
@@ -135,6 +139,7 @@ def main() -> None:
     p.add_argument("--processes", default="1,2,3")
     p.add_argument("--latency", type=float, default=0.1)
     p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument("--max-in-flight", type=int, default=16)
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     p.add_argument("--threads", type=int, default=12, help="gunicorn threads per worker")
     p.add_argument("--step", choices=("reset", "measure", "updates"))
@@ -179,18 +184,24 @@ def main() -> None:
             **srv.env,
             "THRED_BASE_URL": f"{srv.url}/thred-sandbox",
             "BENCH_CONCURRENCY": str(args.concurrency),
+            "BENCH_MAX_IN_FLIGHT": str(args.max_in_flight),
+            "BENCH_BUSINESS_MAX_IN_FLIGHT": str(min(16, args.max_in_flight)),
         }
         worker_env = dict(env)
+        manage = None
         if args.engine_commit:
             code = common.worktree(args.engine_commit)
             worker_env["PYTHONPATH"] = os.pathsep.join([str(code), env["PYTHONPATH"]])
+            # Its manage.py puts its own thred_django first on sys.path (this checkout's
+            # manage.py would put this checkout's before PYTHONPATH).
+            manage = code / "example_project" / "manage.py"
             print(f"# workers run thred_django of {args.engine_commit} ({code})", file=sys.stderr)
         for processes in counts:
             reset = common.run_child(
                 __file__, ["--step", "reset", "--latency", str(args.latency)], env
             )
             before = common.run_child(__file__, ["--step", "updates"], env)["updates"]
-            run = run_workers(worker_env, processes, log_dir)
+            run = run_workers(worker_env, processes, log_dir, manage)
             time.sleep(1.5)  # backends flush their table statistics at most once a second
             after = common.run_child(__file__, ["--step", "updates"], env)["updates"]
             run["updates"] = after - before
