@@ -79,7 +79,22 @@ def parents_of(record: SyncRecord) -> list[SyncRecord]:
 
 
 @db
-def test_creates_go_out_concurrently_each_after_its_parents(concurrent):
+@pytest.mark.parametrize("batch", [500, 7])
+def test_creates_go_out_concurrently_each_after_its_parents(
+    concurrent, settings, monkeypatch, batch
+):
+    # 7: the claim is topped up under its lease token many times while it runs.
+    settings.THRED = {**settings.THRED, "BATCH_SIZE": batch}
+    topped: list[int] = []
+    add = fanout.Group._add
+    monkeypatch.setattr(
+        fanout.Group,
+        "_add",
+        lambda self, records: topped.append(len(records)) or add(self, records),
+    )
+    groups: list[int] = []
+    run = fanout.Group.run
+    monkeypatch.setattr(fanout.Group, "run", lambda self: groups.append(1) or run(self))
     shops = [m.Shop.objects.create(name=f"Shop {i}") for i in range(2)]
     for shop in shops:
         seed(shop, 12)
@@ -107,6 +122,10 @@ def test_creates_go_out_concurrently_each_after_its_parents(concurrent):
             assert first_create[parent.external_id] < mine, (record, parent)
             checked += 1
     assert checked >= 2 * 12 * 3  # each sale's client, each receipt's sale, at least
+    sent = [r.external_id for r in creates]
+    assert len(sent) == len(set(sent)), "a record was created twice"
+    if batch == 7:
+        assert len(topped) > len(groups) + 4, (topped, groups)  # top-ups into running groups
 
 
 @db

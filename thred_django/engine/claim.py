@@ -137,13 +137,19 @@ def claim_business(
 
     Businesses whose records wait longest (and new businesses, rank 0) come first. A
     business held by another worker, or being claimed by one right now, is passed over.
+    ``token`` adds the records to that claim (a business held under it is ours).
     """
     now = timezone.now()
-    token = token or uuid.uuid4()
+
+    def held(at: datetime) -> QuerySet[SyncRecord, Any]:
+        mine = held_tenants(at)
+        return mine.exclude(lease_token=token) if token is not None else mine
+
+    new_token = token or uuid.uuid4()
     with transaction.atomic():
         due = due_queryset(now, tenant_id=tenant_id, resource=resource)
         candidates = list(
-            due.exclude(tenant_id__in=held_tenants(now))
+            due.exclude(tenant_id__in=held(now))
             .values("tenant_id")
             .annotate(first=Min("rank"), since=Min("next_attempt_at"))
             .order_by("first", "since", "tenant_id")
@@ -152,15 +158,15 @@ def claim_business(
         for tenant in candidates:
             if not _try_lock(tenant):
                 continue  # another worker is claiming it now
-            if held_tenants(timezone.now()).filter(tenant_id=tenant).exists():
+            if held(timezone.now()).filter(tenant_id=tenant).exists():
                 continue  # taken (and committed) since the candidates were read
             qs = due.filter(tenant_id=tenant).order_by("rank", "next_attempt_at", "id")
             if connection.features.has_select_for_update_skip_locked:
                 qs = qs.select_for_update(skip_locked=True, of=("self",))
             ids = list(qs.values_list("id", flat=True)[:limit])
             if ids:
-                return _lease(ids, token, now)
-    return Claim(token)
+                return _lease(ids, new_token, now)
+    return Claim(new_token)
 
 
 def _lease(ids: list[int], token: uuid.UUID, now: datetime) -> Claim:

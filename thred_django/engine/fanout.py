@@ -61,6 +61,10 @@ PAUSE_CHECK_SECONDS = 1.0
 FLUSH_EVERY = 25
 # A window starts here (never above the ceiling).
 START_WINDOW = 4
+# A group claims more of its business once fewer than 2 x its window + this many of its
+# records are left to start, up to this many records in all.
+TOP_UP_MARGIN = 8
+MAX_GROUP = 2_000
 
 
 class Window:
@@ -209,36 +213,76 @@ def dependencies(pusher: Pusher, records: list[SyncRecord]) -> dict[int, set[int
 
 
 class Group:
-    """One claim's records, pushed concurrently in dependency order (see module doc)."""
+    """One claim's records, pushed concurrently in dependency order (see module doc).
+
+    ``more(n)`` claims up to n more due records of the business under the same lease
+    token: called while the group runs low, so the calls of a business do not drain to
+    none between claims (at most ``MAX_GROUP`` records per group, for flat memory).
+    """
 
     def __init__(
-        self, records: list[SyncRecord], pusher: Pusher, pool: IOPool, deadline: float | None
+        self,
+        records: list[SyncRecord],
+        pusher: Pusher,
+        pool: IOPool,
+        deadline: float | None,
+        more: Callable[[int], list[SyncRecord]] | None = None,
     ) -> None:
-        self.records = {r.id: r for r in records}
-        self.order = [r.id for r in records]
+        self.records: dict[int, SyncRecord] = {}
+        self.order: list[int] = []
         self.pusher = pusher
         self.pool = pool
         self.deadline = deadline
+        self.more = more
         self.tenant_id = records[0].tenant_id
         self.window = window_for(self.tenant_id)
         self._cond = threading.Condition()
         self._running = 0
         self._finished: set[int] = set()
         self._error: BaseException | None = None
+        self._done: set[int] = set()  # finished, as seen by run()
+        self._waiting: dict[int, int] = {}
+        self._dependents: dict[int, list[int]] = {}
+        self._ready: deque[int] = deque()
+        self._left: set[int] = set()  # not started yet
+        self._initial = records
+
+    def _add(self, records: list[SyncRecord]) -> None:
+        """Schedule ``records`` (their objects preloaded, their dependencies found)."""
+        for record in records:
+            self.records[record.id] = record
+            self.order.append(record.id)
+            self._left.add(record.id)
+        self.pusher.preload(records)
+        deps = dependencies(self.pusher, list(self.records.values()))
+        for record in records:
+            parents = {p for p in deps[record.id] if p not in self._done}
+            self._waiting[record.id] = len(parents)
+            for parent in parents:
+                self._dependents.setdefault(parent, []).append(record.id)
+            if not parents:
+                self._ready.append(record.id)
+
+    def _top_up(self) -> None:
+        """Claim more of this business while the group runs low."""
+        if self.more is None:
+            return
+        room = MAX_GROUP - len(self.order)
+        extra = self.more(min(room, int(thred_settings.BATCH_SIZE))) if room > 0 else []
+        seen = [r for r in extra if r.id in self.records]
+        if seen or not extra or room <= 0:
+            self.more = None  # nothing more, or records we pushed were marked again
+        for record in seen:  # pushed again by the next claim, with a new lease
+            claim.release(record, self.pusher.token, next_attempt_at=timezone.now())
+        fresh = [r for r in extra if r.id not in self.records]
+        if fresh:
+            self._add(fresh)
 
     def run(self) -> None:
         started = time.monotonic()
         pusher = self.pusher
-        records = [self.records[i] for i in self.order]
-        pusher.preload(records)
-        deps = dependencies(pusher, records)
-        waiting = {i: len(d) for i, d in deps.items()}
-        dependents: dict[int, list[int]] = {}
-        for child, parents in deps.items():
-            for parent in parents:
-                dependents.setdefault(parent, []).append(child)
-        ready = deque(i for i in self.order if not waiting[i])
-        left = set(self.order)  # not started yet
+        self._add(self._initial)
+        ready, left = self._ready, self._left
         stop_at: datetime | None = None
         checked_at: float | None = None
         failures = pusher.failures
@@ -258,14 +302,18 @@ class Group:
                         self._give_back(left, stop_at)
                     left.clear()
                     ready.clear()
+                    self.more = None
                     continue
                 if len(pusher.log) >= FLUSH_EVERY:
                     pusher.log.flush()
+                if self.more is not None and len(left) < 2 * self.window.limit + TOP_UP_MARGIN:
+                    self._top_up()
                 with self._cond:
                     for done in self._drain_finished():
-                        for child in dependents.get(done, ()):
-                            waiting[child] -= 1
-                            if not waiting[child] and child in left:
+                        self._done.add(done)
+                        for child in self._dependents.pop(done, ()):
+                            self._waiting[child] -= 1
+                            if not self._waiting[child] and child in left:
                                 ready.append(child)
                     if not ready and not self._running and left:
                         ready.append(next(i for i in self.order if i in left))  # never stall
@@ -287,7 +335,7 @@ class Group:
                     self._cond.wait()
             pusher.log.flush()
             logger.debug(
-                "Pushed a claim of %s records of business %s in %.2f s (window %s)",
+                "Pushed %s records of business %s in %.2f s (window %s)",
                 len(self.order),
                 self.tenant_id,
                 time.monotonic() - started,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -191,10 +192,27 @@ def drain(run: _Run) -> None:
         run.claimed(len(batch.records))
         if run.pool is not None and len(batch.records) > 1:
             pusher = Pusher(get_client(), batch.token, run.known)
-            Group(batch.records, pusher, run.pool, run.deadline).run()
+            more = _more(run, previous, batch.token)
+            Group(batch.records, pusher, run.pool, run.deadline, more).run()
         else:
             _push_group(batch.records, batch.token, run.deadline, run.known)
         outcome.unblock_children()
+
+
+def _more(run: _Run, tenant_id: str, token: uuid.UUID) -> Callable[[int], list[SyncRecord]]:
+    """Claim up to n more due records of this business into the claim ``token``."""
+
+    def more(n: int) -> list[SyncRecord]:
+        if run.over():
+            return []
+        records = claim.claim_business(
+            n, tenant_id=tenant_id, resource=run.resource, token=token
+        ).records
+        if records:
+            run.claimed(len(records))
+        return records
+
+    return more
 
 
 def _push_group(
