@@ -177,7 +177,8 @@ _UNLOADED = object()
 
 
 class Pusher(Sending):
-    """Pushes the records of one claim, parents first, one at a time.
+    """Pushes the records of one claim, parents first: one at a time, or from several
+    threads through ``fork()`` (``fanout``), each record by one of them (``Share``).
 
     So that a record costs a few queries rather than one per lookup, it loads host
     objects ahead in bulk (``preload``) and shares a ``Known`` with the other Pushers of
