@@ -31,8 +31,8 @@ from django.core import signing
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
-from thred_django.client import gaps
 from thred_django.conf import sandbox_settings, thred_settings
+from thred_django.sandbox import readings
 from thred_django.sandbox.errors import SandboxError, permission_denied
 
 TOKEN_SALT = "thred_django.sandbox.token"
@@ -159,7 +159,7 @@ def _invalid_token(message: str) -> SandboxError:
 def _bad_credentials() -> SandboxError:
     return SandboxError(
         401,
-        gaps.ERROR_CODE_BAD_CREDENTIALS,
+        readings.ERROR_BAD_CREDENTIALS,
         "Invalid partner credentials.",
         headers={"WWW-Authenticate": 'Basic realm="thred"'},
     )

@@ -32,9 +32,8 @@ from django.http import HttpRequest, HttpResponseBase
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from thred_django.client import gaps
 from thred_django.conf import sandbox_settings
-from thred_django.sandbox import faults
+from thred_django.sandbox import faults, readings
 from thred_django.sandbox.errors import SandboxError, json_error, validation_failed
 from thred_django.sandbox.models import FaultConfig, PartnerFaultConfig, RequestLog
 from thred_django.sandbox.pagination import paginate, param, param_int, param_uuids
@@ -52,7 +51,7 @@ class ControlView(SandboxAPIView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not sandbox_settings.CONTROL_ENABLED:
-            return json_error(404, gaps.ERROR_CODE_NOT_FOUND, "Not found.")
+            return json_error(404, readings.ERROR_NOT_FOUND, "Not found.")
         # Skip SandboxAPIView.dispatch: no faults and no request log here.
         return super(SandboxAPIView, self).dispatch(request, *args, **kwargs)
 
@@ -133,5 +132,5 @@ class TamperControlView(ControlView):
         except TamperError as exc:
             raise validation_failed({exc.field: [str(exc)]}) from None
         except LookupError as exc:
-            raise SandboxError(404, gaps.ERROR_CODE_NOT_FOUND, str(exc)) from None
+            raise SandboxError(404, readings.ERROR_NOT_FOUND, str(exc)) from None
         return Response(done)

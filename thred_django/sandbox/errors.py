@@ -16,7 +16,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
-from thred_django.client import gaps
+from thred_django.sandbox import readings
 
 logger = logging.getLogger("thred_django.sandbox")
 
@@ -126,9 +126,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if hostile := hostile_input_error(exc):
         return hostile.response()
     if isinstance(exc, Http404 | drf_exceptions.NotFound):
-        return SandboxError(404, gaps.ERROR_CODE_NOT_FOUND, "Not found.").response()
+        return SandboxError(404, readings.ERROR_NOT_FOUND, "Not found.").response()
     if isinstance(exc, drf_exceptions.MethodNotAllowed):
-        return SandboxError(405, gaps.ERROR_CODE_METHOD_NOT_ALLOWED, str(exc.detail)).response()
+        return SandboxError(405, readings.ERROR_METHOD_NOT_ALLOWED, str(exc.detail)).response()
     if isinstance(exc, drf_exceptions.APIException):
         code = exc.get_codes()
         code = code if isinstance(code, str) else "error"

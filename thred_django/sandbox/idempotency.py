@@ -22,10 +22,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from rest_framework.renderers import JSONRenderer
 
-from thred_django.client import gaps
-from thred_django.client.validation.text import text_problem
+from thred_django.sandbox import readings
 from thred_django.sandbox.errors import conflict, field_error
 from thred_django.sandbox.models import Business, IdempotencyRecord
+from thred_django.sandbox.schemas import text_problem
 
 T = TypeVar("T")
 
@@ -61,17 +61,17 @@ def create_once(
 
 def header_key(request: HttpRequest) -> str | None:
     """The Idempotency-Key header, validated; None when absent."""
-    key = request.headers.get(gaps.IDEMPOTENCY_KEY_HEADER)
+    key = request.headers.get(readings.IDEMPOTENCY_KEY_HEADER)
     if key is None:
         return None
     key = key.strip()
-    if not key or len(key) > gaps.IDEMPOTENCY_KEY_MAX_LENGTH:
+    if not key or len(key) > readings.IDEMPOTENCY_KEY_MAX_LENGTH:
         raise field_error(
-            gaps.IDEMPOTENCY_KEY_HEADER,
-            f"Must be 1 to {gaps.IDEMPOTENCY_KEY_MAX_LENGTH} characters.",
+            readings.IDEMPOTENCY_KEY_HEADER,
+            f"Must be 1 to {readings.IDEMPOTENCY_KEY_MAX_LENGTH} characters.",
         )
     if problem := text_problem(key):
-        raise field_error(gaps.IDEMPOTENCY_KEY_HEADER, problem)
+        raise field_error(readings.IDEMPOTENCY_KEY_HEADER, problem)
     return key
 
 
@@ -91,12 +91,12 @@ def replay(business: Business, resource: str, key: str, request_hash: str) -> Ht
         return None
     if record.request_hash != request_hash:
         raise conflict(
-            gaps.ERROR_CODE_IDEMPOTENCY_KEY_REUSED,
+            readings.ERROR_IDEMPOTENCY_KEY_REUSED,
             "This Idempotency-Key was already used with a different request body.",
         )
     return HttpResponse(
         record.body,
-        status=gaps.IDEMPOTENCY_KEY_REPLAY_STATUS,
+        status=readings.IDEMPOTENCY_REPLAY_STATUS,
         content_type="application/json",
     )
 

@@ -24,7 +24,7 @@ from typing import Any
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from thred_django.client import gaps
+from thred_django.sandbox import readings
 from thred_django.sandbox.models import (
     Bill,
     BillPaymentAllocation,
@@ -88,7 +88,7 @@ def refresh_invoices(invoices: Iterable[Any]) -> None:
     keys = [invoice.id for invoice in instances]
     received = _totals(
         PaymentAllocation.objects.filter(
-            invoice_id__in=keys, payment__status__in=gaps.ALLOCATING_PAYMENT_STATUSES
+            invoice_id__in=keys, payment__status__in=readings.ALLOCATING_PAYMENT_STATUSES
         ),
         "invoice_id",
     )
@@ -141,7 +141,7 @@ def refresh_bills(bills: Iterable[Any]) -> None:
     keys = [bill.id for bill in instances]
     paid = _totals(
         BillPaymentAllocation.objects.filter(
-            bill_id__in=keys, bill_payment__status__in=gaps.ALLOCATING_BILL_PAYMENT_STATUSES
+            bill_id__in=keys, bill_payment__status__in=readings.ALLOCATING_BILL_PAYMENT_STATUSES
         ),
         "bill_id",
     )
@@ -169,7 +169,7 @@ def refresh_refund(refund: Refund) -> None:
 
 
 def invoice_refundable_cents(invoice: Invoice) -> int:
-    """What a new refund of ``invoice`` may take (see gaps.REFUND_LIMIT)."""
+    """What a new refund of ``invoice`` may take (the total minus earlier refunds: ``readings``)."""
     if invoice.voided_at is not None:
         return 0
     return max(0, invoice.total_cents - invoice.refunded_cents)

@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from thred_django.client import gaps
+from thred_django.sandbox import readings
 from thred_django.sandbox.errors import SandboxError, field_error
 
 
@@ -39,13 +39,15 @@ def page_params(request: Request) -> tuple[int, int]:
         raise field_error("page", "Must be an integer of at least 1.")
     raw_size = request.query_params.get("page_size")
     if raw_size is None:  # absent; an empty value is malformed like any other non-integer
-        return page, gaps.PAGE_SIZE_DEFAULT
+        return page, readings.PAGE_SIZE_DEFAULT
     try:
         size = int(raw_size)
     except ValueError:
         size = 0
-    if not 1 <= size <= gaps.PAGE_SIZE_MAX:
-        raise field_error("page_size", f"Must be an integer between 1 and {gaps.PAGE_SIZE_MAX}.")
+    if not 1 <= size <= readings.PAGE_SIZE_MAX:
+        raise field_error(
+            "page_size", f"Must be an integer between 1 and {readings.PAGE_SIZE_MAX}."
+        )
     return page, size
 
 
@@ -63,7 +65,7 @@ def paginate(
     total = queryset.count()
     total_pages = max(1, math.ceil(total / size))
     if page > total_pages:
-        raise SandboxError(404, gaps.ERROR_CODE_INVALID_PAGE, "Invalid page.")
+        raise SandboxError(404, readings.ERROR_INVALID_PAGE, "Invalid page.")
     items: list[Model] = list(queryset[(page - 1) * size : page * size])
     objects = prepare(items) if prepare else items
     url = request.build_absolute_uri()

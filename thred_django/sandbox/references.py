@@ -15,8 +15,7 @@ from typing import Any
 
 from django.db.models import Sum
 
-from thred_django.client import gaps
-from thred_django.sandbox import ledger
+from thred_django.sandbox import ledger, readings
 from thred_django.sandbox.errors import field_error, validation_failed
 from thred_django.sandbox.models import (
     Bill,
@@ -43,7 +42,11 @@ def resolve_customer(
         raise field_error(
             field, f"Customer {next(iter(lookup.values()))} does not exist in this business."
         )
-    if new_document and customer.is_archived and gaps.ARCHIVED_COUNTERPARTY_REFUSES_NEW_DOCUMENTS:
+    if (
+        new_document
+        and customer.is_archived
+        and readings.ARCHIVED_COUNTERPARTY_REFUSES_NEW_DOCUMENTS
+    ):
         raise field_error(field, "The customer is archived; unarchive it first.")
     return customer
 
@@ -64,7 +67,7 @@ def resolve_vendor(
     if (
         new_document
         and vendor.status == "ARCHIVED"
-        and gaps.ARCHIVED_COUNTERPARTY_REFUSES_NEW_DOCUMENTS
+        and readings.ARCHIVED_COUNTERPARTY_REFUSES_NEW_DOCUMENTS
     ):
         raise field_error(field, "The vendor is archived; unarchive it first.")
     return vendor
@@ -97,7 +100,7 @@ def check_invoice_allocations(
     others = (
         PaymentAllocation.objects.filter(
             invoice_id__in=list(invoices),
-            payment__status__in=gaps.ALLOCATING_PAYMENT_STATUSES,
+            payment__status__in=readings.ALLOCATING_PAYMENT_STATUSES,
         )
         .exclude(payment_id=exclude_payment_id)
         .values("invoice_id")
@@ -150,7 +153,7 @@ def check_bill_allocations(
     paid: dict[str, int] = {}
     payment_rows = (
         BillPaymentAllocation.objects.filter(
-            bill_id__in=ids, bill_payment__status__in=gaps.ALLOCATING_BILL_PAYMENT_STATUSES
+            bill_id__in=ids, bill_payment__status__in=readings.ALLOCATING_BILL_PAYMENT_STATUSES
         )
         .exclude(bill_payment_id=exclude_bill_payment_id)
         .values("bill_id")

@@ -6,7 +6,7 @@ Documents are rendered by ``render_ar`` (invoices, payments, refunds, payouts) a
 Every function returns JSON-safe data (ids as lower-case UUID strings, date-times as
 ISO 8601 with ``Z``, dates as ``YYYY-MM-DD``, amounts as integers in minor units; the
 un-suffixed amount fields carry the same minor-unit value as their ``*_cents`` twin,
-see ``gaps.RESPONSE_UNSUFFIXED_AMOUNTS_IN_MINOR_UNITS``). Optional request fields that
+gaps.md 2, read as in ``readings``). Optional request fields that
 were never sent render as ``""`` (strings), ``None``, ``[]`` or ``{}``. Renderers of
 documents expect their related rows to be loaded (``select_related`` /
 ``prefetch_related``, see ``queries``) so a page costs a fixed number of queries.
@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from thred_django.client import gaps
+from thred_django.sandbox import readings
 from thred_django.sandbox.models import Business, Customer, Vendor
 
 
@@ -62,7 +62,7 @@ def strings(data: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 def display_amount(cents: int, currency: str) -> str:
-    decimals = gaps.CURRENCY_DECIMALS.get(currency, 2)
+    decimals = readings.CURRENCY_DECIMALS.get(currency, 2)
     major = cents / (10**decimals)
     return f"{major:,.{decimals}f} {currency}"
 
@@ -91,7 +91,7 @@ def business_json(b: Business, *, created: bool | None = None) -> dict[str, Any]
         "updated_at": ts(b.updated_at),
     }
     if created is not None:
-        out["_meta"] = {gaps.BUSINESS_META_CREATED_KEY: created}
+        out["_meta"] = {readings.BUSINESS_META_CREATED_KEY: created}
     return without_nulls(out, "fiscal_year_end")
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from thred_django.client.validation import bill_line_total_cents, line_subtotal_cents
 from thred_django.sandbox import ledger
 from thred_django.sandbox.models import Bill, BillPayment, BillPaymentAllocation, VendorCredit
 from thred_django.sandbox.render import (
@@ -21,13 +20,14 @@ from thred_django.sandbox.render import (
     vendor_json,
     without_nulls,
 )
+from thred_django.sandbox.schemas import totals
 
 
 def _bill_lines(bill: Bill) -> list[dict[str, Any]]:
     lines = []
     for index, line in enumerate(bill.data.get("line_items", [])):
-        subtotal = line_subtotal_cents(line)
-        total = bill_line_total_cents(line)
+        subtotal = totals.subtotal(line)
+        total = totals.bill_line(line)
         lines.append(
             {
                 **line,

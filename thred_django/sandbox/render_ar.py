@@ -8,7 +8,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from thred_django.client.validation import invoice_line_total_cents, line_subtotal_cents
 from thred_django.sandbox import ledger
 from thred_django.sandbox.models import (
     BillPayment,
@@ -30,19 +29,20 @@ from thred_django.sandbox.render import (
     strings,
     ts,
 )
+from thred_django.sandbox.schemas import totals
 
 
 def _invoice_lines(invoice: Invoice) -> list[dict[str, Any]]:
     lines = []
     for index, line in enumerate(invoice.data.get("line_items", [])):
-        subtotal = line_subtotal_cents(line)
+        subtotal = totals.subtotal(line)
         lines.append(
             {
                 **line,
                 "quantity": number(line.get("quantity")),
                 "id": line_id(invoice, index),
                 "subtotal": subtotal,
-                "total_amount": invoice_line_total_cents(line),
+                "total_amount": totals.invoice_line(line),
                 "currency": invoice.currency,
             }
         )

@@ -26,9 +26,9 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from thred_django.client.validation import bill_total_cents, invoice_total_cents
 from thred_django.sandbox import ledger
 from thred_django.sandbox import models as m
+from thred_django.sandbox.schemas import totals
 from thred_django.sandbox.summary import find_business
 
 MODELS: dict[str, type[models.Model]] = {
@@ -140,9 +140,9 @@ def _alter(resource: str, obj: Any, changes: dict[str, Any]) -> list[str]:
             data[key] = value
     obj.data = data
     if "line_items" in changes and resource == "invoice":
-        obj.total_cents = invoice_total_cents(data)
+        obj.total_cents = totals.invoice(data)
     if "line_items" in changes and resource == "bill":
-        obj.total_cents = bill_total_cents(data)
+        obj.total_cents = totals.bill(data)
     obj.updated_at = timezone.now()
     obj.save()
     return sorted(changes)

@@ -11,8 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
-from thred_django.client import gaps
-from thred_django.sandbox import control
+from thred_django.sandbox import control, readings
 from thred_django.sandbox.errors import error_body
 from thred_django.sandbox.views import (
     bill_payments,
@@ -34,7 +33,7 @@ B = "v1/platform/businesses/<str:business_id>/"
 
 @csrf_exempt  # a POST to an unknown path must get the JSON 404, not a CSRF page
 def not_found(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(error_body(gaps.ERROR_CODE_NOT_FOUND, "Not found."), status=404)
+    return JsonResponse(error_body(readings.ERROR_NOT_FOUND, "Not found."), status=404)
 
 
 urlpatterns: list[URLPattern] = [

@@ -28,8 +28,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from thred_django.client.validation import validated_payload
-from thred_django.client.validation.text import text_problem
 from thred_django.sandbox import faults, requestlog
 from thred_django.sandbox.auth import Principal, authenticate, peek_partner
 from thred_django.sandbox.errors import (
@@ -40,6 +38,7 @@ from thred_django.sandbox.errors import (
     validation_failed,
 )
 from thred_django.sandbox.models import Business
+from thred_django.sandbox.schemas import text_problem, validate
 
 
 class JSONOnlyNegotiation(DefaultContentNegotiation):
@@ -196,7 +195,7 @@ class SandboxAPIView(APIView):
     def clean(self, resource: str, action: str, data: dict[str, Any]) -> dict[str, Any]:
         """Coerced values of a valid body; 400 ``validation_error`` otherwise."""
         business = getattr(self, "business", None)
-        errors, cleaned = validated_payload(
+        errors, cleaned = validate(
             resource,
             action,
             data,

@@ -17,8 +17,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from thred_django.client import gaps
-from thred_django.sandbox import idempotency, ledger, queries
+from thred_django.sandbox import idempotency, ledger, queries, readings
 from thred_django.sandbox.errors import conflict, field_error
 from thred_django.sandbox.models import Bill, BillPayment, BillPaymentAllocation, Business
 from thred_django.sandbox.pagination import (
@@ -72,13 +71,13 @@ def _create(
         idempotency_key=key,
         amount_cents=cleaned["amount_cents"],
         processing_fee_cents=cleaned.get("processing_fee_cents", 0),
-        currency=cleaned.get("currency") or gaps.BILL_PAYMENT_DEFAULT_CURRENCY,
+        currency=cleaned.get("currency") or readings.BILL_PAYMENT_DEFAULT_CURRENCY,
         payment_method=cleaned["payment_method"],
         payment_date=cleaned["payment_date"],
         check_number=cleaned.get("check_number", ""),
         data=echo(data, cleaned),
     )
-    set_status(bill_payment, cleaned.get("status", gaps.BILL_PAYMENT_DEFAULT_STATUS))
+    set_status(bill_payment, cleaned.get("status", readings.PAYMENT_DEFAULT_STATUS))
     bill_payment.save(force_insert=True)
     rows = _allocate(bill_payment, resolved, allocations)
     ledger.refresh_bills(bill for bill, _ in resolved)
@@ -127,7 +126,7 @@ class BillPaymentListView(SandboxAPIView):
             queryset = queryset.filter(vendor_id__in=vendor_ids)
         if bill_ids := param_uuids(request, "bill_id"):
             queryset = queryset.filter(allocations__bill_id__in=bill_ids).distinct()
-        if status := param_choice(request, "status", gaps.BILL_PAYMENT_FILTER_STATUSES):
+        if status := param_choice(request, "status", readings.BILL_PAYMENT_FILTER_STATUSES):
             queryset = queryset.filter(status=status)
         if method := param(request, "payment_method"):
             queryset = queryset.filter(payment_method=method)
@@ -167,7 +166,7 @@ class BillPaymentDetailView(SandboxAPIView):
     def _update(self, payment: BillPayment, data: dict[str, Any], cleaned: dict[str, Any]) -> None:
         if payment.status == "cancelled":
             raise conflict(
-                gaps.ERROR_CODE_BILL_PAYMENT_CANCELLED,
+                readings.ERROR_CANCELLED.format(resource="bill_payment"),
                 "A cancelled bill payment cannot be updated.",
             )
         check_number = cleaned.get("check_number", payment.check_number)
@@ -186,8 +185,8 @@ class BillPaymentDetailView(SandboxAPIView):
             )
         status = cleaned.get("status", payment.status)
         reactivated = (
-            status in gaps.ALLOCATING_BILL_PAYMENT_STATUSES
-            and payment.status not in gaps.ALLOCATING_BILL_PAYMENT_STATUSES
+            status in readings.ALLOCATING_BILL_PAYMENT_STATUSES
+            and payment.status not in readings.ALLOCATING_BILL_PAYMENT_STATUSES
         )
         resolved = None
         if "allocations" in cleaned or reactivated:
@@ -219,12 +218,12 @@ class BillPaymentCancelView(SandboxAPIView):
             payment = BillPayment.objects.select_for_update().get(id=payment.id)
             if payment.status == "cancelled":
                 raise conflict(
-                    gaps.ERROR_CODE_BILL_PAYMENT_ALREADY_CANCELLED,
+                    readings.ERROR_ALREADY_CANCELLED.format(resource="bill_payment"),
                     "The bill payment is already cancelled.",
                 )
-            if payment.status not in gaps.CANCELLABLE_STATUSES:
+            if payment.status not in readings.CANCELLABLE_STATUSES:
                 raise conflict(
-                    gaps.ERROR_CODE_BILL_PAYMENT_NOT_CANCELLABLE,
+                    readings.ERROR_NOT_CANCELLABLE.format(resource="bill_payment"),
                     "Only pending or failed bill payments can be cancelled; this one is "
                     f"{payment.status}.",
                 )

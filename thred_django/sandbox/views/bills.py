@@ -14,15 +14,14 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from thred_django.client import gaps
-from thred_django.client.validation import bill_total_cents
-from thred_django.sandbox import ledger, queries
+from thred_django.sandbox import ledger, queries, readings
 from thred_django.sandbox.errors import field_error
 from thred_django.sandbox.idempotency import create_once
 from thred_django.sandbox.models import Bill
 from thred_django.sandbox.pagination import paginate, param, param_uuids
 from thred_django.sandbox.references import check_external_id_free, resolve_vendor
 from thred_django.sandbox.render_ap import bill_json
+from thred_django.sandbox.schemas import totals
 from thred_django.sandbox.views.base import SandboxAPIView, echo
 
 
@@ -55,7 +54,7 @@ class BillListView(SandboxAPIView):
                 external_id=cleaned["external_id"],
                 bill_number=cleaned.get("bill_number", ""),
                 currency=cleaned.get("currency") or business.base_currency,
-                total_cents=bill_total_cents(cleaned),
+                total_cents=totals.bill(cleaned),
                 due_at=cleaned.get("due_at"),
                 data=echo(data, cleaned),
             )
@@ -98,8 +97,8 @@ class BillDetailView(SandboxAPIView):
             check_external_id_free(Bill, self.business, cleaned["external_id"], bill.id)
             bill.external_id = cleaned["external_id"]
         merged = {**bill.data, **echo(data, cleaned)}
-        total = bill_total_cents(merged)
-        if total < gaps.DOCUMENT_TOTAL_MIN_CENTS:
+        total = totals.bill(merged)
+        if total < readings.DOCUMENT_TOTAL_MIN_CENTS:
             raise field_error("line_items", f"The document total may not be negative ({total}).")
         if total < bill.paid_cents:
             raise field_error(

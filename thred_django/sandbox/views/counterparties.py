@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from thred_django.client import gaps
+from thred_django.sandbox import readings
 from thred_django.sandbox.errors import conflict
 from thred_django.sandbox.idempotency import create_once
 from thred_django.sandbox.models import Customer, Vendor
@@ -113,10 +113,11 @@ class CustomerArchiveView(SandboxAPIView):
         if not changed:
             if self.archive:
                 raise conflict(
-                    gaps.ERROR_CODE_CUSTOMER_ALREADY_ARCHIVED, "The customer is already archived."
+                    readings.ERROR_ALREADY_ARCHIVED.format(resource="customer"),
+                    "The customer is already archived.",
                 )
             raise conflict(
-                gaps.ERROR_CODE_CUSTOMER_NOT_ARCHIVED,
+                readings.ERROR_NOT_ARCHIVED.format(resource="customer"),
                 "Only archived customers can be unarchived.",
             )
         customer.refresh_from_db()
@@ -148,7 +149,8 @@ class VendorUnarchiveView(SandboxAPIView):
         )
         if not changed:
             raise conflict(
-                gaps.ERROR_CODE_VENDOR_NOT_ARCHIVED, "Only archived vendors can be unarchived."
+                readings.ERROR_NOT_ARCHIVED.format(resource="vendor"),
+                "Only archived vendors can be unarchived.",
             )
         vendor.refresh_from_db()
         return Response(vendor_json(vendor))

@@ -15,9 +15,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from thred_django.client import gaps
-from thred_django.client.validation import invoice_total_cents
-from thred_django.sandbox import ledger, queries
+from thred_django.sandbox import ledger, queries, readings
 from thred_django.sandbox.errors import conflict, field_error
 from thred_django.sandbox.idempotency import create_once
 from thred_django.sandbox.models import Invoice
@@ -30,6 +28,7 @@ from thred_django.sandbox.pagination import (
 )
 from thred_django.sandbox.references import check_external_id_free, resolve_customer
 from thred_django.sandbox.render_ar import invoice_json
+from thred_django.sandbox.schemas import totals
 from thred_django.sandbox.views.base import SandboxAPIView, echo
 
 _DATES = ("sent_at", "due_at")
@@ -79,7 +78,7 @@ class InvoiceListView(SandboxAPIView):
                 external_id=cleaned["external_id"],
                 invoice_number=cleaned.get("invoice_number", ""),
                 currency=business.base_currency,
-                total_cents=invoice_total_cents(cleaned),
+                total_cents=totals.invoice(cleaned),
                 sent_at=cleaned["sent_at"],
                 due_at=cleaned.get("due_at"),
                 voided_at=cleaned.get("voided_at"),
@@ -116,7 +115,7 @@ class InvoiceDetailView(SandboxAPIView):
 
     def _update(self, invoice: Invoice, data: dict[str, Any], cleaned: dict[str, Any]) -> None:
         if invoice.voided_at is not None:
-            raise conflict(gaps.ERROR_CODE_INVOICE_VOIDED, "A voided invoice cannot be updated.")
+            raise conflict(readings.ERROR_INVOICE_VOIDED, "A voided invoice cannot be updated.")
         old_customer_id = invoice.customer_id
         if "customer_id" in cleaned and cleaned["customer_id"] != str(invoice.customer_id):
             if invoice.received_cents:
@@ -126,8 +125,8 @@ class InvoiceDetailView(SandboxAPIView):
             check_external_id_free(Invoice, self.business, cleaned["external_id"], invoice.id)
             invoice.external_id = cleaned["external_id"]
         merged = {**invoice.data, **echo(data, cleaned)}
-        total = invoice_total_cents(merged)
-        if total < gaps.DOCUMENT_TOTAL_MIN_CENTS:
+        total = totals.invoice(merged)
+        if total < readings.DOCUMENT_TOTAL_MIN_CENTS:
             raise field_error("line_items", f"The document total may not be negative ({total}).")
         floor = max(invoice.received_cents, invoice.refunded_cents)
         if total < floor:
@@ -160,16 +159,16 @@ class InvoiceVoidView(SandboxAPIView):
             invoice = Invoice.objects.select_for_update().get(id=invoice.id)
             if invoice.voided_at is not None:
                 raise conflict(
-                    gaps.ERROR_CODE_INVOICE_ALREADY_VOIDED, "The invoice is already voided."
+                    readings.ERROR_INVOICE_ALREADY_VOIDED, "The invoice is already voided."
                 )
-            if invoice.received_cents and gaps.VOID_REFUSED_WITH_PAYMENTS:
+            if invoice.received_cents and readings.VOID_REFUSED_WITH_PAYMENTS:
                 raise conflict(
-                    gaps.ERROR_CODE_INVOICE_HAS_PAYMENTS,
+                    readings.ERROR_INVOICE_HAS_PAYMENTS,
                     "The invoice has payments allocated; cancel them before voiding.",
                 )
-            if invoice.refunded_cents and gaps.VOID_REFUSED_WITH_PAYMENTS:
+            if invoice.refunded_cents and readings.VOID_REFUSED_WITH_PAYMENTS:
                 raise conflict(
-                    gaps.ERROR_CODE_INVOICE_HAS_REFUNDS,
+                    readings.ERROR_INVOICE_HAS_REFUNDS,
                     "The invoice has refunds; its revenue is already (partly) reversed.",
                 )
             invoice.voided_at = timezone.now()

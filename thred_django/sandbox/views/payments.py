@@ -18,8 +18,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from thred_django.client import gaps
-from thred_django.sandbox import idempotency, ledger, queries
+from thred_django.sandbox import idempotency, ledger, queries, readings
 from thred_django.sandbox.errors import conflict, field_error
 from thred_django.sandbox.models import Business, Invoice, Payment, PaymentAllocation
 from thred_django.sandbox.pagination import (
@@ -89,7 +88,7 @@ def _create(
         payment_processor=cleaned.get("payment_processor", ""),
         data=echo(data, cleaned),
     )
-    set_status(payment, cleaned.get("status", gaps.PAYMENT_DEFAULT_STATUS))
+    set_status(payment, cleaned.get("status", readings.PAYMENT_DEFAULT_STATUS))
     payment.save(force_insert=True)
     rows = [
         PaymentAllocation(payment=payment, invoice=invoice, amount_cents=amount)
@@ -202,7 +201,8 @@ class PaymentDetailView(SandboxAPIView):
     def _update(self, payment: Payment, data: dict[str, Any], cleaned: dict[str, Any]) -> None:
         if payment.status == "cancelled":
             raise conflict(
-                gaps.ERROR_CODE_PAYMENT_CANCELLED, "A cancelled payment cannot be updated."
+                readings.ERROR_CANCELLED.format(resource="payment"),
+                "A cancelled payment cannot be updated.",
             )
         business = self.business
         customer = payment.customer
@@ -225,8 +225,8 @@ class PaymentDetailView(SandboxAPIView):
             raise field_error("processing_fee_cents", f"May not exceed the total ({total}).")
         status = cleaned.get("status", payment.status)
         reactivated = (
-            status in gaps.ALLOCATING_PAYMENT_STATUSES
-            and payment.status not in gaps.ALLOCATING_PAYMENT_STATUSES
+            status in readings.ALLOCATING_PAYMENT_STATUSES
+            and payment.status not in readings.ALLOCATING_PAYMENT_STATUSES
         )
         resolved = None
         if "allocations" in cleaned or customer.id != payment.customer_id or reactivated:
@@ -265,11 +265,12 @@ class PaymentCancelView(SandboxAPIView):
             payment = Payment.objects.select_for_update().get(id=payment.id)
             if payment.status == "cancelled":
                 raise conflict(
-                    gaps.ERROR_CODE_PAYMENT_ALREADY_CANCELLED, "The payment is already cancelled."
+                    readings.ERROR_ALREADY_CANCELLED.format(resource="payment"),
+                    "The payment is already cancelled.",
                 )
-            if payment.status not in gaps.CANCELLABLE_STATUSES:
+            if payment.status not in readings.CANCELLABLE_STATUSES:
                 raise conflict(
-                    gaps.ERROR_CODE_PAYMENT_NOT_CANCELLABLE,
+                    readings.ERROR_NOT_CANCELLABLE.format(resource="payment"),
                     f"Only pending or failed payments can be cancelled; this one is "
                     f"{payment.status}. Use a refund instead.",
                 )

@@ -16,8 +16,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from thred_django.client import gaps
-from thred_django.sandbox import queries
+from thred_django.sandbox import queries, readings
 from thred_django.sandbox.errors import conflict, validation_failed
 from thred_django.sandbox.models import Business, Payment, Payout, RefundPayment
 from thred_django.sandbox.pagination import paginate, param, param_datetime, param_int
@@ -44,7 +43,7 @@ def _check_links(
         elif getattr(row, "status", "") == "cancelled":
             errors[key] = [f"{object_id} is cancelled."]
         elif (
-            gaps.PAYMENT_IN_AT_MOST_ONE_PAYOUT
+            readings.PAYMENT_IN_ONE_PAYOUT
             and row.payout_id
             and (payout is None or row.payout_id != payout.id)
         ):
@@ -66,13 +65,13 @@ def _upsert(
         .filter(business=business, external_id=cleaned["external_id"])
         .first()
     )
-    if payout is not None and payout.reconciliation_status != gaps.PAYOUT_UNRECONCILED:
+    if payout is not None and payout.reconciliation_status != readings.PAYOUT_UNRECONCILED:
         raise conflict(
-            gaps.ERROR_CODE_PAYOUT_RECONCILED,
+            readings.ERROR_PAYOUT_RECONCILED,
             "The payout is reconciled to a bank transaction and can no longer be updated.",
         )
     payments = refund_payments = None
-    replace_all = not gaps.PAYOUT_UPSERT_KEEPS_OMITTED_FIELDS
+    replace_all = not readings.PAYOUT_UPSERT_KEEPS_OMITTED
     if "payment_ids" in cleaned or replace_all:
         ids = cleaned.get("payment_ids") or []
         payments = _check_links(payment_rows, "payment_ids", ids, payout)
@@ -85,7 +84,7 @@ def _upsert(
             business=business,
             external_id=cleaned["external_id"],
             currency=business.base_currency,
-            status=gaps.PAYOUT_DEFAULT_STATUS,
+            status=readings.PAYOUT_DEFAULT_STATUS,
         )
     for key in (*_COLUMNS, "currency", "status", "completed_at"):
         if key in cleaned:

@@ -1,7 +1,7 @@
 """Refunds (create, list, get) and refund payments (create, list, get).
 
 A refund needs its (not voided) invoice and may not exceed the invoice total minus what
-earlier refunds took (``gaps.REFUND_LIMIT``); without ``amount_cents`` it refunds all of
+earlier refunds took (``readings``); without ``amount_cents`` it refunds all of
 that. A refund payment may not exceed what is left to pay back; the refund's status
 moves pending → processing → paid. Both are idempotent on external_id per business.
 """
@@ -11,8 +11,7 @@ from __future__ import annotations
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from thred_django.client import gaps
-from thred_django.sandbox import ledger, queries
+from thred_django.sandbox import ledger, queries, readings
 from thred_django.sandbox.errors import conflict, field_error, not_found
 from thred_django.sandbox.idempotency import create_once
 from thred_django.sandbox.models import Refund, RefundPayment
@@ -117,7 +116,7 @@ class RefundPaymentListView(SandboxAPIView):
             ).first()
             if found is not None and found.refund_id != refund.id:
                 raise conflict(
-                    gaps.ERROR_CODE_DUPLICATE_EXTERNAL_ID,
+                    readings.ERROR_DUPLICATE_EXTERNAL_ID,
                     "This external_id belongs to a refund payment of another refund.",
                     {"external_id": [f"Used by a payment of refund {found.refund_id}."]},
                 )

@@ -9,7 +9,7 @@ from django.views.decorators.debug import sensitive_variables
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from thred_django.client import gaps
+from thred_django.sandbox import readings
 from thred_django.sandbox.auth import issue_token
 from thred_django.sandbox.errors import validation_failed
 from thred_django.sandbox.views.base import SandboxAPIView
@@ -30,7 +30,7 @@ class PartnerTokenView(SandboxAPIView):
         if grant_type != "client_credentials":
             errors["grant_type"] = ["Must be client_credentials."]
         client_id = str(data.get("client_id") or "").strip().lower()
-        if not client_id and gaps.TOKEN_REQUIRES_CLIENT_ID:
+        if not client_id and readings.TOKEN_REQUIRES_CLIENT_ID:
             errors["client_id"] = ["This field is required."]
         elif client_id and client_id != self.principal.partner_id:
             errors["client_id"] = ["Must equal the partner UUID of the Basic credentials."]
@@ -57,7 +57,7 @@ class BusinessTokenView(SandboxAPIView):
                 "access_token": token,
                 "token_type": "Bearer",
                 "expires_in": ttl,
-                "scope": gaps.BUSINESS_TOKEN_SCOPE,
+                "scope": readings.BUSINESS_TOKEN_SCOPE,
                 "business_id": str(business.id),
             }
         )

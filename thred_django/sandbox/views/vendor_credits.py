@@ -12,25 +12,24 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from thred_django.client import gaps
-from thred_django.client.validation import vendor_credit_total_cents
-from thred_django.sandbox import ledger, queries
+from thred_django.sandbox import ledger, queries, readings
 from thred_django.sandbox.errors import field_error
 from thred_django.sandbox.idempotency import create_once
 from thred_django.sandbox.models import Business, Vendor, VendorCredit, VendorCreditAllocation
 from thred_django.sandbox.pagination import paginate, param, param_uuids
 from thred_django.sandbox.references import check_bill_allocations, resolve_vendor
 from thred_django.sandbox.render_ap import vendor_credit_json
+from thred_django.sandbox.schemas import totals
 from thred_django.sandbox.views.base import SandboxAPIView, echo
 
 
 def _vendor(business: Business, cleaned: dict[str, Any]) -> Vendor:
-    if cleaned.get("vendor_id") or not gaps.VENDOR_CREDIT_CREATES_VENDOR_FROM_EXTERNAL_ID:
+    if cleaned.get("vendor_id") or not readings.VENDOR_CREDIT_CREATES_VENDOR:
         return resolve_vendor(business, cleaned, new_document=True)
     vendor, _ = Vendor.objects.get_or_create(
         business=business, external_id=cleaned["vendor_external_id"]
     )
-    if vendor.status == "ARCHIVED" and gaps.ARCHIVED_COUNTERPARTY_REFUSES_NEW_DOCUMENTS:
+    if vendor.status == "ARCHIVED" and readings.ARCHIVED_COUNTERPARTY_REFUSES_NEW_DOCUMENTS:
         raise field_error("vendor_external_id", "The vendor is archived; unarchive it first.")
     return vendor
 
@@ -68,7 +67,7 @@ class VendorCreditListView(SandboxAPIView):
             vendor = _vendor(business, cleaned)
             allocations = cleaned.get("allocations") or []
             resolved = check_bill_allocations(business, vendor, allocations, amount_key="amount")
-            total = vendor_credit_total_cents(cleaned)
+            total = totals.vendor_credit(cleaned)
             applied = sum(amount for _, amount in resolved)
             credit = VendorCredit.objects.create(
                 business=business,
