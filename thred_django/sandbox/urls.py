@@ -1,8 +1,8 @@
 """URLs of the sandbox; mount anywhere, e.g. ``path("thred-sandbox/", include(...))``.
 
 Paths below the mount point are exactly the documented ones (``v1/platform/…/`` with
-trailing slashes), plus the control endpoint under ``_control/``. Anything else
-answers a JSON 404.
+trailing slashes), each served by a generic view of its resource's ``catalog.Kind``,
+plus the control endpoint under ``_control/``. Anything else answers a JSON 404.
 """
 
 from __future__ import annotations
@@ -12,28 +12,53 @@ from django.urls import URLPattern, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from thred_django.sandbox import control, readings
+from thred_django.sandbox.catalog import KINDS
 from thred_django.sandbox.errors import error_body
-from thred_django.sandbox.views import (
-    bill_payments,
-    bills,
-    businesses,
-    counterparties,
-    invoices,
-    payments,
-    payouts,
-    refunds,
-    tokens,
-    vendor_credits,
-)
+from thred_django.sandbox.views import tokens
+from thred_django.sandbox.views.generic import Action, Collection, Item
 
 app_name = "thred_sandbox"
 
 B = "v1/platform/businesses/<str:business_id>/"
 
+# The documented collection path of each resource. Sub-collections come before their
+# parent's item path (invoices/payments/ before invoices/<id>/).
+COLLECTIONS = (
+    ("business", "v1/platform/businesses/"),
+    ("customer", f"{B}customers/"),
+    ("vendor", f"{B}vendors/"),
+    ("payment", f"{B}invoices/payments/"),
+    ("refund_payment", f"{B}invoices/refunds/<str:refund_id>/payments/"),
+    ("refund", f"{B}invoices/refunds/"),
+    ("invoice", f"{B}invoices/"),
+    ("payout", f"{B}payouts/"),
+    ("bill_payment", f"{B}bills/payments/"),
+    ("bill", f"{B}bills/"),
+    ("vendor_credit", f"{B}vendor-credits/"),
+)
+# An action's path segment where it differs from its name.
+SEGMENTS = {"cancel": "delete"}
+
 
 @csrf_exempt  # a POST to an unknown path must get the JSON 404, not a CSRF page
 def not_found(request: HttpRequest) -> JsonResponse:
     return JsonResponse(error_body(readings.ERROR_NOT_FOUND, "Not found."), status=404)
+
+
+def resource_urls() -> list[URLPattern]:
+    """Collection, item and action paths of every resource, in COLLECTIONS' order."""
+    urls: list[URLPattern] = []
+    for name, collection in COLLECTIONS:
+        kind = KINDS[name]
+        item = f"{collection}<str:object_id>/"
+        for action in kind.actions:
+            view = Action.as_view(kind=kind, action=action)
+            urls.append(
+                path(f"{item}{SEGMENTS.get(action, action)}/", view, name=f"{name}-{action}")
+            )
+        urls.append(path(item, Item.as_view(kind=kind), name=name))
+        urls.append(path(collection, Collection.as_view(kind=kind), name=f"{name}-list"))
+    return urls
 
 
 urlpatterns: list[URLPattern] = [
@@ -43,93 +68,7 @@ urlpatterns: list[URLPattern] = [
         tokens.BusinessTokenView.as_view(),
         name="business-token",
     ),
-    path("v1/platform/businesses/", businesses.BusinessListView.as_view(), name="businesses"),
-    path(B, businesses.BusinessDetailView.as_view(), name="business"),
-    # Customers and vendors
-    path(f"{B}customers/", counterparties.CustomerListView.as_view(), name="customers"),
-    path(
-        f"{B}customers/<str:customer_id>/",
-        counterparties.CustomerDetailView.as_view(),
-        name="customer",
-    ),
-    path(
-        f"{B}customers/<str:customer_id>/archive/",
-        counterparties.CustomerArchiveView.as_view(),
-        name="customer-archive",
-    ),
-    path(
-        f"{B}customers/<str:customer_id>/unarchive/",
-        counterparties.CustomerUnarchiveView.as_view(),
-        name="customer-unarchive",
-    ),
-    path(f"{B}vendors/", counterparties.VendorListView.as_view(), name="vendors"),
-    path(f"{B}vendors/<str:vendor_id>/", counterparties.VendorDetailView.as_view(), name="vendor"),
-    path(
-        f"{B}vendors/<str:vendor_id>/unarchive/",
-        counterparties.VendorUnarchiveView.as_view(),
-        name="vendor-unarchive",
-    ),
-    # Invoice payments and refunds come before invoices/<invoice_id>/.
-    path(f"{B}invoices/payments/", payments.PaymentListView.as_view(), name="payments"),
-    path(
-        f"{B}invoices/payments/<str:payment_id>/",
-        payments.PaymentDetailView.as_view(),
-        name="payment",
-    ),
-    path(
-        f"{B}invoices/payments/<str:payment_id>/delete/",
-        payments.PaymentCancelView.as_view(),
-        name="payment-cancel",
-    ),
-    path(f"{B}invoices/refunds/", refunds.RefundListView.as_view(), name="refunds"),
-    path(
-        f"{B}invoices/refunds/<str:refund_id>/", refunds.RefundDetailView.as_view(), name="refund"
-    ),
-    path(
-        f"{B}invoices/refunds/<str:refund_id>/payments/",
-        refunds.RefundPaymentListView.as_view(),
-        name="refund-payments",
-    ),
-    path(
-        f"{B}invoices/refunds/<str:refund_id>/payments/<str:payment_id>/",
-        refunds.RefundPaymentDetailView.as_view(),
-        name="refund-payment",
-    ),
-    path(f"{B}invoices/", invoices.InvoiceListView.as_view(), name="invoices"),
-    path(f"{B}invoices/<str:invoice_id>/", invoices.InvoiceDetailView.as_view(), name="invoice"),
-    path(
-        f"{B}invoices/<str:invoice_id>/void/",
-        invoices.InvoiceVoidView.as_view(),
-        name="invoice-void",
-    ),
-    # Payouts
-    path(f"{B}payouts/", payouts.PayoutListView.as_view(), name="payouts"),
-    path(f"{B}payouts/<str:payout_id>/", payouts.PayoutDetailView.as_view(), name="payout"),
-    # Bill payments come before bills/<bill_id>/.
-    path(f"{B}bills/payments/", bill_payments.BillPaymentListView.as_view(), name="bill-payments"),
-    path(
-        f"{B}bills/payments/<str:bill_payment_id>/",
-        bill_payments.BillPaymentDetailView.as_view(),
-        name="bill-payment",
-    ),
-    path(
-        f"{B}bills/payments/<str:bill_payment_id>/delete/",
-        bill_payments.BillPaymentCancelView.as_view(),
-        name="bill-payment-cancel",
-    ),
-    path(f"{B}bills/", bills.BillListView.as_view(), name="bills"),
-    path(f"{B}bills/<str:bill_id>/", bills.BillDetailView.as_view(), name="bill"),
-    # Vendor credits
-    path(
-        f"{B}vendor-credits/",
-        vendor_credits.VendorCreditListView.as_view(),
-        name="vendor-credits",
-    ),
-    path(
-        f"{B}vendor-credits/<str:credit_id>/",
-        vendor_credits.VendorCreditDetailView.as_view(),
-        name="vendor-credit",
-    ),
+    *resource_urls(),
     # Control endpoint (404 unless THRED_SANDBOX["CONTROL_ENABLED"])
     path("_control/faults/", control.FaultsControlView.as_view(), name="control-faults"),
     path("_control/reset/", control.ResetControlView.as_view(), name="control-reset"),

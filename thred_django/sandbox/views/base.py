@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from django.db.models import Manager, Model, QuerySet
@@ -78,9 +80,9 @@ class SandboxAPIView(APIView):
     versioning_class = None
     metadata_class = None
 
-    auth_mode: ClassVar[str] = "business"  # see thred_django.sandbox.auth
-    resource: ClassVar[str] = ""
-    actions: ClassVar[dict[str, str]] = {}  # HTTP method -> action name for the log
+    auth_mode: str = "business"  # see thred_django.sandbox.auth
+    resource: str = ""
+    actions: Mapping[str, str] = MappingProxyType({})  # HTTP method -> action name (log)
     apply_faults: ClassVar[bool] = True
 
     principal: Principal

@@ -1,73 +1,15 @@
-"""JSON representations of businesses, customers and vendors, and shared helpers.
-
-Documents are rendered by ``render_ar`` (invoices, payments, refunds, payouts) and
-``render_ap`` (bills, bill payments, vendor credits), in the documented shapes.
-
-Every function returns JSON-safe data (ids as lower-case UUID strings, date-times as
-ISO 8601 with ``Z``, dates as ``YYYY-MM-DD``, amounts as integers in minor units; the
-un-suffixed amount fields carry the same minor-unit value as their ``*_cents`` twin,
-gaps.md 2, read as in ``readings``). Optional request fields that
-were never sent render as ``""`` (strings), ``None``, ``[]`` or ``{}``. Renderers of
-documents expect their related rows to be loaded (``select_related`` /
-``prefetch_related``, see ``queries``) so a page costs a fixed number of queries.
-"""
+"""JSON of businesses, customers and vendors (see ``common`` for the conventions)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from thred_django.sandbox import readings
 from thred_django.sandbox.models import Business, Customer, Vendor
+from thred_django.sandbox.render.common import display_name, strings, ts, without_nulls
 
 
-def ts(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def sid(value: Any) -> str | None:
-    return str(value) if value else None
-
-
-def without_nulls(data: dict[str, Any], *keys: str) -> dict[str, Any]:
-    """``data`` without those ``keys`` whose value is None: optional fields the schema
-    types as non-null (a string, an integer, an object) are left out, not null."""
-    for key in keys:
-        if data.get(key, 0) is None:
-            del data[key]
-    return data
-
-
-def number(value: Any) -> Any:
-    """A quantity as a JSON number, however it was sent ("1.00" -> 1, "2.5" -> 2.5)."""
-    try:
-        exact = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return value
-    if not exact.is_finite():
-        return value
-    return int(exact) if exact == exact.to_integral_value() else float(exact)
-
-
-def strings(data: dict[str, Any], *keys: str) -> dict[str, Any]:
-    return {key: data.get(key, "") for key in keys}
-
-
-def display_amount(cents: int, currency: str) -> str:
-    decimals = readings.CURRENCY_DECIMALS.get(currency, 2)
-    major = cents / (10**decimals)
-    return f"{major:,.{decimals}f} {currency}"
-
-
-def business_json(b: Business, *, created: bool | None = None) -> dict[str, Any]:
+def business(b: Business, *, created: bool | None = None) -> dict[str, Any]:
     d = b.data
     out = {
         "id": str(b.id),
@@ -95,11 +37,7 @@ def business_json(b: Business, *, created: bool | None = None) -> dict[str, Any]
     return without_nulls(out, "fiscal_year_end")
 
 
-def display_name(obj: Customer | Vendor) -> str:
-    return obj.company_name or obj.individual_name or (obj.external_id or "")
-
-
-def customer_json(c: Customer) -> dict[str, Any]:
+def customer(c: Customer) -> dict[str, Any]:
     d = c.data
     address = [d.get(k, "") for k in ("address_line1", "address_line2", "city")]
     address += [d.get(k, "") for k in ("state_county", "postal_code", "country")]
@@ -140,12 +78,7 @@ def customer_json(c: Customer) -> dict[str, Any]:
     )
 
 
-def line_id(owner: Any, index: int) -> str:
-    """A stable id for the ``index``-th line of a document."""
-    return str(uuid.uuid5(owner.id, f"line-{index}"))
-
-
-def vendor_json(v: Vendor) -> dict[str, Any]:
+def vendor(v: Vendor) -> dict[str, Any]:
     d = v.data
     return {
         "type": "VendorData",

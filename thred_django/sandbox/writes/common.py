@@ -1,0 +1,44 @@
+"""The create every resource but settlements shares: idempotent on ``external_id``.
+
+``create(v, resource, build, ...)`` validates the body, returns the stored object with
+200 when the business (the partner, for businesses) already has one with that
+``external_id`` (unchanged, whatever the new body says), else builds it with 201.
+Concurrent duplicates never make two objects (``idempotency.create_once``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rest_framework.response import Response
+
+from thred_django.sandbox.idempotency import create_once
+from thred_django.sandbox.views.base import SandboxAPIView
+
+Build = Callable[[dict[str, Any], dict[str, Any]], Any]  # (body, cleaned) -> new object
+
+
+def create(
+    v: SandboxAPIView,
+    resource: str,
+    query: Callable[[], Any],
+    build: Build,
+    render: Callable[[Any], dict[str, Any]],
+    *,
+    lock: Callable[[dict[str, Any]], object] | None = None,
+    existing: Callable[[dict[str, Any]], Any] | None = None,
+) -> Response:
+    data = v.payload()
+    cleaned = v.clean(resource, "create", data)
+
+    def find() -> Any:
+        if existing is not None:
+            return existing(cleaned)
+        return query().filter(business=v.business, external_id=cleaned["external_id"]).first()
+
+    obj, created = create_once(
+        find, lambda: build(data, cleaned), (lambda: lock(cleaned)) if lock else None
+    )
+    v.log.created = created
+    return Response(render(query().get(pk=obj.pk)), status=201 if created else 200)
