@@ -5,9 +5,10 @@ Every operation of ``shared/thred-api/openapi.json`` gets generated requests, va
 credentials for its security scheme and the business fixed to one that exists. The
 sandbox must never answer 5xx; every answer must use a documented status and content
 type and match the documented response schema; an invalid request must be refused.
-Deviations are allowed only where ``thred_django.client.gaps`` records them (its last
-section): 409 for state conflicts, the 400 of GET businesses/, unknown query parameters
-ignored, the ignored bodies of archive/unarchive/void.
+Deviations are allowed only where the sandbox's own readings record them
+(``thred_django.sandbox.readings``, its last section): 409 for state conflicts, the 400
+of GET businesses/, unknown query parameters ignored, the ignored bodies of
+archive/unarchive/void.
 Bounded for CI: ``THRED_SCHEMA_EXAMPLES`` examples per operation (default 15);
 ``THRED_SCHEMA_COVERAGE=1`` adds schemathesis's coverage phase (boundary values).
 """
@@ -34,7 +35,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 
 from tests.properties.sandbox_auth import SandboxWorld  # noqa: E402
 from tests.properties.stats import RunStats  # noqa: E402
-from thred_django.client import gaps  # noqa: E402
+from thred_django.sandbox import readings  # noqa: E402
 from thred_django.sandbox.transport import _KeepConnectionsApp  # noqa: E402
 
 OPENAPI = Path(__file__).resolve().parents[3] / "shared" / "thred-api" / "openapi.json"
@@ -56,25 +57,25 @@ schema.config.generation.update(
     max_examples=EXAMPLES,
     deterministic=True,
     allow_x00=True,
-    allow_extra_parameters=not gaps.UNKNOWN_QUERY_PARAMETERS_IGNORED,
+    allow_extra_parameters=not readings.UNKNOWN_QUERY_PARAMETERS_IGNORED,
     with_security_parameters=False,  # SandboxWorld.prepare sets the credentials
 )
 
 
 def documented_status(ctx: Any, response: Any, case: Any) -> bool | None:
-    """``status_code_conformance``, with errors.md's 409 for state conflicts (gaps)."""
+    """``status_code_conformance``, with errors.md's 409 for state conflicts (readings)."""
     operation = (case.operation.method.upper(), case.operation.path)
-    if response.status_code == gaps.STATE_CONFLICT_STATUS:
+    if response.status_code == readings.STATE_CONFLICT_STATUS:
         return None
-    if response.status_code in gaps.EXTRA_STATUSES.get(operation, ()):
+    if response.status_code in readings.EXTRA_STATUSES.get(operation, ()):
         return None
     return status_code_conformance(ctx, response, case)
 
 
 def invalid_data_refused(ctx: Any, response: Any, case: Any) -> bool | None:
-    """``negative_data_rejection``, except for the bodies gaps says are ignored."""
+    """``negative_data_rejection``, except for the bodies the readings ignore."""
     operation = (case.operation.method.upper(), case.operation.path)
-    if operation in gaps.IGNORED_REQUEST_BODIES:
+    if operation in readings.IGNORED_REQUEST_BODIES:
         return None
     return negative_data_rejection(ctx, response, case)
 

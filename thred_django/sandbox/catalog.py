@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, Sum
+from django.db.models import F, Model, Sum
 from django.db.models.functions import Coalesce
 from rest_framework.request import Request
 
@@ -55,6 +55,12 @@ class Kind:
     actions: dict[str, Write] = field(default_factory=dict)
     create_action: str = "create"  # the request log's name of a create (payouts: upsert)
     get: Callable[..., Any] | None = None  # (view, id) -> object; default: in ``scope``
+    summed: str | None = None  # the amount ``summary`` totals (None: counted only)
+
+    @property
+    def model(self) -> type[Model]:
+        model: type[Model] = self.query().model
+        return model
 
 
 def _archived(archived: Any) -> f.Filter:
@@ -107,6 +113,12 @@ def _payment_order(request: Request) -> tuple[str, ...]:
     return (f"{prefix}{sort}", f"{prefix}created_at", "id")
 
 
+def _business(view: SandboxAPIView, business_id: str) -> m.Business:
+    business = view.load_business(business_id)
+    view.log.business_id = business.id
+    return business
+
+
 def _settle(write: Callable[..., Any], settlement: settlements.Settlement) -> Write:
     return partial(write, settlement)
 
@@ -122,7 +134,7 @@ KINDS: dict[str, Kind] = {
             f.flag("is_archived", lambda qs, value: qs.filter(is_archived=value)),
         ),
         auth="partner",
-        get=lambda view, business_id: view.load_business(business_id),
+        get=_business,
         create=businesses.create,
         update=("patch", businesses.update),
     ),
@@ -183,6 +195,7 @@ KINDS: dict[str, Kind] = {
             ),
         ),
         order=_payment_order,
+        summed="total_amount_cents",
         create=_settle(settlements.create, settlements.PAYMENT),
         update=("patch", _settle(settlements.update, settlements.PAYMENT)),
         actions={"cancel": _settle(settlements.cancel, settlements.PAYMENT)},
@@ -201,6 +214,7 @@ KINDS: dict[str, Kind] = {
             f.iexact("status"),
             f.search("external_id", "data__processor_payout_id", "data__reference_number"),
         ),
+        summed="paid_out_amount_cents",
         create=payouts.upsert,
         create_action="upsert",
     ),
@@ -209,12 +223,14 @@ KINDS: dict[str, Kind] = {
         query=queries.refunds,
         render=r.refund,
         filters=(f.ids("invoice_id"), f.ids("customer_id"), f.exact("status", fold=str.lower)),
+        summed="amount_cents",
         create=refunds.create_refund,
     ),
     "refund_payment": Kind(
         "refund_payment",
         query=m.RefundPayment.objects.all,
         render=r.refund_payment,
+        summed="amount_cents",
         create=refunds.create_refund_payment,
     ),
     "bill": Kind(
@@ -240,6 +256,7 @@ KINDS: dict[str, Kind] = {
         ),
         order=lambda request: ("-payment_date", "-created_at", "id"),
         auth="business_only",
+        summed="amount_cents",
         create=_settle(settlements.create, settlements.BILL_PAYMENT),
         update=("patch", _settle(settlements.update, settlements.BILL_PAYMENT)),
         actions={"cancel": _settle(settlements.cancel, settlements.BILL_PAYMENT)},

@@ -33,10 +33,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from thred_django.conf import sandbox_settings
-from thred_django.sandbox import faults, readings
+from thred_django.sandbox import faults, filters, readings
 from thred_django.sandbox.errors import SandboxError, json_error, validation_failed
 from thred_django.sandbox.models import FaultConfig, PartnerFaultConfig, RequestLog
-from thred_django.sandbox.pagination import paginate, param, param_int, param_uuids
+from thred_django.sandbox.pagination import paginate, param, param_int
 from thred_django.sandbox.requestlog import log_json
 from thred_django.sandbox.reset import reset_sandbox
 from thred_django.sandbox.summary import business_summary, partner_summary
@@ -104,17 +104,18 @@ class SummaryControlView(ControlView):
         return Response(partner_summary(partner_id))
 
 
+LOG_FILTERS = (
+    filters.ids("business_id"),
+    filters.exact("resource"),
+    filters.exact("action"),
+    filters.Filter("status", param_int, lambda queryset, value: queryset.filter(status=value)),
+)
+
+
 class RequestLogControlView(ControlView):
     def get(self, request: Request) -> Response:
         queryset = RequestLog.objects.filter(partner_id=self.principal.partner_id).order_by("-id")
-        if business_ids := param_uuids(request, "business_id"):
-            queryset = queryset.filter(business_id__in=business_ids)
-        for name in ("resource", "action"):
-            if value := param(request, name):
-                queryset = queryset.filter(**{name: value})
-        if (status := param_int(request, "status")) is not None:
-            queryset = queryset.filter(status=status)
-        return paginate(request, queryset, log_json)
+        return paginate(request, filters.apply(request, queryset, LOG_FILTERS), log_json)
 
 
 class TamperControlView(ControlView):

@@ -20,20 +20,6 @@ from thred_django.sandbox import readings
 
 logger = logging.getLogger("thred_django.sandbox")
 
-RESOURCE_LABELS = {
-    "business": "Business",
-    "customer": "Customer",
-    "vendor": "Vendor",
-    "invoice": "Invoice",
-    "payment": "Payment",
-    "payout": "Payout",
-    "refund": "Refund",
-    "refund_payment": "Refund payment",
-    "bill": "Bill",
-    "bill_payment": "Bill payment",
-    "vendor_credit": "Vendor credit",
-}
-
 
 class SandboxError(Exception):
     """An API error with its HTTP status, ``error_code`` and per-field details."""
@@ -73,7 +59,7 @@ def json_error(status: int, code: str, message: str, **headers: str) -> JsonResp
 
 
 def not_found(resource: str) -> SandboxError:
-    label = RESOURCE_LABELS.get(resource, resource)
+    label = resource.replace("_", " ").capitalize()  # "Refund payment not found."
     return SandboxError(404, f"{resource}_not_found", f"{label} not found.")
 
 

@@ -18,33 +18,13 @@ from typing import Any
 
 from django.db.models import Count, Model, Sum
 
-from thred_django.sandbox.models import (
-    Bill,
-    BillPayment,
-    Business,
-    Customer,
-    Invoice,
-    Payment,
-    Payout,
-    Refund,
-    RefundPayment,
-    Vendor,
-    VendorCredit,
-)
+from thred_django.sandbox.catalog import KINDS
+from thred_django.sandbox.models import Business
 
 Summary = dict[str, dict[str, int | None]]
 
 SUMMARY_RESOURCES: dict[str, tuple[type[Model], str | None]] = {
-    "customer": (Customer, None),
-    "vendor": (Vendor, None),
-    "invoice": (Invoice, None),
-    "payment": (Payment, "total_amount_cents"),
-    "payout": (Payout, "paid_out_amount_cents"),
-    "refund": (Refund, "amount_cents"),
-    "refund_payment": (RefundPayment, "amount_cents"),
-    "bill": (Bill, None),
-    "bill_payment": (BillPayment, "amount_cents"),
-    "vendor_credit": (VendorCredit, None),
+    name: (kind.model, kind.summed) for name, kind in KINDS.items() if name != "business"
 }
 
 

@@ -28,22 +28,11 @@ from django.utils import timezone
 
 from thred_django.sandbox import ledger
 from thred_django.sandbox import models as m
+from thred_django.sandbox.catalog import KINDS
 from thred_django.sandbox.schemas import totals
 from thred_django.sandbox.summary import find_business
 
-MODELS: dict[str, type[models.Model]] = {
-    "business": m.Business,
-    "customer": m.Customer,
-    "vendor": m.Vendor,
-    "invoice": m.Invoice,
-    "payment": m.Payment,
-    "payout": m.Payout,
-    "refund": m.Refund,
-    "refund_payment": m.RefundPayment,
-    "bill": m.Bill,
-    "bill_payment": m.BillPayment,
-    "vendor_credit": m.VendorCredit,
-}
+MODELS: dict[str, type[models.Model]] = {name: kind.model for name, kind in KINDS.items()}
 ACTIONS = ("delete", "alter")
 _FIXED = {"id", "business", "partner_id", "external_id", "data", "created_at"}
 

@@ -52,12 +52,12 @@ def resource_urls() -> list[URLPattern]:
         kind = KINDS[name]
         item = f"{collection}<str:object_id>/"
         for action in kind.actions:
-            view = Action.as_view(kind=kind, action=action)
+            view = Action.serving(kind, action)
             urls.append(
                 path(f"{item}{SEGMENTS.get(action, action)}/", view, name=f"{name}-{action}")
             )
-        urls.append(path(item, Item.as_view(kind=kind), name=name))
-        urls.append(path(collection, Collection.as_view(kind=kind), name=f"{name}-list"))
+        urls.append(path(item, Item.serving(kind), name=name))
+        urls.append(path(collection, Collection.serving(kind), name=f"{name}-list"))
     return urls
 
 

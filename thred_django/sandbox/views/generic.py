@@ -5,12 +5,15 @@
 * ``Item`` — GET: one object; PUT or PATCH (whichever the kind has): its update.
 * ``Action`` — POST: one named operation (void, cancel, archive, unarchive).
 
-Path parameters: ``business_id`` (business sub-resources), ``refund_id`` (refund
-payments' parent) and ``object_id``. A method the kind lacks answers 405.
+``<View>.serving(kind)`` makes the view of one resource: a subclass whose
+``http_method_names`` are the methods the kind has (any other answers 405), whose
+request-log names are the kind's. Path parameters: ``business_id`` (business
+sub-resources), ``refund_id`` (refund payments' parent) and ``object_id``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.http import HttpResponseBase
@@ -26,25 +29,37 @@ PARENTS = ("refund_id",)
 
 
 class KindView(SandboxAPIView):
-    kind: Kind = cast(Kind, None)  # given to as_view()
-    methods: tuple[str, ...] = ()
+    kind: Kind = cast(Kind, None)  # set by serving()
+    operation = ""  # Action: the kind's action it runs
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.resource = self.kind.name
-        self.auth_mode = self.kind.auth
-        self.http_method_names = [*self.methods, "options"]
+    @classmethod
+    def log_names(cls, kind: Kind, operation: str) -> dict[str, str]:
+        """HTTP method -> the request log's action name (the methods served)."""
+        raise NotImplementedError
+
+    @classmethod
+    def serving(cls, kind: Kind, operation: str = "") -> Callable[..., HttpResponseBase]:
+        names = cls.log_names(kind, operation)
+        attrs = {
+            "kind": kind,
+            "operation": operation,
+            "resource": kind.name,
+            "auth_mode": kind.auth,
+            "actions": names,
+            "http_method_names": [*names, "options"],
+        }
+        label = "".join(part.title() for part in (kind.name, operation) if part)
+        view: type[KindView] = type(f"{label}{cls.__name__}", (cls,), attrs)
+        return view.as_view()
 
     def parents(self) -> dict[str, str]:
         return {key: self.kwargs[key] for key in PARENTS if key in self.kwargs}
 
 
 class Collection(KindView):
-    def __init__(self, **kwargs: Any) -> None:
-        kind: Kind = kwargs["kind"]
-        self.methods = ("get", "post") if kind.create else ("get",)
-        self.actions = {"get": "list", "post": kind.create_action}
-        super().__init__(**kwargs)
+    @classmethod
+    def log_names(cls, kind: Kind, operation: str) -> dict[str, str]:
+        return {"get": "list", "post": kind.create_action} if kind.create else {"get": "list"}
 
     def get(self, request: Request, **kwargs: Any) -> Response:
         queryset = filters.apply(request, scope(self, self.kind, self.parents()), self.kind.filters)
@@ -56,22 +71,16 @@ class Collection(KindView):
 
 
 class Item(KindView):
-    def __init__(self, **kwargs: Any) -> None:
-        kind: Kind = kwargs["kind"]
-        verb = kind.update[0] if kind.update else ""
-        self.methods = ("get", verb) if verb else ("get",)
-        self.actions = {"get": "get", verb: "update"} if verb else {"get": "get"}
-        super().__init__(**kwargs)
+    @classmethod
+    def log_names(cls, kind: Kind, operation: str) -> dict[str, str]:
+        return {"get": "get", kind.update[0]: "update"} if kind.update else {"get": "get"}
 
     def get(self, request: Request, object_id: str, **kwargs: Any) -> Response:
         if self.kind.get is not None:
             found = self.kind.get(self, object_id)
         else:
-            found = self.get_owned(
-                scope(self, self.kind, self.parents()), object_id, self.kind.name
-            )
-        if self.kind.name == "business":
-            self.log.business_id = found.id
+            visible = scope(self, self.kind, self.parents())
+            found = self.get_owned(visible, object_id, self.kind.name)
         return Response(self.kind.render(found))
 
     def update(self, request: Request, object_id: str, **kwargs: Any) -> HttpResponseBase:
@@ -82,12 +91,9 @@ class Item(KindView):
 
 
 class Action(KindView):
-    action: str = ""
-    methods = ("post",)
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.actions = {"post": kwargs["action"]}
-        super().__init__(**kwargs)
+    @classmethod
+    def log_names(cls, kind: Kind, operation: str) -> dict[str, str]:
+        return {"post": operation}
 
     def post(self, request: Request, object_id: str, **kwargs: Any) -> HttpResponseBase:
-        return self.kind.actions[self.action](self, object_id)
+        return self.kind.actions[self.operation](self, object_id)
