@@ -48,7 +48,7 @@ class KindView(SandboxAPIView):
             "actions": names,
             "http_method_names": [*names, "options"],
         }
-        label = "".join(part.title() for part in (kind.name, operation) if part)
+        label = f"{kind.name} {operation}".replace("_", " ").title().replace(" ", "")
         view: type[KindView] = type(f"{label}{cls.__name__}", (cls,), attrs)
         return view.as_view()
 
