@@ -277,6 +277,35 @@ def test_error_in_one_business_thread_leaves_the_others_and_loses_nothing(
         assert_all_synced_once(thred, shop, chain)
 
 
+@pytest.mark.parametrize("where", ["host query in build_payload", "parent pulled forward"])
+def test_the_database_failing_inside_a_mapping_is_not_the_mappings_fault(thred, monkeypatch, where):
+    """A dropped connection met while a payment's payload is built (the host's own query,
+    or the write recording its invoice, pushed inline because the payment needs its Thred
+    id) stops the run like any outbox failure: nothing is marked failed as a mapping
+    error, the leases lapse, and the next run syncs everything once."""
+    from tests.testapp.thred_mappings import ReceiptMapping
+
+    shop = m.Shop.objects.create(name="Shop", email="s@example.com")
+    chain = both_chains(shop)
+    push_due(resource="business")
+    push_due(resource="customer")
+    if where == "host query in build_payload":
+        hits = fail_once(monkeypatch, ReceiptMapping, "build_payload", lambda *a, **kw: True)
+    else:  # only payments claimed: the invoice is pushed from inside the payment's build
+        hits = fail_once(
+            monkeypatch, outcome, "_finish", lambda record, *a, **kw: record.resource == "invoice"
+        )
+    with pytest.raises(OperationalError):
+        push_due(resource="payment")
+    assert hits
+    payment = record_of(chain["receipt"])
+    assert payment.state == "in_flight" and payment.last_error_code != "mapping_error"
+    assert not SyncRecord.objects.filter(state="failed").exists()
+    with lease_lapsed():
+        push_due()
+    assert_all_synced_once(thred, shop, chain)
+
+
 # --- A lost create response, then the host edits the record before the retry ---------------
 
 

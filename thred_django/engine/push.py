@@ -15,7 +15,7 @@ import uuid
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, models
+from django.db import DatabaseError, InterfaceError, OperationalError, models
 from django.utils import timezone
 
 from thred_django import lifecycle, single
@@ -110,6 +110,11 @@ _CONTROL = (
     MissingBusiness,
     ThredConfigurationError,
     PayloadError,
+    # The database going away (a dropped connection, a failover), whether in the host's
+    # own queries or in the push of a parent pulled forward from inside build_payload, is
+    # not the mapping's fault: the run stops and leases lapse, as for any outbox failure.
+    OperationalError,
+    InterfaceError,
 )
 
 
