@@ -1,6 +1,7 @@
 """The record lifecycle, per resource: which operations Thred has, and what each host
-change becomes. This table is the one place that knows; push, preview, admin, status and
-the README's table read it, nothing re-derives it.
+change becomes. Each ``Lifecycle`` is derived from the resource's spec
+(``thred_django.specs``: its operations, fixed and bound fields, idempotency); push,
+preview, admin, status and the README's table read it here.
 
 Per resource:
 
@@ -33,8 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from thred_django.client import gaps
-from thred_django.resources import Resource
+from thred_django import specs
+from thred_django.specs import Spec
 
 # Host changes, in the order of the README's table.
 CHANGES = ("edit", "edit_fixed", "deactivate", "reactivate", "delete")
@@ -165,50 +166,26 @@ class Lifecycle:
         raise ValueError(f"Unknown host change {change!r}; expected one of {CHANGES}.")
 
 
-_BUSINESS_FIXED = (*gaps.BUSINESS_IMMUTABLE_FIELDS_REFUSED_WHEN_CHANGED, "coa_language")
+def _lifecycle(spec: Spec) -> Lifecycle:
+    return Lifecycle(
+        spec.name,
+        update=spec.update,
+        fixed=spec.fixed,
+        bound=spec.bound,
+        deactivate=spec.deactivate,
+        reactivate=spec.reactivate,
+        repeat_returns_stored=spec.repeat_create == "stored",
+        idempotency_key=spec.idempotency_key,
+        lookup_filter=spec.lookup_filter,
+    )
 
-LIFECYCLES: dict[str, Lifecycle] = {
-    Resource.BUSINESS: Lifecycle(Resource.BUSINESS, update="patch", fixed=_BUSINESS_FIXED),
-    Resource.CUSTOMER: Lifecycle(
-        Resource.CUSTOMER,
-        deactivate="archive",
-        reactivate="unarchive",
-        lookup_filter="external_id",
-    ),
-    Resource.VENDOR: Lifecycle(Resource.VENDOR, lookup_filter="external_id"),
-    Resource.INVOICE: Lifecycle(Resource.INVOICE, update="put", deactivate="void"),
-    Resource.PAYMENT: Lifecycle(
-        Resource.PAYMENT, update="patch", deactivate="cancel", idempotency_key=True
-    ),
-    Resource.PAYOUT: Lifecycle(
-        Resource.PAYOUT,
-        update="upsert",
-        repeat_returns_stored=False,
-        lookup_filter="external_id",
-    ),
-    Resource.REFUND: Lifecycle(Resource.REFUND),
-    Resource.REFUND_PAYMENT: Lifecycle(Resource.REFUND_PAYMENT),
-    Resource.BILL: Lifecycle(Resource.BILL, update="put"),
-    Resource.BILL_PAYMENT: Lifecycle(
-        Resource.BILL_PAYMENT,
-        update="patch",
-        fixed=("vendor_id", "amount_cents", "currency", "payment_date", "payment_method"),
-        bound=("allocations",),
-        deactivate="cancel",
-        idempotency_key=True,
-    ),
-    Resource.VENDOR_CREDIT: Lifecycle(Resource.VENDOR_CREDIT),
-}
+
+LIFECYCLES: dict[str, Lifecycle] = {name: _lifecycle(spec) for name, spec in specs.ALL.items()}
 
 
 def of(resource: str) -> Lifecycle:
     """The lifecycle of ``resource`` (a Resource value)."""
-    try:
-        return LIFECYCLES[resource]
-    except KeyError:
-        raise ValueError(
-            f"Unknown Thred resource {resource!r}; expected one of {', '.join(LIFECYCLES)}."
-        ) from None
+    return LIFECYCLES[specs.of(resource).name]
 
 
 def readme_table() -> list[str]:

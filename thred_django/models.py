@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from thred_django.conf import thred_settings
-from thred_django.resources import Action, Resource, State
+from thred_django.resources import Action, ResourceField, State
 
 
 class SyncRecord(models.Model):
@@ -27,7 +27,7 @@ class SyncRecord(models.Model):
     object_id = models.CharField(max_length=64)
     host_object = GenericForeignKey("content_type", "object_id")
 
-    resource = models.CharField(max_length=32, choices=Resource.choices)
+    resource = ResourceField()
     # Claim order: parents before children (see resources.RANK).
     rank = models.PositiveSmallIntegerField(default=0)
     # Primary key of the host's tenant object (the one mapped to a Thred business).

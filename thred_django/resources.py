@@ -1,27 +1,45 @@
 """The Thred resources thred_django syncs, their dependency order and sync states.
 
 The names here are the names used everywhere: in the outbox, commands, JSON and admin.
+Resources, their labels and their order come from the resource specs
+(``thred_django.specs``).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import models
 
 from thred_django import specs
 
 
-class Resource(models.TextChoices):
-    BUSINESS = "business", "Business"
-    CUSTOMER = "customer", "Customer"
-    VENDOR = "vendor", "Vendor"
-    INVOICE = "invoice", "Invoice"
-    PAYMENT = "payment", "Invoice payment"
-    PAYOUT = "payout", "Payout"
-    REFUND = "refund", "Refund"
-    REFUND_PAYMENT = "refund_payment", "Refund payment"
-    BILL = "bill", "Bill"
-    BILL_PAYMENT = "bill_payment", "Bill payment"
-    VENDOR_CREDIT = "vendor_credit", "Vendor credit note"
+def _resource_choices() -> Any:
+    """One member per resource spec, in listing order: ``Resource.INVOICE == "invoice"``,
+    labelled as its spec says (the admin shows the labels). Built from the registry, so
+    type checkers see ``Any``; the values are plain strings."""
+    members = [(spec.name.upper(), (spec.name, spec.label)) for spec in specs.ALL.values()]
+    build: Any = models.TextChoices
+    return build("Resource", members, module=__name__, qualname="Resource")
+
+
+Resource: Any = _resource_choices()
+
+
+class ResourceField(models.CharField):
+    """A resource name, with the specs' choices. The choices stay out of migrations
+    (it deconstructs as a plain ``CharField``), so adding a resource spec needs no
+    migration of the outbox."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 32)
+        kwargs["choices"] = Resource.choices
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        kwargs.pop("choices", None)
+        return name, "django.db.models.CharField", args, kwargs
 
 
 # Claim order (a resource after its parents), derived from the resource specs.

@@ -29,9 +29,11 @@ def test_an_unexpected_exception_fails_that_record_alone(thred, shop, monkeypatc
         raise KeyError("surprise")
 
     if where == "create":
-        real = operations.CREATES[victim]
-        monkeypatch.setitem(
-            operations.CREATES, victim, lambda c, b, p, k: boom() if p else real(c, b, p, k)
+        real = operations.create
+        monkeypatch.setattr(
+            operations,
+            "create",
+            lambda c, r, b, p, k: boom() if r == victim else real(c, r, b, p, k),
         )
     elif where == "validate":
         from thred_django.engine import pipeline

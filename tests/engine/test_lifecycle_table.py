@@ -1,5 +1,6 @@
-"""The lifecycle table is the one place: it agrees with the client's schemas, every
-operation it declares has a client call, and the README shows it as it is."""
+"""The lifecycle is derived from the resource specs: it agrees with the client's schemas,
+every operation it declares has a client endpoint and method, and the README shows it
+as it is."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from thred_django import lifecycle
-from thred_django.client import gaps
-from thred_django.client.validation import _SPECS
+from thred_django import lifecycle, specs
+from thred_django.client import ENDPOINTS, ThredClient
+from thred_django.client.validation import SCHEMAS
 from thred_django.engine import operations
 from thred_django.resources import Resource
 
@@ -23,29 +24,46 @@ def test_every_resource_has_a_lifecycle():
 @pytest.mark.parametrize("resource", Resource.values)
 def test_updates_exist_exactly_where_the_api_documents_them(resource):
     life = lifecycle.of(resource)
-    assert life.updatable == ((resource, "update") in _SPECS)
+    assert life.updatable == ((resource, "update") in SCHEMAS)
 
 
-@pytest.mark.parametrize("resource", [r for r in Resource.values if (r, "update") in _SPECS])
+@pytest.mark.parametrize("resource", [r for r in Resource.values if (r, "update") in SCHEMAS])
 def test_fields_an_update_cannot_carry_are_declared_fixed(resource):
-    create = set(_SPECS[(resource, "create")][0]().fields)
-    update = set(_SPECS[(resource, "update")][0]().fields)
+    create = set(SCHEMAS[(resource, "create")][0]().fields)
+    update = set(SCHEMAS[(resource, "update")][0]().fields)
     fixed = set(lifecycle.of(resource).fixed)
     assert create - update - {"external_id"} <= fixed
+    assert set(specs.of(resource).refused_when_changed) <= fixed
     if resource == Resource.BUSINESS:
-        assert set(gaps.BUSINESS_IMMUTABLE_FIELDS_REFUSED_WHEN_CHANGED) <= fixed
+        assert {"country", "base_currency"} <= set(specs.of(resource).refused_when_changed)
 
 
 @pytest.mark.parametrize("resource", Resource.values)
 def test_every_declared_operation_has_a_client_call(resource):
-    life = lifecycle.of(resource)
-    assert resource in operations.CREATES
-    for verb in (life.deactivate, life.reactivate):
-        if verb:
-            assert (resource, verb) in operations._CALLS
-    assert (resource in operations._UPDATES) == life.updatable
+    life, spec = lifecycle.of(resource), specs.of(resource)
+    assert (resource, "create") in SCHEMAS
+    verbs = ["create", life.deactivate, life.reactivate]
+    if life.update in ("put", "patch"):
+        verbs.append("update")
+    for verb in filter(None, verbs):
+        name = spec.endpoint_name(verb)
+        assert name in ENDPOINTS, (resource, verb)
+        assert callable(getattr(ThredClient, name, None)), name
     if life.lookup_filter:
-        assert resource in operations._LISTS
+        assert operations.can_look_up(resource)
+
+
+def test_a_schema_for_an_update_the_spec_lacks_is_refused():
+    from rest_framework import serializers
+
+    from thred_django.client.validation.registry import register
+
+    with pytest.raises(ValueError, match="no update call for customer"):
+        register("customer", "update", serializers.Serializer)
+    with pytest.raises(ValueError, match="already has a schema"):
+        register("invoice", "create", serializers.Serializer)
+    with pytest.raises(ValueError, match="Unknown Thred resource"):
+        register("credit_note", "create", serializers.Serializer)
 
 
 def test_operations_refuse_what_the_lifecycle_does_not_declare():

@@ -94,3 +94,13 @@ def test_specs_import_nothing_above_them():
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert not alias.name.startswith(("thred_django", "django")), path.name
+
+
+def test_the_outbox_takes_its_resource_choices_from_the_specs_outside_migrations():
+    from thred_django.models import SyncRecord
+
+    field = SyncRecord._meta.get_field("resource")
+    assert list(field.choices) == [(spec.name, spec.label) for spec in specs.ALL.values()]
+    _, path, _, kwargs = field.deconstruct()
+    assert path == "django.db.models.CharField"
+    assert "choices" not in kwargs

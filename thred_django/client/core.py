@@ -213,6 +213,25 @@ class ClientCore:
 
     # --- calls ------------------------------------------------------------------------
 
+    def send_operation(
+        self,
+        name: str,
+        *,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        **path_params: Any,
+    ) -> ThredResponse[Any]:
+        """Any bearer endpoint of the table by name (``create_invoice``, ``void_invoice``…):
+        what the typed methods do, for callers that read the operation from a resource
+        spec (``thred_django.specs``)."""
+        return self._call(name, body=body, headers=headers, **path_params)
+
+    def list_operation(
+        self, name: str, filters: Mapping[str, Any], **path_params: Any
+    ) -> Iterator[Any]:
+        """Every item of the list endpoint ``name``, lazily (see ``_list``)."""
+        return self._list(name, filters, **path_params)
+
     def _call(
         self,
         name: str,

@@ -7,10 +7,13 @@ are silent, take the reading that is safest for a client, i.e. the one under whi
 payload accepted here is also accepted by the real API and no money is silently
 misrecorded (see ``shared/thred-api/gaps.md``).
 
-Plain data only: no Django, ORM or sandbox imports.
+Plain data only: no Django, ORM or sandbox imports (the resource specs, below the client,
+are plain data too).
 """
 
 from __future__ import annotations
+
+from thred_django import specs
 
 # --- Amounts and totals ---------------------------------------------------------------
 
@@ -19,7 +22,6 @@ from __future__ import annotations
 # ``line_items[].amount`` / ``allocations[].amount``) are integers in minor units, like
 # every ``*_cents`` field. Older guides sent ``unit_price_cents``; a float such as 99.0
 # is refused so a major-unit value can never be booked as cents unnoticed.
-UNSUFFIXED_AMOUNTS_ARE_MINOR_UNITS = True
 
 # Response fields without a suffix (``total_amount``, ``refunded_amount``, ``amount``,
 # ``processing_fee`` …) are emitted in minor units too, next to the ``*_cents`` twin.
@@ -101,8 +103,8 @@ ENTITY_TYPES_BY_COUNTRY: dict[str, tuple[str, ...]] = {
 
 # A business PATCH cannot change country or base_currency (not in the update schema).
 # Silently ignoring them would let a client believe it changed them, so a *different*
-# value is refused; an equal value, and external_id, are ignored.
-BUSINESS_IMMUTABLE_FIELDS_REFUSED_WHEN_CHANGED = ("country", "base_currency")
+# value is refused; an equal value, and external_id, are ignored. Declared in the
+# business spec (``thred_django.specs.business``: ``refused_when_changed``).
 
 # --- Field formats ----------------------------------------------------------------------
 
@@ -129,18 +131,8 @@ TEXT_MAX_LENGTH = 4000
 # external_id is required on every create that the idempotency guide ties to it, and on
 # customers, vendors and refunds too (documented only as "send it on all creates"): a
 # create without one could not be retried safely. Invoice and bill payments may omit it
-# because the Idempotency-Key header covers them.
-EXTERNAL_ID_REQUIRED_FOR = (
-    "business",
-    "customer",
-    "vendor",
-    "invoice",
-    "refund",
-    "refund_payment",
-    "payout",
-    "bill",
-    "vendor_credit",
-)
+# because the Idempotency-Key header covers them. Declared per resource in its spec
+# (``thred_django.specs``: ``external_id_required``).
 
 # Customers and vendors need a name: individual_name or company_name (the vendor page
 # says "individual name (requi…"; customers are assumed alike).
@@ -168,8 +160,6 @@ FEE_MAY_NOT_EXCEED_AMOUNT = True
 
 # customer_external_id on invoices and vendor_external_id on bills only *reference* an
 # existing counterparty (auto-creation is documented for vendor credits alone).
-INVOICE_CREATES_CUSTOMER_FROM_EXTERNAL_ID = False
-BILL_CREATES_VENDOR_FROM_EXTERNAL_ID = False
 VENDOR_CREDIT_CREATES_VENDOR_FROM_EXTERNAL_ID = True  # documented
 
 # New invoices need an active customer; new bills and vendor credits an active vendor.
@@ -182,11 +172,10 @@ PAYMENT_IN_AT_MOST_ONE_PAYOUT = True
 # --- Enumerations ------------------------------------------------------------------------
 
 INVOICE_TYPES = ("invoice",)  # only the default is documented
-# Invoice statuses (upper-case like the documented example ``SENT``); ``unpaid`` is
-# accepted as a list filter meaning SENT or PARTIALLY_PAID (pagination guide example).
-INVOICE_STATUSES = ("SENT", "PARTIALLY_PAID", "PAID", "VOID")
-BILL_STATUSES = ("OPEN", "PARTIALLY_PAID", "PAID")
-VENDOR_CREDIT_STATUSES = ("open", "partially_applied", "applied")
+# Invoice statuses are upper-case like the documented example ``SENT`` (SENT,
+# PARTIALLY_PAID, PAID, VOID); ``unpaid`` is accepted as a list filter meaning SENT or
+# PARTIALLY_PAID (pagination guide example). Bills: OPEN, PARTIALLY_PAID, PAID. Vendor
+# credits: open, partially_applied, applied. Only the sandbox sets them.
 CUSTOMER_STATUSES = ("active", "inactive")  # default ``active`` is documented
 
 PAYMENT_METHODS = (
@@ -221,7 +210,7 @@ REFUND_METHODS = (
     *("BANK_TRANSFER", "CREDIT_CARD", "DEBIT_CARD", "ACH", "CHECK"),
     *("CASH", "PAYPAL", "STRIPE", "OTHER"),
 )
-REFUND_STATUSES = ("pending", "processing", "paid")  # documented transitions
+# Refund statuses: pending, processing, paid (the documented transitions).
 
 # Payout processor is free text (examples stripe, adyen, mollie); status enum undocumented:
 # Stripe's payout states with the British spelling used elsewhere in the API.
@@ -250,7 +239,7 @@ REFUND_PARTIAL_AMOUNT_ALIAS_REFUSED = "partial_amount"
 # external_id is unique per business and resource (per partner for businesses). A repeat
 # returns the stored object unchanged with 200, whatever the new body says; payouts alone
 # upsert. A changed body is therefore not an error: the client must use the update call.
-EXTERNAL_ID_REPEAT_UPDATES = False
+# Declared per resource in its spec (``thred_django.specs``: ``repeat_create``).
 
 # Idempotency-Key (invoice and bill payment creates only): scope business + resource,
 # max 255 characters, kept until the sandbox is reset. Only successful (2xx) responses
@@ -259,9 +248,7 @@ EXTERNAL_ID_REPEAT_UPDATES = False
 # 409 ``idempotency_key_reused``.
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
-IDEMPOTENCY_KEY_REUSE_STATUS = 409
 IDEMPOTENCY_KEY_REPLAY_STATUS = 200
-IDEMPOTENCY_STORES_ERRORS = False
 
 # --- Updates -----------------------------------------------------------------------------
 
@@ -269,7 +256,6 @@ IDEMPOTENCY_STORES_ERRORS = False
 # replace all lines (documented for bills, assumed for invoices). A new total below what
 # the document has already received (or, for invoices, refunded) is a 400 on
 # ``line_items``.
-PUT_KEEPS_OMITTED_FIELDS = True
 
 # Voiding an invoice that has received money (active payment allocations) or has refunds
 # is refused: cancel the payments first; a refunded invoice already had revenue reversed.
@@ -319,7 +305,6 @@ ALREADY_DONE_ERROR_CODES = (
 
 # 429 is undocumented; the sandbox sends it with ``Retry-After: <seconds>`` (an integer)
 # and error_code ``rate_limited``.
-ERROR_CODE_RATE_LIMITED = "rate_limited"
 
 # --- Responses and lists ----------------------------------------------------------------
 
@@ -330,40 +315,19 @@ BUSINESS_META_CREATED_KEY = "created"
 # Payment get/list answer the documented detail shape *plus* every field of the
 # create/PATCH summary (``total_amount_cents``, ``status``, ``external_id`` …), so a client
 # can read either shape; create and PATCH answer ``{"payment": summary}``.
-PAYMENT_DETAIL_INCLUDES_SUMMARY_FIELDS = True
 
 # Payout upserts keep stored values of fields the body omits; ``payment_ids`` and
 # ``refund_payment_ids``, when sent, replace the payout's links.
 PAYOUT_UPSERT_KEEPS_OMITTED_FIELDS = True
 
-# List filters. Documented ones are implemented as documented; the ones below are the
-# sandbox's reading of illegible or missing filter lists (customers mirror vendors, as
-# the docs suggest). Lists are newest first (payments: payment_date, then created_at).
-UNDOCUMENTED_LIST_FILTERS: dict[str, tuple[str, ...]] = {
-    "customer": (
-        "external_id",
-        "external_id_contains",
-        "include_archived",
-        "name",
-        "name_contains",
-    ),
-    "invoice": ("min_amount", "status"),
-    "payment": (
-        "invoice_id",
-        "min_amount",
-        "max_amount",
-        "payment_method",
-        "payment_processor",
-        "status",
-        "search",
-        "sort_by",
-        "order",
-    ),
-    "payout": ("min_amount", "processor", "status", "search"),
-    "refund": ("invoice_id", "customer_id", "status"),
-    "bill": ("vendor_id", "status"),
-    "vendor_credit": ("vendor_id", "status"),
-}
+# List filters. Documented ones are implemented as documented; the sandbox reads the
+# illegible or missing filter lists so (customers mirror vendors, as the docs suggest):
+# customers external_id, external_id_contains, include_archived, name, name_contains;
+# invoices min_amount, status; payments invoice_id, min_amount, max_amount,
+# payment_method, payment_processor, status, search, sort_by, order; payouts
+# min_amount, processor, status, search; refunds invoice_id, customer_id, status; bills
+# and vendor credits vendor_id, status. Lists are newest first (payments:
+# payment_date, then created_at).
 
 # A body that is not JSON (or not an object) is a 400 ``validation_error``; an unknown
 # path a 404 ``not_found``; an unsupported Content-Type DRF's 415.
@@ -395,11 +359,8 @@ EXTRA_STATUSES = {("GET", "/v1/platform/businesses/"): (400, 404)}
 UNKNOWN_QUERY_PARAMETERS_IGNORED = True
 # * The bodies of archive, unarchive and void are ignored: openapi.json declares a whole
 #   create schema on them ("presumably optional. Send {}"), which no call needs.
-IGNORED_REQUEST_BODIES = (
-    ("POST", "/v1/platform/businesses/{business_id}/customers/{customer_id}/archive/"),
-    ("POST", "/v1/platform/businesses/{business_id}/customers/{customer_id}/unarchive/"),
-    ("POST", "/v1/platform/businesses/{business_id}/vendors/{vendor_id}/unarchive/"),
-    ("POST", "/v1/platform/businesses/{business_id}/invoices/{invoice_id}/void/"),
+IGNORED_REQUEST_BODIES = tuple(
+    (op.method, op.path) for spec in specs.ALL.values() for op in spec.ops.values() if op.empty_body
 )
 # * Optional fields without a value are left out of responses rather than sent as null
 #   where the schema types them non-null (fiscal_year_end, credit_limit_cents,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from thred_django.client import gaps
 from thred_django.client.core import ClientCore
 from thred_django.client.response import ThredResponse
 from thred_django.client.types import (
@@ -34,7 +35,7 @@ def idempotency_headers(idempotency_key: str | None) -> dict[str, str] | None:
     """The ``Idempotency-Key`` header, or ``None`` when no key (or an empty one) is given."""
     if idempotency_key is None or not str(idempotency_key).strip():
         return None
-    return {"Idempotency-Key": str(idempotency_key)}
+    return {gaps.IDEMPOTENCY_KEY_HEADER: str(idempotency_key)}
 
 
 class ReceivablesMixin(ClientCore):

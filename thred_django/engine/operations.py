@@ -1,20 +1,19 @@
-"""The client call behind each lifecycle operation of each resource.
-
-What a resource *can* do (update or not, which fields are fixed, void / cancel /
-archive / unarchive) is declared in ``thred_django.lifecycle``; this module only knows
-which client method carries it, and refuses to be asked for an operation the lifecycle
-does not declare.
+"""The client call behind each lifecycle operation of each resource, derived from the
+resource specs (``thred_django.specs``): the endpoint of each verb, its path parameters,
+the Idempotency-Key, the upsert, the list an object is found in. Nothing here names a
+resource; asking for an operation a spec does not declare is a ``ValueError``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from thred_django import lifecycle
+from thred_django import lifecycle, specs
 from thred_django.client import ThredClient, ThredResponse
-from thred_django.resources import Resource
+from thred_django.client.receivables import idempotency_headers
+from thred_django.specs import Spec
 
 Payload = dict[str, Any]
 
@@ -39,77 +38,38 @@ def _id_of(response: ThredResponse[Any]) -> str:
     return str(body_of(response).get("id", ""))
 
 
-def _split_refund(payload: Payload) -> tuple[str, Payload]:
-    """Refund payments live under their refund's path: refund_id moves to the URL."""
-    body = dict(payload)
-    return str(body.pop("refund_id", "")), body
-
-
-# create(client, business_id, payload, idempotency_key) -> response
-Create = Callable[[ThredClient, str, Payload, str], ThredResponse[Any]]
-Update = Callable[[ThredClient, str, str, Payload], ThredResponse[Any]]
-Call = Callable[[ThredClient, str, str], ThredResponse[Any]]
-Lookup = Callable[[ThredClient, str, dict[str, str]], Iterator[Any]]
-
-CREATES: dict[str, Create] = {
-    Resource.BUSINESS: lambda c, b, p, k: c.create_business(p),
-    Resource.CUSTOMER: lambda c, b, p, k: c.create_customer(b, p),
-    Resource.VENDOR: lambda c, b, p, k: c.create_vendor(b, p),
-    Resource.INVOICE: lambda c, b, p, k: c.create_invoice(b, p),
-    Resource.PAYMENT: lambda c, b, p, k: c.create_payment(b, p, idempotency_key=k),
-    Resource.PAYOUT: lambda c, b, p, k: c.upsert_payout(b, p),
-    Resource.REFUND: lambda c, b, p, k: c.create_refund(b, p),
-    Resource.REFUND_PAYMENT: lambda c, b, p, k: c.create_refund_payment(b, *_split_refund(p)),
-    Resource.BILL: lambda c, b, p, k: c.create_bill(b, p),
-    Resource.BILL_PAYMENT: lambda c, b, p, k: c.create_bill_payment(b, p, idempotency_key=k),
-    Resource.VENDOR_CREDIT: lambda c, b, p, k: c.create_vendor_credit(b, p),
-}
-
-# Keyed by the lifecycle's ``update`` kind and resource.
-_UPDATES: dict[str, Update] = {
-    Resource.BUSINESS: lambda c, b, i, p: c.update_business(i, p),
-    Resource.INVOICE: lambda c, b, i, p: c.update_invoice(b, i, p),
-    Resource.BILL: lambda c, b, i, p: c.update_bill(b, i, p),
-    Resource.PAYMENT: lambda c, b, i, p: c.update_payment(b, i, p),
-    Resource.BILL_PAYMENT: lambda c, b, i, p: c.update_bill_payment(b, i, p),
-    Resource.PAYOUT: lambda c, b, i, p: c.upsert_payout(b, p),
-}
-
-# (resource, lifecycle verb) -> call
-_CALLS: dict[tuple[str, str], Call] = {
-    (Resource.CUSTOMER, "archive"): lambda c, b, i: c.archive_customer(b, i),
-    (Resource.CUSTOMER, "unarchive"): lambda c, b, i: c.unarchive_customer(b, i),
-    (Resource.VENDOR, "unarchive"): lambda c, b, i: c.unarchive_vendor(b, i),
-    (Resource.INVOICE, "void"): lambda c, b, i: c.void_invoice(b, i),
-    (Resource.PAYMENT, "cancel"): lambda c, b, i: c.cancel_payment(b, i),
-    (Resource.BILL_PAYMENT, "cancel"): lambda c, b, i: c.cancel_bill_payment(b, i),
-}
-
-
-def _refund_payments(client: ThredClient, business_id: str, filters: dict[str, str]) -> Any:
-    """Refund payments have no business-wide list: each refund lists its own."""
-    for refund in client.list_refunds(business_id, **filters):
-        yield from (refund.get("refund_payments") or []) if isinstance(refund, dict) else []
-
-
-_LISTS: dict[str, Lookup] = {
-    Resource.CUSTOMER: lambda c, b, f: c.list_customers(b, **f),
-    Resource.VENDOR: lambda c, b, f: c.list_vendors(b, **f),
-    Resource.PAYOUT: lambda c, b, f: c.list_payouts(b, **f),
-    Resource.INVOICE: lambda c, b, f: c.list_invoices(b, **f),
-    Resource.PAYMENT: lambda c, b, f: c.list_payments(b, **f),
-    Resource.BILL: lambda c, b, f: c.list_bills(b, **f),
-    Resource.BILL_PAYMENT: lambda c, b, f: c.list_bill_payments(b, **f),
-    Resource.REFUND: lambda c, b, f: c.list_refunds(b, **f),
-    Resource.REFUND_PAYMENT: _refund_payments,
-    Resource.VENDOR_CREDIT: lambda c, b, f: c.list_vendor_credits(b, **f),
-}
+def _send(
+    client: ThredClient,
+    spec: Spec,
+    verb: str,
+    business_id: str,
+    thred_id: str = "",
+    payload: Payload | None = None,
+    headers: dict[str, str] | None = None,
+) -> ThredResponse[Any]:
+    """Call ``verb`` of ``spec``. Path parameters: the object's own id (the last one) is
+    ``thred_id``; ``business_id`` is the business; any other (a refund payment's
+    ``refund_id``) moves from the payload to the URL."""
+    op = spec.op(verb)
+    if op is None:
+        raise ValueError(f"Thred has no {verb} for {spec.name}.")
+    body = dict(payload) if payload is not None else ({} if op.empty_body else None)
+    params: dict[str, str] = {}
+    names = op.path_params
+    for index, name in enumerate(names):
+        if thred_id and index == len(names) - 1:
+            params[name] = thred_id
+        elif name == "business_id":
+            params[name] = business_id
+        else:
+            params[name] = str((body or {}).pop(name, ""))
+    return client.send_operation(spec.endpoint_name(verb), body=body, headers=headers, **params)
 
 
 def idempotency_key_for(resource: str, external_id: str, payload_hash: str) -> str:
     """Deterministic: a restarted worker, or another one, resends the same key for the
     same data; edited data gets a new key (Thred refuses a key reused with another body)."""
-    if not lifecycle.of(resource).idempotency_key:
+    if not specs.of(resource).idempotency_key:
         return ""
     return f"thred-django:{resource}:{external_id}:{payload_hash[:16]}"
 
@@ -117,55 +77,93 @@ def idempotency_key_for(resource: str, external_id: str, payload_hash: str) -> s
 def create(
     client: ThredClient, resource: str, business_id: str, payload: Payload, key: str
 ) -> Sent:
-    response = CREATES[resource](client, business_id, payload, key)
+    spec = specs.of(resource)
+    headers = idempotency_headers(key) if spec.idempotency_key else None
+    response = _send(client, spec, "create", business_id, payload=payload, headers=headers)
     return Sent(_id_of(response), response)
 
 
 def update(
     client: ThredClient, resource: str, business_id: str, thred_id: str, payload: Payload
 ) -> Sent:
-    """The lifecycle's update, with the fields it cannot change left out."""
-    life = lifecycle.of(resource)
+    """The spec's update (PUT, PATCH, or the upsert create), without the fixed fields."""
+    spec, life = specs.of(resource), lifecycle.of(resource)
     if not life.updatable:
         raise ValueError(f"The lifecycle of {resource} has no update.")
-    response = _UPDATES[resource](client, business_id, thred_id, life.update_body(payload))
+    body = life.update_body(payload)
+    if spec.upsert:
+        response = _send(client, spec, "create", business_id, payload=body)
+    else:
+        response = _send(client, spec, "update", business_id, thred_id, payload=body)
     return Sent(_id_of(response) or thred_id, response)
 
 
 def call(client: ThredClient, resource: str, verb: str, business_id: str, thred_id: str) -> Sent:
-    """void / cancel / archive / unarchive, as the lifecycle declares for ``resource``."""
-    life = lifecycle.of(resource)
-    if verb not in (life.deactivate, life.reactivate) or not verb:
+    """void / cancel / archive / unarchive, as the spec declares for ``resource``."""
+    spec = specs.of(resource)
+    if verb not in (spec.deactivate, spec.reactivate) or not verb:
         raise ValueError(f"The lifecycle of {resource} has no {verb or 'empty'} call.")
-    response = _CALLS[(resource, verb)](client, business_id, thred_id)
-    return Sent(thred_id, response)
+    return Sent(thred_id, _send(client, spec, verb, business_id, thred_id))
 
 
 def deactivate(client: ThredClient, resource: str, business_id: str, thred_id: str) -> Sent:
-    return call(client, resource, lifecycle.of(resource).deactivate, business_id, thred_id)
+    return call(client, resource, specs.of(resource).deactivate, business_id, thred_id)
 
 
 def reactivate(client: ThredClient, resource: str, business_id: str, thred_id: str) -> Sent:
-    return call(client, resource, lifecycle.of(resource).reactivate, business_id, thred_id)
+    return call(client, resource, specs.of(resource).reactivate, business_id, thred_id)
 
 
 def can_look_up(resource: str) -> bool:
-    return resource in _LISTS
+    """Thred lists the business's objects of ``resource``, in one list or in its
+    parent's (refund payments in their refunds)."""
+    spec = specs.of(resource)
+    return spec.under_business and (spec.listed_by_business or spec.listed_in is not None)
+
+
+def listed(
+    client: ThredClient, resource: str, business_id: str, filters: dict[str, str]
+) -> Iterator[Any]:
+    """Every object of ``resource`` in the business, lazily: from its business-wide list
+    (narrowed by ``filters``), or from each parent's (``Spec.listed_in``: the parent's
+    field, or else the parent's own list of them; ``filters`` do not apply)."""
+    spec = specs.of(resource)
+    if spec.listed_in is None:
+        yield from client.list_operation(
+            spec.endpoint_name("list"), filters, business_id=business_id
+        )
+        return
+    parent, field = spec.listed_in
+    own_list = spec.ops["list"]
+    parent_param = next(name for name in own_list.path_params if name != "business_id")
+    for item in listed(client, parent, business_id, {}):
+        if not isinstance(item, dict):
+            continue
+        embedded = item.get(field)
+        if isinstance(embedded, list):
+            yield from embedded
+        elif item.get("id"):
+            yield from client.list_operation(
+                spec.endpoint_name("list"),
+                {},
+                business_id=business_id,
+                **{parent_param: str(item["id"])},
+            )
 
 
 def look_up(client: ThredClient, resource: str, business_id: str, external_id: str) -> str:
     """The Thred id of the object holding ``external_id`` ("" when Thred holds none):
-    through the lifecycle's list filter, or by reading the list when there is no such
-    filter (only after a lost create answer, so rarely)."""
-    life = lifecycle.of(resource)
-    if resource not in _LISTS:
+    through the spec's list filter, or by reading the list when there is no such filter
+    (only after a lost create answer, so rarely). Archived objects are looked at too."""
+    spec = specs.of(resource)
+    if not can_look_up(resource):
         raise ValueError(f"Thred has no business-wide list of {resource} to look in.")
     filters: dict[str, str] = {}
-    if life.lookup_filter:
-        filters[life.lookup_filter] = external_id
-    if resource in (Resource.CUSTOMER, Resource.VENDOR):
+    if spec.lookup_filter:
+        filters[spec.lookup_filter] = external_id
+    if spec.has_archived:
         filters["include_archived"] = "true"
-    for item in _LISTS[resource](client, business_id, filters):
+    for item in listed(client, resource, business_id, filters):
         if isinstance(item, dict) and item.get("external_id") == external_id:
             return str(item.get("id", ""))
     return ""

@@ -46,11 +46,14 @@ RepeatCreate = Literal["stored", "upserted"]
 class Op:
     """One documented operation: ``method`` and ``path`` (relative to the API's base URL,
     with the trailing slash; ``{name}`` for each path parameter). ``name`` is the
-    client's name for it when it is not ``<verb>_<resource>`` (``list_<plural>``)."""
+    client's name for it when it is not ``<verb>_<resource>`` (``list_<plural>``).
+    ``empty_body``: the document declares an optional body that no call needs (archive,
+    unarchive, void: "Send {}"), so ``{}`` is sent."""
 
     method: str
     path: str
     name: str = ""
+    empty_body: bool = False
 
     @property
     def path_params(self) -> tuple[str, ...]:
@@ -72,6 +75,8 @@ class Spec:
     idempotency_key: bool = False
     repeat_create: RepeatCreate = "stored"
     lookup_filter: str = ""
+    # The documented list filter matching part of an external id (our prefix).
+    prefix_filter: str = ""
     # Refund payments have no business-wide list: (parent, field) names the list of the
     # parent resource whose objects carry them in that field.
     listed_in: tuple[str, str] | None = None
@@ -129,6 +134,12 @@ class Spec:
         an unarchive but no archive (vendors) never holds one of ours archived."""
         verb = REACTIVATE_OF.get(self.deactivate, "")
         return verb if verb in self.ops else ""
+
+    @property
+    def has_archived(self) -> bool:
+        """Thred can hold archived ones (it has an unarchive), which its list leaves out
+        unless asked (``include_archived``)."""
+        return "unarchive" in self.ops
 
     @property
     def listed_by_business(self) -> bool:

@@ -15,8 +15,8 @@ SPEC = Spec(
         "list": Op("GET", _PATH),
         "get": Op("GET", _ONE),
         "create": Op("POST", _PATH),
-        "archive": Op("POST", _ONE + "archive/"),
-        "unarchive": Op("POST", _ONE + "unarchive/"),
+        "archive": Op("POST", _ONE + "archive/", empty_body=True),
+        "unarchive": Op("POST", _ONE + "unarchive/", empty_body=True),
     },
     lookup_filter="external_id",
 )

@@ -16,6 +16,6 @@ SPEC = Spec(
         "get": Op("GET", _ONE),
         "create": Op("POST", _PATH),
         "update": Op("PUT", _ONE),
-        "void": Op("POST", _ONE + "void/"),
+        "void": Op("POST", _ONE + "void/", empty_body=True),
     },
 )

@@ -16,7 +16,8 @@ SPEC = Spec(
         "list": Op("GET", _PATH),
         "get": Op("GET", _ONE),
         "create": Op("POST", _PATH),
-        "unarchive": Op("POST", _ONE + "unarchive/"),
+        "unarchive": Op("POST", _ONE + "unarchive/", empty_body=True),
     },
     lookup_filter="external_id",
+    prefix_filter="external_id_contains",
 )

@@ -10,10 +10,11 @@ sync engine calls it before sending, and the sandbox calls it (through
 ``validated_payload``, which also returns the coerced values) before its own reference
 and state checks, so both reject exactly the same bodies.
 
-``resource`` is one of ``RESOURCES``; ``action`` is ``"create"`` or ``"update"``
-(the update body of invoices and bills (PUT), payments and bill payments (PATCH),
-businesses (PATCH); a payout update is its upsert create). Asking for an action the API
-does not have raises ``ValueError``. Nested field errors are flattened to keys like
+``resource`` is one of ``RESOURCES`` (the resource specs); ``action`` is ``"create"``
+or ``"update"`` (the update body of invoices and bills (PUT), payments and bill
+payments (PATCH), businesses (PATCH); a payout update is its upsert create). Asking for
+an action the API does not have raises ``ValueError``. Each serializer module registers its schemas
+(``registry.register``) at its end. Nested field errors are flattened to keys like
 ``line_items[1].unit_price``. Every reading of undocumented behaviour comes from
 ``thred_django.client.gaps``.
 """
@@ -21,45 +22,15 @@ does not have raises ``ValueError``. Nested field errors are flattened to keys l
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from thred_django.client.validation.business import (
-    BusinessCreate,
-    BusinessUpdate,
-    _rules_business_create,
-    _rules_business_update,
-)
-from thred_django.client.validation.payables import (
-    BillCreate,
-    BillPaymentCreate,
-    BillPaymentUpdate,
-    BillUpdate,
-    VendorCreate,
-    VendorCreditCreate,
-    _rules_bill,
-    _rules_bill_payment_create,
-    _rules_bill_payment_update,
-    _rules_vendor_credit,
-)
-from thred_django.client.validation.receivables import (
-    CustomerCreate,
-    InvoiceCreate,
-    InvoiceUpdate,
-    PaymentCreate,
-    PaymentUpdate,
-    PayoutUpsert,
-    RefundCreate,
-    RefundPaymentCreate,
-    _rules_invoice,
-    _rules_payment,
-    _rules_payout,
-    _rules_refund,
-)
-from thred_django.client.validation.rules import Errors, _Rules, _rules_counterparty
+from thred_django import specs
+from thred_django.client.validation import business, payables, receivables, registry
+from thred_django.client.validation.rules import Errors, _Rules
 from thred_django.client.validation.text import body_text_errors
 from thred_django.client.validation.totals import (
     bill_line_total_cents,
@@ -70,43 +41,11 @@ from thred_django.client.validation.totals import (
     vendor_credit_total_cents,
 )
 
-RESOURCES = (
-    "business",
-    "customer",
-    "vendor",
-    "invoice",
-    "payment",
-    "payout",
-    "refund",
-    "refund_payment",
-    "bill",
-    "bill_payment",
-    "vendor_credit",
-)
-ACTIONS = ("create", "update")
-
-
-_Spec = tuple[type[serializers.Serializer], Callable[[_Rules], None]]
-
-_SPECS: dict[tuple[str, str], _Spec] = {
-    ("business", "create"): (BusinessCreate, _rules_business_create),
-    ("business", "update"): (BusinessUpdate, _rules_business_update),
-    ("customer", "create"): (CustomerCreate, _rules_counterparty),
-    ("vendor", "create"): (VendorCreate, _rules_counterparty),
-    ("invoice", "create"): (InvoiceCreate, _rules_invoice(create=True)),
-    ("invoice", "update"): (InvoiceUpdate, _rules_invoice(create=False)),
-    ("payment", "create"): (PaymentCreate, _rules_payment(create=True)),
-    ("payment", "update"): (PaymentUpdate, _rules_payment(create=False)),
-    ("payout", "create"): (PayoutUpsert, _rules_payout),
-    ("payout", "update"): (PayoutUpsert, _rules_payout),
-    ("refund", "create"): (RefundCreate, _rules_refund),
-    ("refund_payment", "create"): (RefundPaymentCreate, lambda r: None),
-    ("bill", "create"): (BillCreate, _rules_bill(create=True)),
-    ("bill", "update"): (BillUpdate, _rules_bill(create=False)),
-    ("bill_payment", "create"): (BillPaymentCreate, _rules_bill_payment_create),
-    ("bill_payment", "update"): (BillPaymentUpdate, _rules_bill_payment_update),
-    ("vendor_credit", "create"): (VendorCreditCreate, _rules_vendor_credit),
-}
+# The modules whose import registered the schemas (each at its end).
+SCHEMA_MODULES = (business, payables, receivables)
+RESOURCES = specs.NAMES
+ACTIONS = registry.ACTIONS
+SCHEMAS = registry.SCHEMAS
 
 
 def _flatten(errors: Any, prefix: str = "") -> Errors:
@@ -166,14 +105,14 @@ def validated_payload(
         raise ValueError(f"Unknown Thred resource {resource!r}; expected one of {RESOURCES}.")
     if action not in ACTIONS:
         raise ValueError(f"Unknown action {action!r}; expected 'create' or 'update'.")
-    spec = _SPECS.get((resource, action))
-    if spec is None:
+    schema = SCHEMAS.get((resource, action))
+    if schema is None:
         raise ValueError(f"The Thred API has no {action} call for {resource}.")
     if not isinstance(data, Mapping):
         return {"non_field_errors": ["Expected a JSON object."]}, {}
     if text_errors := body_text_errors(data):
         return text_errors, {}  # nothing else is safe to look at (or echo) in this body
-    serializer_class, rules = spec
+    serializer_class, rules = schema
     cleaned: Any = {}
     try:
         cleaned = _serializer(serializer_class).run_validation(data)

@@ -6,6 +6,7 @@ from functools import partial
 
 from rest_framework import serializers
 
+from thred_django import specs
 from thred_django.client import gaps
 from thred_django.client.validation.fields import (
     _NULL,
@@ -17,6 +18,7 @@ from thred_django.client.validation.fields import (
     _listed_required,
     _text,
 )
+from thred_django.client.validation.registry import register
 from thred_django.client.validation.rules import _Rules
 
 _business_field = partial(_listed_required, gaps.BUSINESS_REQUIRED_FIELDS)
@@ -54,7 +56,7 @@ class BusinessUpdate(serializers.Serializer):
     accounting_method = _choice(("cash", "accrual"))
     fiscal_year_end = _date()
     metadata = _dict()
-    # Read-only in Thred; declared so a changed value can be refused (see gaps).
+    # Read-only in Thred; declared so a changed value can be refused (its spec says so).
     country = _choice(gaps.SUPPORTED_COUNTRIES)
     base_currency = _choice(gaps.BASE_CURRENCIES)
 
@@ -67,6 +69,10 @@ def _rules_business_update(r: _Rules) -> None:
     r.entity_type(r.country)
     for field, current in (("country", r.country), ("base_currency", r.base_currency)):
         value = r.data.get(field)
-        refused = field in gaps.BUSINESS_IMMUTABLE_FIELDS_REFUSED_WHEN_CHANGED
+        refused = field in specs.of("business").refused_when_changed
         if refused and value and current and value != current:
             r.add(field, f"Cannot be changed (the business has {current}).")
+
+
+register("business", "create", BusinessCreate, _rules_business_create)
+register("business", "update", BusinessUpdate, _rules_business_update)

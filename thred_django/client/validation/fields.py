@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
+from thred_django import specs
 from thred_django.client import gaps
 
 _NULL = gaps.REQUEST_FIELDS_ACCEPT_NULL
@@ -225,7 +226,7 @@ def _email(*, required: bool = False) -> Any:
 
 
 def _external_id(resource: str) -> Any:
-    return _text(required=resource in gaps.EXTERNAL_ID_REQUIRED_FOR)
+    return _text(required=specs.of(resource).external_id_required)
 
 
 def _many(serializer: type[serializers.Serializer], *, required: bool = False) -> Any:

@@ -28,7 +28,8 @@ from thred_django.client.validation.fields import (
     _text,
     _uuid,
 )
-from thred_django.client.validation.rules import _Rules
+from thred_django.client.validation.registry import register
+from thred_django.client.validation.rules import _Rules, _rules_counterparty
 from thred_django.client.validation.totals import bill_total_cents, vendor_credit_total_cents
 
 
@@ -181,3 +182,11 @@ def _rules_vendor_credit(r: _Rules) -> None:
     except (KeyError, TypeError, ValueError, AttributeError):
         total = None
     r.allocations("allocations", "bill_id", "amount", total)
+
+
+register("vendor", "create", VendorCreate, _rules_counterparty)
+register("bill", "create", BillCreate, _rules_bill(create=True))
+register("bill", "update", BillUpdate, _rules_bill(create=False))
+register("bill_payment", "create", BillPaymentCreate, _rules_bill_payment_create)
+register("bill_payment", "update", BillPaymentUpdate, _rules_bill_payment_update)
+register("vendor_credit", "create", VendorCreditCreate, _rules_vendor_credit)

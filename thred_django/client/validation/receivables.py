@@ -27,7 +27,8 @@ from thred_django.client.validation.fields import (
     _uuid,
     _uuids,
 )
-from thred_django.client.validation.rules import _Rules
+from thred_django.client.validation.registry import register
+from thred_django.client.validation.rules import _Rules, _rules_counterparty
 from thred_django.client.validation.totals import invoice_total_cents
 
 
@@ -222,3 +223,14 @@ def _rules_refund(r: _Rules) -> None:
     alias = gaps.REFUND_PARTIAL_AMOUNT_ALIAS_REFUSED
     if alias in r.data:
         r.add(alias, "Not supported: send the partial refund amount as amount_cents.")
+
+
+register("customer", "create", CustomerCreate, _rules_counterparty)
+register("invoice", "create", InvoiceCreate, _rules_invoice(create=True))
+register("invoice", "update", InvoiceUpdate, _rules_invoice(create=False))
+register("payment", "create", PaymentCreate, _rules_payment(create=True))
+register("payment", "update", PaymentUpdate, _rules_payment(create=False))
+register("payout", "create", PayoutUpsert, _rules_payout)
+register("payout", "update", PayoutUpsert, _rules_payout)  # the upsert create again
+register("refund", "create", RefundCreate, _rules_refund)
+register("refund_payment", "create", RefundPaymentCreate)

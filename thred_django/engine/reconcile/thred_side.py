@@ -19,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from thred_django import specs
 from thred_django.client import ThredClient
 from thred_django.conf import thred_settings
+from thred_django.engine import operations
 from thred_django.mappings import Mapping, registry
 from thred_django.resources import Resource
 
@@ -40,44 +42,16 @@ def _chunked(items: Iterator[Any], size: int = PAGE) -> Iterator[Page]:
         yield page
 
 
-def _archived_too(client: ThredClient, name: str) -> Callable[[str], Iterator[Any]]:
-    def read(business_id: str) -> Iterator[Any]:
-        filters: dict[str, Any] = {"include_archived": "true"}
-        prefix = thred_settings.EXTERNAL_ID_PREFIX
-        if prefix and name == "list_vendors":  # documented for vendors only
-            filters["external_id_contains"] = prefix
-        return getattr(client, name)(business_id, **filters)
-
-    return read
-
-
-def _refund_payments(client: ThredClient, business_id: str) -> Iterator[Any]:
-    for refund in client.list_refunds(business_id):
-        embedded = refund.get("refund_payments") if isinstance(refund, dict) else None
-        if isinstance(embedded, list):
-            yield from embedded
-        elif isinstance(refund, dict) and refund.get("id"):
-            yield from client.list_refund_payments(business_id, str(refund["id"]))
-
-
 def lister(client: ThredClient, resource: str) -> Callable[[str], Iterator[Any]]:
     """``read(business_id)``: every object of ``resource`` in that business, lazily."""
-    simple: dict[str, Callable[..., Iterator[Any]]] = {
-        Resource.INVOICE: client.list_invoices,
-        Resource.PAYMENT: client.list_payments,
-        Resource.PAYOUT: client.list_payouts,
-        Resource.REFUND: client.list_refunds,
-        Resource.BILL: client.list_bills,
-        Resource.BILL_PAYMENT: client.list_bill_payments,
-        Resource.VENDOR_CREDIT: client.list_vendor_credits,
-    }
-    if resource == Resource.CUSTOMER:
-        return _archived_too(client, "list_customers")
-    if resource == Resource.VENDOR:
-        return _archived_too(client, "list_vendors")
-    if resource == Resource.REFUND_PAYMENT:
-        return lambda business_id: _refund_payments(client, business_id)
-    return simple[resource]
+    spec = specs.of(resource)
+    filters: dict[str, str] = {}
+    if spec.has_archived:
+        filters["include_archived"] = "true"
+    prefix = thred_settings.EXTERNAL_ID_PREFIX
+    if prefix and spec.prefix_filter:
+        filters[spec.prefix_filter] = prefix
+    return lambda business_id: operations.listed(client, resource, business_id, filters)
 
 
 def pages(client: ThredClient, resource: str, business_id: str) -> Iterator[Page]:
