@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from thred_django.specs.auth import OPS as AUTH_OPS
 from thred_django.specs.base import VERBS, Op, Spec
 
-__all__ = ["ALL", "AUTH_OPS", "NAMES", "RANK", "VERBS", "Op", "Spec", "of", "operations", "rank"]
+__all__ = ["ALL", "AUTH_OPS", "NAMES", "RANK", "VERBS", "Op", "Spec", "of", "operations"]
 
 _NOT_RESOURCES = {"auth", "base"}
 
@@ -66,10 +66,6 @@ def _rank(name: str, seen: tuple[str, ...] = ()) -> int:
 # Thred rejects a record whose parents it does not know yet, so records are claimed in
 # this order: a resource comes one step after the last of its parents.
 RANK: dict[str, int] = {name: _rank(name) for name in ALL}
-
-
-def rank(resource: str) -> int:
-    return RANK[of(resource).name]
 
 
 def operations() -> Iterator[tuple[Spec | None, str, Op]]:

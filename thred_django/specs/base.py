@@ -8,7 +8,7 @@ readings this package takes where the docs are silent, each once:
   and the plural of the client's list call (``list_<plural>``);
 * ``parents``: the resources whose Thred ids its body carries; a record is claimed after
   its parents (``claimed_after`` adds an order without a reference), which gives the
-  claim ``rank`` (``thred_django.specs.rank``);
+  claim rank (``thred_django.specs.RANK``);
 * ``ops``: the documented operations, by verb (``VERBS``), each a method and a path
   template. Which update Thred has (PUT, PATCH, none), and whether a host deactivation is
   a void, a cancel or an archive, follows from which verbs are there;
@@ -83,7 +83,6 @@ class Spec:
     fixed: tuple[str, ...] = ()
     bound: tuple[str, ...] = ()
     refused_when_changed: tuple[str, ...] = ()
-    notes: str = ""
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.ops) - set(VERBS))

@@ -24,7 +24,6 @@ from thred_django.client import ThredClient
 from thred_django.conf import thred_settings
 from thred_django.engine import operations
 from thred_django.mappings import Mapping, registry
-from thred_django.resources import Resource
 
 Page = list[dict[str, Any]]
 PAGE = 100
@@ -109,10 +108,12 @@ def host_key(resource: str, external_id: str) -> tuple[Mapping, str] | None:
 # Thred objects that a host delete would leave behind: archived, voided, cancelled. An
 # unknown object in one of these states is not drift (the host has no such row either).
 def is_retired(resource: str, obj: dict[str, Any]) -> bool:
-    if resource in (Resource.CUSTOMER, Resource.VENDOR):
-        return bool(obj.get("is_archived")) or str(obj.get("status", "")).upper() == "ARCHIVED"
-    if resource == Resource.INVOICE:
-        return bool(obj.get("voided_at")) or str(obj.get("status", "")).upper() == "VOID"
-    if resource in (Resource.PAYMENT, Resource.BILL_PAYMENT):
-        return str(obj.get("status", "")).lower() == "cancelled"
+    spec = specs.of(resource)
+    status = str(obj.get("status", ""))
+    if spec.has_archived:
+        return bool(obj.get("is_archived")) or status.upper() == "ARCHIVED"
+    if spec.deactivate == "void":
+        return bool(obj.get("voided_at")) or status.upper() == "VOID"
+    if spec.deactivate == "cancel":
+        return status.lower() == "cancelled"
     return False
