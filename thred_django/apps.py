@@ -12,6 +12,7 @@ class ThredDjangoConfig(AppConfig):
         from thred_django import (
             checks,  # noqa: F401  (registers system checks)
             mapping_checks,  # noqa: F401  (checks of the mappings)
+            single,  # noqa: F401  (provides single-business mode's mapping)
             tenancy,
             throughput_checks,  # noqa: F401  (checks of the concurrency settings)
         )

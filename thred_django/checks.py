@@ -14,12 +14,16 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from thred_django import tenancy
 from thred_django.conf import thred_settings
-from thred_django.mappings import Mapping
+from thred_django.mappings import Mapping, registry
 
 SYNC_MODES = ("queue", "eager", "disabled")
 
-# django-tenants placements (E040…E043): defined next to the rest of the tenancy support.
-register(Tags.compatibility)(tenancy.check_placement)
+
+@register(Tags.compatibility)
+def check_tenant_placement(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """django-tenants placements (E040…E043): defined next to the rest of the tenancy
+    support."""
+    return tenancy.placement_errors(registry.mappings())
 
 
 @register(Tags.compatibility)

@@ -220,6 +220,13 @@ class Registry:
 
     def __init__(self) -> None:
         self._by_model: dict[type[models.Model], list[Mapping]] = {}
+        # Single-business mode's mapping, provided by thred_django.single when imported
+        # (the app's ready() imports it): mappings need not import it back.
+        self._single_mapping: Callable[[], Mapping] | None = None
+
+    def provide_single(self, mapping: Callable[[], Mapping]) -> None:
+        """Where single-business mode's mapping comes from (``thred_django.single``)."""
+        self._single_mapping = mapping
 
     def register(self, model: type[models.Model], mapping_class: type[Mapping]) -> Mapping:
         if not issubclass(mapping_class, Mapping):
@@ -275,11 +282,9 @@ class Registry:
 
     def _single(self) -> Mapping | None:
         """The single business's mapping, in single-business mode."""
-        if not single_business_mode():
+        if not single_business_mode() or self._single_mapping is None:
             return None
-        from thred_django import single
-
-        return single.mapping()
+        return self._single_mapping()
 
     def mappings_for(self, model: type[models.Model]) -> list[Mapping]:
         """Every mapping of ``model``, primary first."""

@@ -23,7 +23,7 @@ from django.utils.module_loading import import_string
 
 from thred_django.conf import thred_settings
 from thred_django.exceptions import ThredConfigurationError
-from thred_django.mappings import SINGLE_TENANT_ID, BusinessMapping, PayloadContext
+from thred_django.mappings import SINGLE_TENANT_ID, BusinessMapping, PayloadContext, registry
 
 if TYPE_CHECKING:
     from thred_django.models import SingleBusiness
@@ -92,3 +92,6 @@ def mapping() -> SingleBusinessMapping:
 
         _mapping = SingleBusinessMapping(SingleBusiness)
     return _mapping
+
+
+registry.provide_single(mapping)

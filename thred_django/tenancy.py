@@ -251,15 +251,13 @@ def connect_schema_created(callback: Callable[[models.Model], None]) -> None:
     post_schema_sync.connect(receiver, weak=False, dispatch_uid="thred_django.schema_created")
 
 
-# --- system checks (registered by thred_django.checks) -----------------------------------
-def check_placement(app_configs: Any = None, **kwargs: Any) -> list[Any]:
-    """Refuse the django-tenants layouts that lose or mix tenants' records."""
+# --- system checks (thred_django.checks runs them with the registered mappings) ----------
+def placement_errors(mappings: list[Any]) -> list[Any]:
+    """The django-tenants layouts that lose or mix tenants' records, for these mappings."""
     from django.core.checks import Error
 
-    from thred_django.mappings import registry
-
     errors: list[Any] = []
-    current = [m for m in registry.mappings() if m.business == CURRENT_TENANT]
+    current = [m for m in mappings if m.business == CURRENT_TENANT]
     if not active():
         if current:
             errors.append(
@@ -293,7 +291,7 @@ def check_placement(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             )
         )
     tenant_model = _utils().get_tenant_model()
-    for mapping in registry.mappings():
+    for mapping in mappings:
         model = mapping.model
         if issubclass(model, tenant_model):
             continue  # marked in the tenant's own schema
