@@ -178,17 +178,20 @@ def child(args) -> None:
     for model in (s.Merchant, s.Customer, s.Invoice, s.Payment, s.Vendor, s.Bill, s.BillPayment):
         marking.mark_queryset(model.objects.all())
     tenants = sorted(set(SyncRecord.objects.values_list("tenant_id", flat=True)))
+    push_due(resource="business")  # warm up: every business first
     for b, tenant in enumerate(tenants):
-        form = FORMS[b % 2]
+        # ABBA: later businesses push slower (a growing outbox), so each form goes
+        # early and late alike.
+        form = FORMS[(b + b // 2) % 2]
         use(form)
-        records = SyncRecord.objects.filter(tenant_id=tenant).count()
+        records = SyncRecord.objects.filter(tenant_id=tenant).exclude(state="synced").count()
         started = time.perf_counter()
         push_due(tenant_id=tenant)
         spent[("push (stub transport)", form)] += time.perf_counter() - started
         count[("push (stub transport)", form)] += records
     use("sql")
     left = SyncRecord.objects.exclude(state="synced").count()
-    assert left <= 8, f"{left} records not synced"  # the merchants' own (first round)
+    assert not left, f"{left} records not synced"
     common.child_result(
         {
             f"{case}/{form}": spent[(case, form)] / max(1, count[(case, form)]) * 1e6

@@ -140,3 +140,17 @@ def test_the_dependents_lookup_finds_what_the_orm_finds(thred):
             orm.values_list("child_id", flat=True)
         )
     assert remark._dependents("default", ct, ["8"]) == [b.id]
+
+
+def test_a_batch_upsert_writes_what_bulk_create_writes(settings):
+    """Many rows at once (PostgreSQL: the UNNEST form) against bulk_create's rows."""
+    settings.THRED = {**settings.THRED, "SYNC_MODE": "disabled"}
+    shop = m.Shop.objects.create(name="Acme")
+    clients = m.Client.objects.bulk_create([m.Client(shop=shop, name=f"C{i}") for i in range(6)])
+    mapping = marking.registry.for_model(m.Client)
+    now = timezone.now()
+    marks = [marking.mark_values(mapping, c, "upsert", now) for c in clients]
+    sql.upsert(marks[:3], "default", upsert.UNIQUE_FIELDS, upsert.remark_fields(marks[0]))
+    upsert.upsert_orm(marks[3:], "default")
+    written = rows(*(c.pk for c in clients))
+    assert all(row == written[0] for row in written), written

@@ -30,7 +30,7 @@ from thred_django.models import SyncDependency, SyncRecord
 
 VENDORS = ("sqlite", "postgresql")
 # Rows per INSERT: SQLite allows 999 parameters per statement on older builds.
-_MAX_PARAMS = {"sqlite": 999, "postgresql": 30_000}
+_MAX_PARAMS = {"sqlite": 999, "postgresql": 30_000}  # PostgreSQL: one row (else UNNEST)
 _UNSET = object()
 
 _META = SyncRecord._meta
@@ -59,11 +59,10 @@ def _defaults(using: str) -> tuple[tuple[Any, ...], dict[str, int]]:
     return prepared, {f.attname: i for i, f in enumerate(fields)}
 
 
-@functools.lru_cache(maxsize=64)
-def _upsert_sql(using: str, rows: int, unique: tuple[str, ...], update: tuple[str, ...]) -> str:
+def _insert_into(using: str, unique: tuple[str, ...], update: tuple[str, ...]) -> tuple[str, str]:
+    """(``INSERT INTO <outbox> (<columns>)``, ``ON CONFLICT (unique) DO UPDATE SET …``)."""
     q = connections[using].ops.quote_name
     columns = ", ".join(q(str(f.column)) for f in _insert_fields())
-    row = "(" + ", ".join(["%s"] * len(_insert_fields())) + ")"
     conflict = ", ".join(q(str(_FIELDS[name].column)) for name in unique)
     sets = ", ".join(
         f"{q(str(_FIELDS[name].column))} = EXCLUDED.{q(str(_FIELDS[name].column))}"
@@ -71,17 +70,37 @@ def _upsert_sql(using: str, rows: int, unique: tuple[str, ...], update: tuple[st
     )
     # Only quoted identifiers of our own model go into the text; values are parameters.
     return (
-        f"INSERT INTO {q(_META.db_table)} ({columns}) VALUES {', '.join([row] * rows)} "  # noqa: S608
-        f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
+        f"INSERT INTO {q(_META.db_table)} ({columns})",
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}",
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert_sql(using: str, rows: int, unique: tuple[str, ...], update: tuple[str, ...]) -> str:
+    """``rows`` rows as ``VALUES (%s, …), (%s, …)``."""
+    insert, conflict = _insert_into(using, unique, update)
+    row = "(" + ", ".join(["%s"] * len(_insert_fields())) + ")"
+    return f"{insert} VALUES {', '.join([row] * rows)} {conflict}"
+
+
+@functools.lru_cache(maxsize=8)
+def _unnest_sql(using: str, unique: tuple[str, ...], update: tuple[str, ...]) -> str:
+    """PostgreSQL, many rows: one typed array per column (``SELECT * FROM UNNEST(…)``),
+    a short statement whatever the row count (the form bulk_create uses there too)."""
+    connection = connections[using]
+    insert, conflict = _insert_into(using, unique, update)
+    arrays = ", ".join(
+        f"(%s)::{str(f.db_type(connection)).split('(')[0]}[]" for f in _insert_fields()
+    )
+    return f"{insert} SELECT * FROM UNNEST({arrays}) {conflict}"  # noqa: S608 - our names
 
 
 def upsert(
     marks: list[dict[str, Any]], using: str, unique: Sequence[str], update: Sequence[str]
 ) -> None:
     """``INSERT … ON CONFLICT (unique) DO UPDATE SET (update)`` of ``marks`` (values by
-    attname; the other columns get their defaults), in as few statements as the
-    database's parameter limit allows. A value equal to the previous row's reuses its
+    attname; the other columns get their defaults): one statement on PostgreSQL, as few
+    as SQLite's parameter limit allows. A value equal to the previous row's reuses its
     prepared form, so a batch prepares little more than each row's ids."""
     connection = connections[using]
     fields = _insert_fields()
@@ -100,6 +119,10 @@ def upsert(
         rows.append(row)
     size = max(1, _MAX_PARAMS[connection.vendor] // len(fields))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) > 1:
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            cursor.execute(_unnest_sql(using, tuple(unique), tuple(update)), columns)
+            return
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
             sql = _upsert_sql(using, len(batch), tuple(unique), tuple(update))
