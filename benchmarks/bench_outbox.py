@@ -1,7 +1,7 @@
-"""Outbox writes: the engine's statements in their ORM form and in ``engine.sql``.
+"""Outbox writes: the mark's statements in their ORM form and in ``engine.sql``.
 
 A focused microbenchmark for the choice ``thred_django/engine/sql.py`` documents: each
-write the engine makes per save or per push, run alternately (blocks of 100) in its
+statement a save's mark runs, run alternately (blocks of 100) in its
 ORM form (``bulk_create(update_conflicts=True)``, ``QuerySet.update``, ``values_list``)
 and through ``engine.sql``, in one process on one database, so both see the same load;
 repeated in fresh processes, the table shows medians and the sql/orm ratio.
@@ -10,11 +10,7 @@ repeated in fresh processes, the table shows medians and the sql/orm ratio.
   the mark, the push request after commit; queue mode, debounced): what a save costs;
 * ``mark upsert``: the outbox upsert of one mark, alone (inside one transaction);
 * ``mark upsert, 500 rows``: one upsert of 500 marks (a backfill batch), per mark;
-* ``fenced update``: an outcome's ``UPDATE … WHERE id AND lease_token AND revision``;
-* ``dependents lookup``: the read every mark makes for records that read its Thred id;
-* ``push (stub transport)``: pushing mixed records (customers, invoices, payments,
-  vendors, bills, bill payments) through a transport that answers like Thred in
-  process (benchmarks/stub.py), one thread: the engine's own cost per record.
+* ``dependents lookup``: the read every mark makes for records that read its Thred id.
 
 No database is created: SQLite runs in a file under $BENCH_DIR, PostgreSQL in the
 database of ``--pg-url`` (default $DATABASE_URL), which is migrated and whose outbox and
@@ -29,7 +25,6 @@ import os
 import statistics
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,9 +36,7 @@ CASES = (
     "save (atomic)",
     "mark upsert",
     "mark upsert, 500 rows",
-    "fenced update",
     "dependents lookup",
-    "push (stub transport)",
 )
 FORMS = ("orm", "sql")
 BLOCK = 100
@@ -53,15 +46,12 @@ def child(args) -> None:
     common.setup_django()
     from django.core.cache import cache
     from django.db import transaction
-    from django.db.models import F
     from django.utils import timezone
-    from sales import models as s
     from sales.models import Customer
 
     from benchmarks import datagen
-    from thred_django.engine import dispatch, fenced, marking, remark, sql
+    from thred_django.engine import dispatch, marking, remark, sql
     from thred_django.engine import upsert as outbox
-    from thred_django.engine.runner import push_due
     from thred_django.mappings import registry
     from thred_django.models import SyncRecord
 
@@ -129,42 +119,6 @@ def child(args) -> None:
 
     alternate("mark upsert, 500 rows", many, bulk, size=500)
 
-    token = uuid.uuid4()
-    ids = list(SyncRecord.objects.values_list("id", flat=True)[: 2 * n])
-    SyncRecord.objects.filter(id__in=ids).update(
-        state="in_flight", lease_token=token, claimed_revision=F("revision")
-    )
-
-    def outcomes(block: list) -> None:
-        with transaction.atomic():  # the statements' cost, not the commits'
-            for record_id in block:
-                outcome(record_id)
-
-    def outcome(record_id: int) -> None:
-        now = timezone.now()
-        fenced.update(
-            record_id,
-            token,
-            {
-                "lease_token": None,
-                "lease_until": None,
-                "state": "synced",
-                "last_attempt_at": now,
-                "updated_at": now,
-                "thred_id": "cus_123",
-                "attempts": 0,
-                "force": False,
-                "blocked_by": None,
-                "synced_at": now,
-                "payload_hash": "h" * 64,
-                "acked_payload": {"name": "Customer", "email": "c@example.com"},
-                "last_error_code": "",
-                "last_error_message": "",
-            },
-            same_revision=True,
-        )
-
-    alternate("fenced update", ids, outcomes)
     ct = SyncRecord.objects.values_list("content_type_id", flat=True).first()
 
     def lookups(block: list) -> None:
@@ -173,25 +127,6 @@ def child(args) -> None:
 
     alternate("dependents lookup", [o.pk for o in objs], lookups)
 
-    SyncRecord.objects.all().delete()
-    datagen.mixed(args.push, merchants=8)
-    for model in (s.Merchant, s.Customer, s.Invoice, s.Payment, s.Vendor, s.Bill, s.BillPayment):
-        marking.mark_queryset(model.objects.all())
-    tenants = sorted(set(SyncRecord.objects.values_list("tenant_id", flat=True)))
-    push_due(resource="business")  # warm up: every business first
-    for b, tenant in enumerate(tenants):
-        # ABBA: later businesses push slower (a growing outbox), so each form goes
-        # early and late alike.
-        form = FORMS[(b + b // 2) % 2]
-        use(form)
-        records = SyncRecord.objects.filter(tenant_id=tenant).exclude(state="synced").count()
-        started = time.perf_counter()
-        push_due(tenant_id=tenant)
-        spent[("push (stub transport)", form)] += time.perf_counter() - started
-        count[("push (stub transport)", form)] += records
-    use("sql")
-    left = SyncRecord.objects.exclude(state="synced").count()
-    assert not left, f"{left} records not synced"
     common.child_result(
         {
             f"{case}/{form}": spent[(case, form)] / max(1, count[(case, form)]) * 1e6
@@ -204,7 +139,6 @@ def child(args) -> None:
 def main() -> None:
     p = common.parser(__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=1000, help="items per form and case")
-    p.add_argument("--push", type=int, default=2000, help="records pushed (both forms)")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--pg-url", default=os.environ.get("DATABASE_URL", ""))
     args = p.parse_args()
@@ -222,14 +156,9 @@ def main() -> None:
     for kind, url in urls.items():
         common.manage(common.env_for(url), "migrate", "--noinput", "-v", "0")
         for rep in range(args.repeat):
-            env = common.env_for(
-                url,
-                THRED_SYNC_MODE="queue",
-                THRED_TRANSPORT="benchmarks.stub.stub_transport",
-                BENCH_CONCURRENCY=1,
-            )
+            env = common.env_for(url, THRED_SYNC_MODE="queue")
             common.manage(env, "flush", "--noinput", "-v", "0")  # an empty database
-            argv = ["--n", str(args.n), "--push", str(args.push)]
+            argv = ["--n", str(args.n)]
             results.setdefault(kind, []).append(common.run_child(__file__, argv, env))
             print(f"# {kind} run {rep + 1} done", file=sys.stderr, flush=True)
     rows = []

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
-
 import pytest
-from django.db.models import F
 from django.utils import timezone
 
 from tests.testapp import models as m
-from thred_django.engine import fenced, marking, remark, sql, upsert
+from thred_django.engine import marking, remark, sql, upsert
 from thred_django.models import SyncDependency, SyncRecord
 
 pytestmark = pytest.mark.django_db
@@ -79,58 +75,11 @@ def claimed(thred):
     shop = m.Shop.objects.create(name="Acme")
     m.Client.objects.create(shop=shop, name="A")
     m.Client.objects.create(shop=shop, name="B")
-    token = uuid.uuid4()
-    a, b = SyncRecord.objects.filter(resource="customer").order_by("id")
-    SyncRecord.objects.filter(id__in=[a.id, b.id]).update(
-        lease_token=token, claimed_revision=F("revision")
-    )
-    return a, b, token
-
-
-def test_the_fenced_update_writes_what_queryset_update_writes(thred):
-    a, b, token = claimed(thred)
-    now = timezone.now()
-    changes = {
-        "state": "synced",
-        "thred_id": "cus_1",
-        "attempts": 0,
-        "force": False,
-        "blocked_by": a,  # a foreign key given as an instance
-        "acked_payload": {"name": "Ünïcode", "lines": [1, 2.5, None], "ok": True},
-        "last_error_details": None,
-        "last_error_status": None,
-        "lease_token": None,
-        "lease_until": now + timedelta(seconds=30),
-        "synced_at": now,
-        "updated_at": now,
-        "payload_hash": "h" * 64,
-    }
-    assert sql.fenced_update("default", a.id, token, changes, True) == 1
-    assert fenced.update_orm(b.id, token, changes, same_revision=True) == 1
-    fields = [*changes, "blocked_by_id"]
-    fields.remove("blocked_by")
-    ours, orms = (SyncRecord.objects.values(*fields).get(id=i) for i in (a.id, b.id))
-    assert ours == orms
-    assert ours["acked_payload"]["name"] == "Ünïcode" and ours["blocked_by_id"] == a.id
-
-
-@pytest.mark.parametrize("form", ["sql", "orm"])
-def test_both_fenced_forms_write_nothing_without_the_lease(thred, form):
-    a, b, token = claimed(thred)
-    write = (
-        (lambda i, t, c, same: sql.fenced_update("default", i, t, c, same))
-        if form == "sql"
-        else (lambda i, t, c, same: fenced.update_orm(i, t, c, same_revision=same))
-    )
-    assert write(a.id, uuid.uuid4(), {"state": "synced"}, False) == 0
-    SyncRecord.objects.filter(id=b.id).update(revision=uuid.uuid4())  # saved again meanwhile
-    assert write(b.id, token, {"state": "synced"}, True) == 0
-    assert write(b.id, token, {"state": "synced"}, False) == 1
-    assert SyncRecord.objects.get(id=a.id).state == "pending"
+    return SyncRecord.objects.filter(resource="customer").order_by("id")
 
 
 def test_the_dependents_lookup_finds_what_the_orm_finds(thred):
-    a, b, _ = claimed(thred)
+    a, b = claimed(thred)
     ct = a.content_type_id
     SyncDependency.objects.create(child=a, parent_type_id=ct, parent_id="7")
     SyncDependency.objects.create(child=b, parent_type_id=ct, parent_id="8")

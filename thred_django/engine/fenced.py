@@ -2,8 +2,7 @@
 
 Pushing a record writes its row once or twice (the lease before the call when needed,
 the outcome after), always ``UPDATE … WHERE id = … AND lease_token = …`` so that a
-worker whose lease was taken over writes nothing: the statement of ``engine.sql`` on
-SQLite and PostgreSQL, ``QuerySet.update()`` on any other database. Neither sends
+worker whose lease was taken over writes nothing. ``QuerySet.update()`` sends no
 ``auto_now``, so ``updated_at`` is set here (unless the caller gives it).
 """
 
@@ -12,11 +11,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import router
 from django.db.models import F
 from django.utils import timezone
 
-from thred_django.engine import sql
 from thred_django.models import SyncRecord
 
 
@@ -29,16 +26,6 @@ def update(
     ``same_revision``: write only if the record was not marked again since it was
     claimed (a save landed while we worked)."""
     changes = {"updated_at": timezone.now(), **changes}
-    using = router.db_for_write(SyncRecord)
-    if sql.supported(using):
-        return sql.fenced_update(using, record_id, token, changes, same_revision)
-    return update_orm(record_id, token, changes, same_revision=same_revision)
-
-
-def update_orm(
-    record_id: int, token: uuid.UUID, changes: dict[str, Any], *, same_revision: bool
-) -> int:
-    """``update`` through ``QuerySet.update``: the same row, at a higher cost."""
     rows = SyncRecord.objects.filter(id=record_id, lease_token=token)
     if same_revision:
         rows = rows.filter(revision=F("claimed_revision"))

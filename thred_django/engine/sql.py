@@ -1,18 +1,20 @@
-"""The engine's only hand-written SQL: the outbox statements run once per save or push.
+"""The engine's only hand-written SQL: the two outbox statements every save runs.
 
-Three statements are on the hot paths: the upsert behind every mark (``upsert``), the
-fenced UPDATE of every outcome (``fenced_update``) and the lookup of a marked object's
-dependents (``dependents``). Their ORM forms (``bulk_create(update_conflicts=True)``,
-``QuerySet.update``, ``values_list``) build a model instance or compile a query each
-time, which costs more than running the statement: ``benchmarks/bench_outbox.py``
-measures both in one process (benchmarks/README.md, "Outbox writes"). Here each
-statement's text is built once per database and shape and reused, with values prepared
-by each field as the ORM would (``Field.get_db_prep_save``).
+A mark (every save of a mapped object) runs the outbox upsert (``upsert``) and the
+lookup of the records that read the object's Thred id (``dependents``). Their ORM forms
+(``bulk_create(update_conflicts=True)``, ``values_list``) build model instances or
+compile a query each time, which costs more than running the statement:
+``benchmarks/bench_outbox.py`` measures both forms in one process, and a save costs
+about half (SQLite) to three quarters (PostgreSQL) with these (benchmarks/README.md,
+"Outbox writes"). Here each statement's text is built once per database and shape and
+reused, with values prepared by each field as the ORM would (``Field.get_db_prep_save``).
+The push's fenced UPDATEs use ``QuerySet.update`` (``engine.fenced``): their hand-written
+form gained nothing measurable on a whole push.
 
 Only public APIs: ``connection.cursor()``, ``connection.ops.quote_name`` and the model
 ``_meta`` API; the statements are the standard forms SQLite (3.24+) and PostgreSQL
 both accept. ``supported(using)`` says whether a database is one of them; the callers
-(``upsert``, ``fenced``, ``remark``) use the ORM form on any other. Tests run both
+(``engine.upsert``, ``engine.remark``) use the ORM form on any other. Tests run both
 forms on SQLite and PostgreSQL and compare the rows they write
 (tests/engine/test_sql.py).
 """
@@ -20,7 +22,6 @@ forms on SQLite and PostgreSQL and compare the rows they write
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -127,36 +128,6 @@ def upsert(
             batch = rows[start : start + size]
             sql = _upsert_sql(using, len(batch), tuple(unique), tuple(update))
             cursor.execute(sql, [value for row in batch for value in row])
-
-
-# --- the fenced UPDATE --------------------------------------------------------------------
-@functools.lru_cache(maxsize=64)
-def _update_sql(using: str, columns: tuple[str, ...], same_revision: bool) -> str:
-    q = connections[using].ops.quote_name
-    sets = ", ".join(f"{q(column)} = %s" for column in columns)
-    where = f"{q('id')} = %s AND {q('lease_token')} = %s"
-    if same_revision:
-        where += f" AND {q('revision')} = {q('claimed_revision')}"
-    return f"UPDATE {q(_META.db_table)} SET {sets} WHERE {where}"  # noqa: S608
-
-
-def fenced_update(
-    using: str, record_id: int, token: uuid.UUID, changes: dict[str, Any], same_revision: bool
-) -> int:
-    """``UPDATE … SET changes WHERE id = record_id AND lease_token = token[ AND revision
-    = claimed_revision]``; the number of rows written (0 or 1)."""
-    connection = connections[using]
-    columns, params = [], []
-    for name, value in changes.items():
-        field = _FIELDS[name]
-        if isinstance(value, models.Model):  # a foreign key given as an instance
-            value = value.pk
-        columns.append(field.column)
-        params.append(field.get_db_prep_save(value, connection))
-    params += [record_id, _FIELDS["lease_token"].get_db_prep_value(token, connection)]
-    with connection.cursor() as cursor:
-        cursor.execute(_update_sql(using, tuple(columns), same_revision), params)
-        return int(cursor.rowcount)
 
 
 # --- dependents ---------------------------------------------------------------------------
