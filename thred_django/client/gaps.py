@@ -1,19 +1,17 @@
 """Every reading of the Thred docs where they are silent or contradict themselves.
 
 One constant per decision, each with the reason. The client's validation
-(``thred_django.client.validation``) and the sandbox (``thred_django.sandbox``) import
-from here, so changing a decision is a one-line edit. The general rule: where the docs
-are silent, take the reading that is safest for a client, i.e. the one under which a
-payload accepted here is also accepted by the real API and no money is silently
-misrecorded (see ``shared/thred-api/gaps.md``).
+(``thred_django.client.validation``) imports from here, so changing a decision is a
+one-line edit; the sandbox keeps its own, independent reading
+(``thred_django.sandbox.readings``), so a reading wrong on one side shows in the tests.
+The general rule: where the docs are silent, take the reading that is safest for a
+client, i.e. the one under which a payload accepted here is also accepted by the real
+API and no money is silently misrecorded (see ``shared/thred-api/gaps.md``).
 
-Plain data only: no Django, ORM or sandbox imports (the resource specs, below the client,
-are plain data too).
+Plain data only: no Django, ORM or sandbox imports.
 """
 
 from __future__ import annotations
-
-from thred_django import specs
 
 # --- Amounts and totals ---------------------------------------------------------------
 
@@ -338,30 +336,8 @@ PAYOUT_UPSERT_KEEPS_OMITTED_FIELDS = True
 PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100  # documented maximum: a larger (or < 1) page_size is a 400
 
-# --- Where answers depart from openapi.json (the property-based schema test) -------------
+# --- Where the sandbox's answers depart from openapi.json ---------------------------------
 #
-# tests/properties/test_sandbox_schema.py checks every generated request's answer against
-# openapi.json and allows exactly these departures, each where the docs themselves leave
-# the matter open:
-#
-# * State conflicts (already voided or archived, not archived, paid, cancelled …) answer
-#   409: errors.md lists "409 Duplicate resource or state conflict" for the whole API and
-#   says such conflicts are "not documented — expect validation_error/400 or a 409"; the
-#   per-operation response lists in openapi.json omit it.
-STATE_CONFLICT_STATUS = 409
-# * GET /v1/platform/businesses/ answers 400 for a malformed filter, page or page_size
-#   (outside the documented 1..100), and 404 ``invalid_page`` for a page beyond the last
-#   (DRF's behaviour, as on every list), though its response list has neither (every
-#   other list documents both; refusing beats clamping silently).
-EXTRA_STATUSES = {("GET", "/v1/platform/businesses/"): (400, 404)}
-# * Query parameters the docs do not list are ignored, not refused (DRF's behaviour;
-#   the docs are silent), so the schema test generates none.
-UNKNOWN_QUERY_PARAMETERS_IGNORED = True
-# * The bodies of archive, unarchive and void are ignored: openapi.json declares a whole
-#   create schema on them ("presumably optional. Send {}"), which no call needs.
-IGNORED_REQUEST_BODIES = tuple(
-    (op.method, op.path) for spec in specs.ALL.values() for op in spec.ops.values() if op.empty_body
-)
-# * Optional fields without a value are left out of responses rather than sent as null
-#   where the schema types them non-null (fiscal_year_end, credit_limit_cents,
-#   payment_terms_days, received_at, document); quantities are JSON numbers.
+# The sandbox's own reading (``thred_django/sandbox/readings.py``, last section): the
+# property-based schema test allows exactly those departures. The client does not depend
+# on them.
