@@ -394,24 +394,8 @@ def main() -> None:
     if args.engine_commit:
         print(f"# engine from commit {args.engine_commit}", file=sys.stderr)
     per_business = max(1, round((args.records / args.businesses - 1) / RECORDS_PER_UNIT))
-    url = common.fresh_database("postgres", "push")
-    env = common.env_for(url, THRED_SYNC_MODE="disabled")
     t0 = time.perf_counter()
-    common.manage(
-        env,
-        "seed_demo",
-        "--businesses",
-        str(args.businesses),
-        "--per-business",
-        str(per_business),
-        "--seed",
-        "1",
-        "--json",
-        stdout=open(os.devnull, "w"),  # noqa: SIM115
-        stderr=open(os.devnull, "w"),  # noqa: SIM115
-    )
-    env["THRED_SYNC_MODE"] = "queue"
-    common.manage(env, "thred_backfill", stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w"))  # noqa: SIM115
+    url, env = common.seeded_database("push", args.businesses, per_business)
     print(f"# seeded and marked in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
     log = common.WORK / "push-gunicorn.log"

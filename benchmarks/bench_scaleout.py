@@ -157,24 +157,7 @@ def main() -> None:
     common.print_machine()
     counts = [int(n) for n in args.processes.split(",")]
     per_business = max(1, round((args.records / args.businesses - 1) / RECORDS_PER_UNIT))
-    url = common.fresh_database("postgres", "scaleout")
-    env = common.env_for(url, THRED_SYNC_MODE="disabled")
-    devnull = open(os.devnull, "w")  # noqa: SIM115
-    common.manage(
-        env,
-        "seed_demo",
-        "--businesses",
-        str(args.businesses),
-        "--per-business",
-        str(per_business),
-        "--seed",
-        "1",
-        "--json",
-        stdout=devnull,
-        stderr=devnull,
-    )
-    env["THRED_SYNC_MODE"] = "queue"
-    common.manage(env, "thred_backfill", stdout=devnull, stderr=devnull)
+    url, env = common.seeded_database("scaleout", args.businesses, per_business)
 
     log_dir = common.WORK / "scaleout"
     log_dir.mkdir(parents=True, exist_ok=True)

@@ -97,24 +97,7 @@ Engine = tuple[str, dict[str, str], Path]  # label, environment, manage.py
 
 def shape(args, name: str, businesses: int, records: int, engines: list[Engine]):
     per_business = max(1, round((records / businesses - 1) / RECORDS_PER_UNIT))
-    url = common.fresh_database("postgres", f"throughput_{name}")
-    env = common.env_for(url, THRED_SYNC_MODE="disabled")
-    devnull = open(os.devnull, "w")  # noqa: SIM115
-    common.manage(
-        env,
-        "seed_demo",
-        "--businesses",
-        str(businesses),
-        "--per-business",
-        str(per_business),
-        "--seed",
-        "1",
-        "--json",
-        stdout=devnull,
-        stderr=devnull,
-    )
-    env["THRED_SYNC_MODE"] = "queue"
-    common.manage(env, "thred_backfill", stdout=devnull, stderr=devnull)
+    url, env = common.seeded_database(f"throughput_{name}", businesses, per_business)
     log_dir = common.WORK / "throughput"
     log_dir.mkdir(parents=True, exist_ok=True)
     results = []

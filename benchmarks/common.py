@@ -183,6 +183,30 @@ def manage(env: dict[str, str], *args: str, **kwargs: Any) -> subprocess.Complet
     )
 
 
+def seeded_database(name: str, businesses: int, per_business: int) -> tuple[str, dict[str, str]]:
+    """A fresh PostgreSQL database holding ``seed_demo``'s data (seed 1), every row marked
+    by ``thred_backfill``: its URL and the environment of its ``manage.py`` (queue mode)."""
+    url = fresh_database("postgres", name)
+    env = env_for(url, THRED_SYNC_MODE="disabled")
+    with open(os.devnull, "w") as devnull:
+        manage(
+            env,
+            "seed_demo",
+            "--businesses",
+            str(businesses),
+            "--per-business",
+            str(per_business),
+            "--seed",
+            "1",
+            "--json",
+            stdout=devnull,
+            stderr=devnull,
+        )
+        env["THRED_SYNC_MODE"] = "queue"
+        manage(env, "thred_backfill", stdout=devnull, stderr=devnull)
+    return url, env
+
+
 def worktree(commit: str) -> Path:
     """A checkout of ``commit`` under WORK (git worktree), made once."""
     sha = subprocess.run(
