@@ -148,3 +148,54 @@ def test_nothing_private_of_django_is_used() -> None:
                 where = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
                 problems.append(f"{where}: reads Django's private {node.attr}")
     assert not problems, "\n".join(problems)
+
+
+# --- a report, for reading the structure (not a test) ----------------------------------
+
+# Top-level modules that wire the package together (app start-up, tasks, checks); the
+# other top-level modules are its core (settings, outbox, mappings, names, money).
+GLUE = ("apps", "tasks", "debug", "checks", "mapping_checks", "throughput_checks")
+
+
+def layer(module: str, root: Path = PACKAGE) -> str:
+    """The part of the package a module belongs to: its subpackage, ``glue`` or ``core``."""
+    parts = module.split(".")
+    if len(parts) > 1 and (root / parts[1]).is_dir():
+        return parts[1]
+    return "glue" if len(parts) > 1 and parts[1] in GLUE else "core"
+
+
+def report(root: Path, largest: int = 12) -> str:
+    """Modules, cycles, imports between the package's parts and the largest modules of
+    the package at ``root``, as plain text."""
+    edges = graph(root)
+    mods = modules(root)
+    between: dict[tuple[str, str], int] = {}
+    for a, targets in edges.items():
+        for b in targets:
+            pair = (layer(a, root), layer(b, root))
+            if pair[0] != pair[1]:
+                between[pair] = between.get(pair, 0) + 1
+    found = cycles(edges)
+    sizes = sorted(
+        ((len(p.read_text().splitlines()), p.relative_to(root.parent)) for p in mods.values()),
+        reverse=True,
+    )
+    lines = [
+        f"{len(mods)} modules, {sum(map(len, edges.values()))} imports between them",
+        f"cycles: {len(found)}",
+        *(f"  {describe(c, edges)}" for c in found),
+        "imports between parts (module pairs):",
+        *(f"  {a} -> {b}: {n}" for (a, b), n in sorted(between.items())),
+        "largest modules (lines):",
+        *(f"  {n:5d} {path}" for n, path in sizes[:largest]),
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    # python tests/test_import_graph.py [PACKAGE_DIR]: the report for this checkout's
+    # package, or for another checkout's (git worktree add /tmp/old REV).
+    import sys
+
+    print(report(Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else PACKAGE))

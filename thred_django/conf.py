@@ -12,12 +12,15 @@ here is read at import time.
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Mapping
+from datetime import tzinfo
 from typing import Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils import timezone
 
 THRED_DEFAULTS: dict[str, Any] = {
     # --- Client -------------------------------------------------------------------
@@ -160,6 +163,18 @@ class LazySettings:
 
 thred_settings = LazySettings("THRED", THRED_DEFAULTS)
 sandbox_settings = LazySettings("THRED_SANDBOX", SANDBOX_DEFAULTS)
+
+
+def default_timezone() -> tzinfo:
+    """The time zone dates are read in when a mapping names none: ``THRED["TIMEZONE"]``
+    when set, otherwise Django's ``TIME_ZONE``."""
+    name = thred_settings.TIMEZONE
+    if not name:
+        return timezone.get_default_timezone()
+    if isinstance(name, tzinfo):
+        return name
+    return zoneinfo.ZoneInfo(str(name))
+
 
 _reload_hooks: list[Any] = []
 

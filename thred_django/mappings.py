@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from django.db import models
 
 from thred_django import tenancy
-from thred_django.conf import thred_settings
+from thred_django.conf import default_timezone, thred_settings
 from thred_django.exceptions import ThredConfigurationError
 from thred_django.resources import Resource
 
@@ -187,8 +187,6 @@ class Mapping:
         (``due_at``…) is midnight there, and a naive ``datetime`` is read there.
         Default ``THRED["TIMEZONE"]`` or Django's ``TIME_ZONE``; override it when each
         tenant has its own (``return ZoneInfo(obj.merchant.timezone)``)."""
-        from thred_django.engine.payload import default_timezone
-
         return default_timezone()
 
     def backfill_queryset(self) -> QuerySet[Any]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import zoneinfo
 from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 from typing import Any
@@ -29,7 +28,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from thred_django.conf import thred_settings
+from thred_django.conf import default_timezone, thred_settings
 from thred_django.exceptions import PayloadError
 from thred_django.money import MoneyError, format_minor
 
@@ -38,16 +37,6 @@ __all__ = ["LINE_POLICIES", "PayloadError", "default_timezone", "digest", "norma
 # THRED["FRACTIONAL_LINES"]: what to do with a line whose quantity x unit_price is not a
 # whole number of minor units.
 LINE_POLICIES = ("single_line", "refuse", "send")
-
-
-def default_timezone() -> tzinfo:
-    """``THRED["TIMEZONE"]`` when set, otherwise Django's ``TIME_ZONE``."""
-    name = thred_settings.TIMEZONE
-    if not name:
-        return timezone.get_default_timezone()
-    if isinstance(name, tzinfo):
-        return name
-    return zoneinfo.ZoneInfo(str(name))
 
 
 def normalize(
