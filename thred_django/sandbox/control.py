@@ -35,11 +35,11 @@ from rest_framework.response import Response
 from thred_django.conf import sandbox_settings
 from thred_django.sandbox import faults, filters, readings
 from thred_django.sandbox.errors import SandboxError, json_error, validation_failed
-from thred_django.sandbox.models import FaultConfig, PartnerFaultConfig, RequestLog
 from thred_django.sandbox.pagination import paginate, param, param_int
 from thred_django.sandbox.requestlog import log_json
 from thred_django.sandbox.reset import reset_sandbox
 from thred_django.sandbox.summary import business_summary, partner_summary
+from thred_django.sandbox.tables import FaultConfig, PartnerFaultConfig, RequestLog
 from thred_django.sandbox.tamper import TamperError, tamper
 from thred_django.sandbox.views.base import SandboxAPIView
 

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from thred_django.conf import sandbox_settings
-from thred_django.sandbox.models import FaultConfig, PartnerFaultConfig
+from thred_django.sandbox.tables import FaultConfig, PartnerFaultConfig
 
 RATE_KEYS = ("error_500_rate", "rate_limit_rate", "slow_rate", "commit_then_500_rate")
 SECONDS_KEYS = ("retry_after_seconds", "slow_seconds", "latency")

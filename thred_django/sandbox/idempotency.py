@@ -24,8 +24,8 @@ from rest_framework.renderers import JSONRenderer
 
 from thred_django.sandbox import readings
 from thred_django.sandbox.errors import conflict, field_error
-from thred_django.sandbox.models import Business, IdempotencyRecord
 from thred_django.sandbox.schemas import text_problem
+from thred_django.sandbox.tables import Business, IdempotencyRecord
 
 T = TypeVar("T")
 

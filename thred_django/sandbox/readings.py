@@ -5,7 +5,7 @@ rule wrong in the client would be wrong here too and no test could see it. So th
 module is written from the reference (``gaps.md``, ``conventions.md``, the resource
 pages, ``openapi.json``), independently of ``thred_django.client.gaps``; where the two
 readings differ, ``tests/sandbox/test_schema_cross_check.py`` shows it. One constant per
-decision, each with its reason; plain data only.
+decision, each with its reason; plain data only (one list is read off the specs).
 
 The rule for silence: take the reading that is strict where money could be misrecorded
 (refuse rather than guess), and DRF's behaviour where the docs show the API is DRF
@@ -13,6 +13,8 @@ The rule for silence: take the reading that is strict where money could be misre
 """
 
 from __future__ import annotations
+
+from thred_django import specs
 
 # --- Money --------------------------------------------------------------------------------
 
@@ -200,10 +202,8 @@ EXTRA_STATUSES = {("GET", "/v1/platform/businesses/"): (400, 404)}
 # * query parameters the docs do not list are ignored (DRF's behaviour), not refused;
 UNKNOWN_QUERY_PARAMETERS_IGNORED = True
 # * the bodies of archive, unarchive and void are ignored: openapi.json declares a whole
-#   create schema on them ("presumably optional. Send {}"), which no call needs.
-IGNORED_REQUEST_BODIES = (
-    ("POST", "/v1/platform/businesses/{business_id}/customers/{customer_id}/archive/"),
-    ("POST", "/v1/platform/businesses/{business_id}/customers/{customer_id}/unarchive/"),
-    ("POST", "/v1/platform/businesses/{business_id}/vendors/{vendor_id}/unarchive/"),
-    ("POST", "/v1/platform/businesses/{business_id}/invoices/{invoice_id}/void/"),
+#   create schema on them ("presumably optional. Send {}"), which no call needs (their
+#   specs mark them ``empty_body``).
+IGNORED_REQUEST_BODIES = tuple(
+    (op.method, op.path) for _, _, op in specs.operations() if op.empty_body
 )

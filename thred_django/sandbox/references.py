@@ -1,4 +1,7 @@
-"""Reference and balance checks shared by the document views.
+"""Reference and balance checks shared by the document writes.
+
+A counterparty kind is a ``Party`` (declared in its kind module); documents money is
+allocated to are a ``ledger.Settled``.
 
 Each check either returns what it resolved or raises one 400 ``validation_error``
 naming every offending field (``customer_id``, ``allocations[1].invoice_id``, …).
@@ -11,46 +14,52 @@ inside the write transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model
 
 from thred_django.sandbox import ledger, readings
-from thred_django.sandbox import models as m
 from thred_django.sandbox.errors import field_error, validation_failed
-
-PARTIES: dict[str, type[m.Customer] | type[m.Vendor]] = {
-    "customer": m.Customer,
-    "vendor": m.Vendor,
-}
+from thred_django.sandbox.tables import Business
 
 
-def is_archived(party: m.Customer | m.Vendor) -> bool:
-    return party.is_archived if isinstance(party, m.Customer) else party.status == "ARCHIVED"
+@dataclass(frozen=True)
+class Party:
+    """A counterparty kind (customer, vendor): its model, and the column values an
+    archived one has."""
+
+    name: str
+    model: type[Model]
+    archived: dict[str, Any]
+
+    def is_archived(self, party: Any) -> bool:
+        return all(getattr(party, key) == value for key, value in self.archived.items())
 
 
 def resolve(
-    role: str, business: m.Business, cleaned: dict[str, Any], *, new_document: bool = False
+    party_kind: Party, business: Business, cleaned: dict[str, Any], *, new_document: bool = False
 ) -> Any:
-    """The customer or vendor (``role``) named by ``<role>_id`` or ``<role>_external_id``."""
+    """The customer or vendor named by ``<role>_id`` or ``<role>_external_id``."""
+    role = party_kind.name
     if cleaned.get(f"{role}_id"):
         field, lookup = f"{role}_id", {"id": cleaned[f"{role}_id"]}
     else:
         field, lookup = f"{role}_external_id", {"external_id": cleaned[f"{role}_external_id"]}
-    party = PARTIES[role].objects.filter(business=business, **lookup).first()
+    party = party_kind.model._default_manager.filter(business=business, **lookup).first()
     if party is None:
         label = role.capitalize()
         raise field_error(
             field, f"{label} {next(iter(lookup.values()))} does not exist in this business."
         )
     refused = readings.ARCHIVED_COUNTERPARTY_REFUSES_NEW_DOCUMENTS
-    if new_document and refused and is_archived(party):
+    if new_document and refused and party_kind.is_archived(party):
         raise field_error(field, f"The {role} is archived; unarchive it first.")
     return party
 
 
 def check_external_id_free(
-    model: type[Model], business: m.Business, external_id: str, own_id: Any
+    model: type[Model], business: Business, external_id: str, own_id: Any
 ) -> None:
     """400 on ``external_id`` when another object of the business already uses it."""
     taken = model._default_manager.filter(business=business, external_id=external_id)
@@ -59,8 +68,8 @@ def check_external_id_free(
 
 
 def check_allocations(
-    document: str,
-    business: m.Business,
+    kind: ledger.Settled,
+    business: Business,
     party: Any,
     allocations: Sequence[dict[str, Any]],
     *,
@@ -68,19 +77,19 @@ def check_allocations(
     exclude: dict[str, Any] | None = None,
     locked: dict[str, Any] | None = None,
 ) -> list[tuple[Any, int]]:
-    """The ``document``s (invoices, bills) exist, belong to ``party``, are not voided and
-    are open enough for their allocations; ``(document, amount)`` pairs.
+    """The ``kind``'s documents (invoices, bills) exist, belong to ``party``, are not
+    voided and are open enough for their allocations; ``(document, amount)`` pairs.
 
     ``exclude`` leaves out one payment's own allocations (``{"payment_id": id}``);
     ``locked`` are the documents the caller already locked (``ledger.lock``).
     """
-    kind = ledger.SETTLED[document]
-    id_key, role = f"{document}_id", "customer" if document == "invoice" else "vendor"
+    document, role = kind.name, kind.role
+    id_key = f"{document}_id"
     if locked is None:
         locked = ledger.lock(kind, business, (a[id_key] for a in allocations))
     taken: dict[str, int] = {}
-    for index, source in enumerate(kind.sources):  # the first source is the payments
-        own = exclude if index == 0 else None
+    for source in kind.sources:
+        own = exclude if exclude and set(exclude) == {f"{source.owner}_id"} else None
         for key, total in ledger.totals(source, list(locked), own).items():
             taken[str(key)] = taken.get(str(key), 0) + total
     errors: dict[str, list[str]] = {}

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 
 from thred_django.conf import sandbox_settings
-from thred_django.sandbox.models import RequestLog
+from thred_django.sandbox.tables import RequestLog
 
 logger = logging.getLogger("thred_django.sandbox")
 

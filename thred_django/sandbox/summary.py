@@ -18,8 +18,8 @@ from typing import Any
 
 from django.db.models import Count, Model, Sum
 
-from thred_django.sandbox.catalog import KINDS
-from thred_django.sandbox.models import Business
+from thred_django.sandbox.kinds import KINDS
+from thred_django.sandbox.tables import Business
 
 Summary = dict[str, dict[str, int | None]]
 

@@ -14,7 +14,7 @@ deleted or changed "in Thred" by someone other than this app.
   an invoice's or bill's total follows its new lines.
 
 Either way the balances the object fed (its invoices', bills' and refund's received,
-paid and status) are recomputed, as Thred's own ledger would.
+paid and status: its kind's ``feeds``) are recomputed, as Thred's own ledger would.
 
 Scoped to the calling partner: another partner's business is "not found".
 """
@@ -26,15 +26,17 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from thred_django.sandbox import ledger
-from thred_django.sandbox import models as m
-from thred_django.sandbox.catalog import KINDS
-from thred_django.sandbox.schemas import totals
+from thred_django.sandbox.kinds import KINDS
 from thred_django.sandbox.summary import find_business
+from thred_django.sandbox.tables import IdempotencyRecord
 
 MODELS: dict[str, type[models.Model]] = {name: kind.model for name, kind in KINDS.items()}
 ACTIONS = ("delete", "alter")
 _FIXED = {"id", "business", "partner_id", "external_id", "data", "created_at"}
+
+
+def _nothing() -> None:
+    return None
 
 
 class TamperError(ValueError):
@@ -70,49 +72,19 @@ def tamper(
         raise TamperError("action", f"Must be one of: {', '.join(ACTIONS)}.")
     with transaction.atomic():
         obj = _find(partner_id, business, resource, external_id)
-        touched = _touched(resource, obj)
+        feeds = KINDS[resource].feeds
+        refresh = feeds(obj) if feeds is not None else _nothing
         if action == "delete":
             owner = obj if resource == "business" else obj.business
-            m.IdempotencyRecord.objects.filter(business=owner, body__contains=str(obj.pk)).delete()
+            IdempotencyRecord.objects.filter(business=owner, body__contains=str(obj.pk)).delete()
             _, by_model = obj.delete()
-            _refresh(touched)
+            refresh()
             return {"action": "delete", "id": str(obj.pk), "deleted": by_model}
         if not isinstance(changes, dict) or not changes:
             raise TamperError("changes", "Give the fields to change, e.g. {'memo': 'x'}.")
         changed = _alter(resource, obj, changes)
-        _refresh(touched)
+        refresh()
         return {"action": "alter", "id": str(obj.pk), "changed": changed}
-
-
-def _touched(resource: str, obj: Any) -> dict[str, set[Any]]:
-    """The balances an object feeds (its invoices, bills, refund, customer), by id."""
-    touched: dict[str, set[Any]] = {"invoice": set(), "bill": set(), "refund": set()}
-    if resource == "payment":
-        touched["invoice"].update(obj.allocations.values_list("invoice_id", flat=True))
-    elif resource == "refund":
-        touched["invoice"].add(obj.invoice_id)
-    elif resource == "invoice":
-        touched["invoice"].add(obj.pk)
-    elif resource == "refund_payment":
-        touched["refund"].add(obj.refund_id)
-    elif resource in ("bill_payment", "vendor_credit"):
-        touched["bill"].update(obj.allocations.values_list("bill_id", flat=True))
-    elif resource == "bill":
-        touched["bill"].add(obj.pk)
-    return touched
-
-
-def _refresh(touched: dict[str, set[Any]]) -> None:
-    """Recompute those balances, as Thred would after the change (what still exists)."""
-    invoices = list(
-        m.Invoice.objects.filter(id__in=touched["invoice"]).values_list("id", flat=True)
-    )
-    ledger.refresh_invoices(invoices)
-    ledger.refresh_bills(
-        list(m.Bill.objects.filter(id__in=touched["bill"]).values_list("id", flat=True))
-    )
-    for refund in m.Refund.objects.filter(id__in=touched["refund"]):
-        ledger.refresh_refund(refund)
 
 
 def _alter(resource: str, obj: Any, changes: dict[str, Any]) -> list[str]:
@@ -128,10 +100,9 @@ def _alter(resource: str, obj: Any, changes: dict[str, Any]) -> list[str]:
         if key in data or key not in columns:
             data[key] = value
     obj.data = data
-    if "line_items" in changes and resource == "invoice":
-        obj.total_cents = totals.invoice(data)
-    if "line_items" in changes and resource == "bill":
-        obj.total_cents = totals.bill(data)
+    total = KINDS[resource].total
+    if "line_items" in changes and total is not None:
+        obj.total_cents = total(data)
     obj.updated_at = timezone.now()
     obj.save()
     return sorted(changes)

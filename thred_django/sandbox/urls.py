@@ -23,8 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from thred_django import specs
 from thred_django.sandbox import control, readings
-from thred_django.sandbox.catalog import KINDS
 from thred_django.sandbox.errors import error_body
+from thred_django.sandbox.kinds import of
 from thred_django.sandbox.views import tokens
 from thred_django.sandbox.views.generic import Action, Collection, Item
 
@@ -62,11 +62,11 @@ def spec_urls() -> list[URLPattern]:
         if spec is None:
             views[route(op.path)] = (TOKEN_VIEWS[op.path], op.name)
         elif verb in ("list", "create"):
-            views[route(op.path)] = (Collection.serving(KINDS[spec.name]), f"{spec.name}-list")
+            views[route(op.path)] = (Collection.serving(of(spec.name)), f"{spec.name}-list")
         elif verb in ("get", "update"):
-            views[route(op.path, names_object=True)] = (Item.serving(KINDS[spec.name]), spec.name)
+            views[route(op.path, names_object=True)] = (Item.serving(of(spec.name)), spec.name)
         else:
-            view = Action.serving(KINDS[spec.name], verb)
+            view = Action.serving(of(spec.name), verb)
             views[route(op.path, names_object=True)] = (view, f"{spec.name}-{verb}")
     return [
         path(text, *views[text][:1], name=views[text][1])

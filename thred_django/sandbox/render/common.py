@@ -5,7 +5,7 @@ ISO 8601 with ``Z``, dates as ``YYYY-MM-DD``, amounts as integers in minor units
 un-suffixed amount fields carry the same minor-unit value as their ``*_cents`` twin:
 gaps.md 2, read as in ``readings``). Optional request fields never sent render as
 ``""`` (strings), ``None``, ``[]`` or ``{}``, or are left out where the schema types them
-non-null. Renderers of documents expect their related rows loaded (``queries``), so a
+non-null. Renderers of documents expect their related rows loaded (their kind's ``query``), so a
 page costs a fixed number of queries.
 """
 
@@ -18,7 +18,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from thred_django.sandbox import readings
-from thred_django.sandbox.models import Customer, Vendor
 from thred_django.sandbox.schemas import totals
 
 
@@ -66,7 +65,8 @@ def display_amount(cents: int, currency: str) -> str:
     return f"{major:,.{decimals}f} {currency}"
 
 
-def display_name(obj: Customer | Vendor) -> str:
+def display_name(obj: Any) -> str:
+    """A customer's or vendor's name."""
     return obj.company_name or obj.individual_name or (obj.external_id or "")
 
 

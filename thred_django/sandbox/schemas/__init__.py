@@ -5,23 +5,50 @@
 (``{}`` when valid) and, when valid, the cleaned values of the documented fields
 (undocumented keys dropped). Nested paths read ``line_items[1].unit_price``.
 
-Written from ``shared/thred-api/`` (``bodies``: field types; ``rules``: rules across
-fields; ``readings``: what the docs leave open), independently of the client's
-validation, so a rule the client gets wrong shows up as a refusal here instead of
-being shared. ``tests/sandbox/test_schema_cross_check.py`` compares the two readings.
+Written from ``shared/thred-api/`` (each kind module's ``Body``: its field types and
+its rules across fields, with ``fields``, ``bodies`` and ``rules``: the shared field
+types, field groups and checks; ``readings``: what the docs leave open),
+independently of the client's validation, so a rule the client gets wrong shows up as
+a refusal here instead of being shared. ``tests/sandbox/test_schema_cross_check.py``
+compares the two readings. The kinds registry (``thred_django.sandbox.kinds``)
+registers every kind's bodies here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from thred_django.sandbox.schemas.bodies import BODIES
-from thred_django.sandbox.schemas.fields import Errors, add
-from thred_django.sandbox.schemas.rules import RULES, Check
+from thred_django.sandbox.schemas.fields import Errors, Obj, add
+from thred_django.sandbox.schemas.rules import Check
 from thred_django.sandbox.schemas.text import text_problem, unstorable
 
 ACTIONS = ("create", "update")
+
+
+def no_rules(check: Check) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request body: its fields, and the rules across them (``rules.Check``)."""
+
+    fields: Obj
+    rules: Callable[[Check], None] = no_rules
+
+
+BODIES: dict[tuple[str, str], Body] = {}
+
+
+def register(resource: str, action: str, body: Body) -> None:
+    """Make ``body`` the ``action`` body of ``resource`` (once)."""
+    if action not in ACTIONS:
+        raise ValueError(f"{resource}: unknown body action {action!r}; expected {ACTIONS}.")
+    if BODIES.get((resource, action), body) is not body:
+        raise ValueError(f"{resource} already has a {action} body.")
+    BODIES[resource, action] = body
 
 
 def validate(
@@ -41,10 +68,10 @@ def validate(
     if problems := unstorable(body):
         return problems, {}  # nothing else in this body is safe to read or echo
     errors: Errors = {}
-    cleaned = schema.clean_fields(body, "", errors)
+    cleaned = schema.fields.clean_fields(body, "", errors)
     check = Check(body, cleaned, base_currency, country)
     try:
-        RULES[resource, action](check)
+        schema.rules(check)
     except (TypeError, ValueError, KeyError, ArithmeticError):
         if not errors:  # a rule met a shape no field check caught: still a 400
             add(errors, "non_field_errors", "The body's values could not be checked.")
@@ -54,4 +81,4 @@ def validate(
     return (errors, {}) if errors else ({}, cleaned)
 
 
-__all__ = ["ACTIONS", "Errors", "text_problem", "validate"]
+__all__ = ["ACTIONS", "BODIES", "Body", "Check", "Errors", "register", "text_problem", "validate"]

@@ -1,4 +1,5 @@
-"""Rules across fields, or with the business as context, per resource and action.
+"""Rules across fields, or with the business as context: the checks each kind's body
+rules (``schemas.Body.rules``, in its kind module) are made of.
 
 Each rule sees the raw body (was a field sent at all?), the values that passed their
 field checks, and the business's base currency and country; it reports with
@@ -12,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from thred_django.sandbox import readings as r
-from thred_django.sandbox.schemas import totals
 from thred_django.sandbox.schemas.fields import Errors, add
 
 
@@ -71,11 +71,12 @@ class Check:
         if r.FEE_WITHIN_AMOUNT and fee is not None and amount is not None and fee > amount:
             self.add(fee_key, f"May not exceed {amount_key} ({amount}).")
 
-    def total(self, resource: str) -> int | None:
-        """The document total of the cleaned lines, checked; None without lines."""
+    def total(self, compute: Callable[[Mapping[str, Any]], int]) -> int | None:
+        """The document total of the cleaned lines (``compute``: one of ``totals``),
+        checked; None without lines."""
         if "line_items" not in self.clean:
             return None
-        value = totals.TOTALS[resource](self.clean)
+        value = compute(self.clean)
         if value < r.DOCUMENT_TOTAL_MIN_CENTS:
             self.add("line_items", f"The document total may not be negative (it is {value}).")
         elif value > r.MAX_MINOR_UNITS:
@@ -101,103 +102,6 @@ class Check:
             self.add("status", f"Cancel a {what} with its cancel endpoint (…/delete/).")
 
 
-def _business_create(c: Check) -> None:
-    c.entity_type(c.clean.get("country"))
-
-
-def _business_update(c: Check) -> None:
-    c.entity_type(c.country)
-    for name, held in (("country", c.country), ("base_currency", c.base_currency)):
-        value = c.clean.get(name)
-        if name in r.BUSINESS_FIXED and value and held and value != held:
-            c.add(name, f"Cannot be changed (the business has {held}).")
-
-
-def _counterparty(c: Check) -> None:
+def counterparty(c: Check) -> None:
+    """Customers and vendors: a name, of a person or a company."""
     c.one_of(*r.COUNTERPARTY_NAMES)
-
-
-def _invoice(create: bool) -> Callable[[Check], None]:
-    def rules(c: Check) -> None:
-        if create:
-            c.one_of("customer_id", "customer_external_id")
-        c.currency()
-        c.total("invoice")
-
-    return rules
-
-
-def _payment(create: bool) -> Callable[[Check], None]:
-    def rules(c: Check) -> None:
-        c.currency()
-        c.allocations("invoice_id", "amount_cents", c.clean.get("total_amount_cents"))
-        c.fee_within("processing_fee_cents", "total_amount_cents")
-        if not create:
-            c.not_cancelled_by_patch("payment")
-
-    return rules
-
-
-def _payout(c: Check) -> None:
-    c.currency()
-    c.distinct("payment_ids")
-    c.distinct("refund_payment_ids")
-
-
-def _refund(c: Check) -> None:
-    if r.REFUND_PARTIAL_AMOUNT_ALIAS in c.raw:
-        c.add(r.REFUND_PARTIAL_AMOUNT_ALIAS, "Send a partial refund's amount as amount_cents.")
-
-
-def _bill(create: bool) -> Callable[[Check], None]:
-    def rules(c: Check) -> None:
-        if create:
-            c.one_of("vendor_id", "vendor_external_id")
-        c.currency()
-        c.total("bill")
-
-    return rules
-
-
-def _bill_payment_create(c: Check) -> None:
-    if c.clean.get("payment_method") == "check" and not c.sent("check_number"):
-        c.add("check_number", "Required when payment_method is check.")
-    c.currency(default=r.BILL_PAYMENT_DEFAULT_CURRENCY)
-    c.allocations("bill_id", "amount_cents", c.clean.get("amount_cents"))
-    c.fee_within("processing_fee_cents", "amount_cents")
-
-
-def _bill_payment_update(c: Check) -> None:
-    c.allocations("bill_id", "amount_cents", None)
-    c.not_cancelled_by_patch("bill payment")
-
-
-def _vendor_credit(c: Check) -> None:
-    c.one_of("vendor_id", "vendor_external_id")
-    c.currency()
-    c.allocations("bill_id", "amount", c.total("vendor_credit"))
-
-
-def _none(c: Check) -> None:
-    return None
-
-
-RULES: dict[tuple[str, str], Callable[[Check], None]] = {
-    ("business", "create"): _business_create,
-    ("business", "update"): _business_update,
-    ("customer", "create"): _counterparty,
-    ("vendor", "create"): _counterparty,
-    ("invoice", "create"): _invoice(create=True),
-    ("invoice", "update"): _invoice(create=False),
-    ("payment", "create"): _payment(create=True),
-    ("payment", "update"): _payment(create=False),
-    ("payout", "create"): _payout,
-    ("payout", "update"): _payout,
-    ("refund", "create"): _refund,
-    ("refund_payment", "create"): _none,
-    ("bill", "create"): _bill(create=True),
-    ("bill", "update"): _bill(create=False),
-    ("bill_payment", "create"): _bill_payment_create,
-    ("bill_payment", "update"): _bill_payment_update,
-    ("vendor_credit", "create"): _vendor_credit,
-}

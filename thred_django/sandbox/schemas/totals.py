@@ -54,6 +54,3 @@ def bill(body: Mapping[str, Any]) -> int:
 def vendor_credit(body: Mapping[str, Any]) -> int:
     lines = body["line_items"]
     return sum(_cents(x["amount"]) + _cents(x.get("tax_amount_cents", 0)) for x in lines)
-
-
-TOTALS = {"invoice": invoice, "bill": bill, "vendor_credit": vendor_credit}

@@ -39,8 +39,8 @@ from thred_django.sandbox.errors import (
     not_found,
     validation_failed,
 )
-from thred_django.sandbox.models import Business
 from thred_django.sandbox.schemas import text_problem, validate
+from thred_django.sandbox.tables import Business
 
 
 class JSONOnlyNegotiation(DefaultContentNegotiation):

@@ -8,7 +8,8 @@
 ``<View>.serving(kind)`` makes the view of one resource: a subclass whose
 ``http_method_names`` are the methods the kind has (any other answers 405), whose
 request-log names are the kind's. Path parameters: ``business_id`` (business
-sub-resources), ``refund_id`` (refund payments' parent) and ``object_id``.
+sub-resources), ``object_id`` and the ids of parents an object lives under
+(``refund_id``: refund payments').
 """
 
 from __future__ import annotations
@@ -20,12 +21,27 @@ from django.http import HttpResponseBase
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from thred_django.sandbox import filters
-from thred_django.sandbox.catalog import Kind, scope
+from thred_django import specs
+from thred_django.sandbox import filters, kinds
+from thred_django.sandbox.catalog import Kind
 from thred_django.sandbox.pagination import paginate
 from thred_django.sandbox.views.base import SandboxAPIView
 
-PARENTS = ("refund_id",)
+NOT_PARENTS = ("business_id", "object_id")
+
+
+def scope(view: SandboxAPIView, kind: Kind, parents: dict[str, str]) -> Any:
+    """The objects a request may see: its business's (its partner's active businesses;
+    under a parent's path, that parent's: a refund's payments)."""
+    if kind.name == "business":
+        return kind.query().filter(partner_id=view.principal.partner_id, is_active=True)
+    queryset = kind.query().filter(business=view.business)
+    for parent in specs.of(kind.name).parents:
+        if f"{parent}_id" in parents:
+            manager = kinds.of(parent).model._default_manager
+            owner = view.get_owned(manager, parents[f"{parent}_id"], parent)
+            queryset = queryset.filter(**{parent: owner})
+    return queryset
 
 
 class KindView(SandboxAPIView):
@@ -53,7 +69,8 @@ class KindView(SandboxAPIView):
         return view.as_view()
 
     def parents(self) -> dict[str, str]:
-        return {key: self.kwargs[key] for key in PARENTS if key in self.kwargs}
+        """The path's ids of the parents the object lives under (``refund_id``)."""
+        return {key: value for key, value in self.kwargs.items() if key not in NOT_PARENTS}
 
 
 class Collection(KindView):

@@ -1,15 +1,15 @@
-"""Invoices and bills: create (idempotent on external_id), PUT; invoice void.
+"""Invoices and bills: create (idempotent on external_id) and PUT, each configured by
+a ``Document`` in its kind module.
 
 A document needs an existing, active counterparty (``<role>_id`` or
 ``<role>_external_id``). PUT keeps omitted fields and, when ``line_items`` is sent,
 replaces all lines: the new total may not be negative nor fall below what the document
-has received (or, for invoices, refunded). A voided invoice cannot be updated; void is
-refused while payments are allocated to the invoice or it has refunds.
+has received (or, for invoices, refunded). A voided invoice cannot be updated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.response import Response
 
-from thred_django.sandbox import ledger, queries, readings
-from thred_django.sandbox import models as m
-from thred_django.sandbox import render as r
+from thred_django.sandbox import ledger, readings
 from thred_django.sandbox.errors import conflict, field_error
-from thred_django.sandbox.references import check_external_id_free, resolve
-from thred_django.sandbox.schemas import totals
+from thred_django.sandbox.references import Party, check_external_id_free, resolve
+from thred_django.sandbox.tables import Business
 from thred_django.sandbox.views.base import SandboxAPIView, echo
 from thred_django.sandbox.writes import common
 
@@ -30,26 +28,33 @@ from thred_django.sandbox.writes import common
 @dataclass(frozen=True)
 class Document:
     resource: str
-    model: type[m.Invoice] | type[m.Bill]
-    role: str  # customer, vendor
-    total: Callable[[dict[str, Any]], int]
+    settled: ledger.Settled  # its model and balances
+    party: Party  # its counterparty: customer, vendor
+    total: Callable[[Mapping[str, Any]], int]
     columns: tuple[str, ...]  # body fields kept as columns on create
     put_columns: tuple[str, ...]  # … and on PUT
     moves: Callable[[Any, dict[str, Any]], bool]  # does a PUT name another counterparty?
-    currency: Callable[[m.Business, dict[str, Any]], str]
+    currency: Callable[[Business, dict[str, Any]], str]
     query: Callable[[], Any]
     render: Callable[[Any], dict[str, Any]]
+    body_required: bool = False  # the update's body (the invoice PUT's is documented)
+    # Recomputes the counterparties' balances: (their ids, instances to update in place).
+    parties_changed: Callable[[Iterable[Any], Iterable[Any]], None] | None = None
 
     @property
-    def settled(self) -> ledger.Settled:
-        return ledger.SETTLED[self.resource]
+    def model(self) -> type[Any]:
+        return self.settled.model
+
+    @property
+    def role(self) -> str:
+        return self.party.name
 
 
 def create(d: Document, v: SandboxAPIView) -> Response:
     business = v.business
 
     def build(data: dict[str, Any], cleaned: dict[str, Any]) -> Any:
-        party = resolve(d.role, business, cleaned, new_document=True)
+        party = resolve(d.party, business, cleaned, new_document=True)
         doc = d.model(
             business=business,
             external_id=cleaned["external_id"],
@@ -62,16 +67,16 @@ def create(d: Document, v: SandboxAPIView) -> Response:
         doc.status = d.settled.status(doc)
         doc.paid_at = timezone.now() if doc.status == "PAID" else None
         doc.save(force_insert=True)
-        if d.role == "customer":
-            ledger.refresh_customers([party.id], [party])
+        if d.parties_changed is not None:
+            d.parties_changed([party.id], [party])
         return doc
 
     return common.create(v, d.resource, d.query, build, d.render)
 
 
 def update(d: Document, v: SandboxAPIView, object_id: str) -> Response:
-    if d.resource == "invoice":
-        v.require_body()  # documented as required (the bill PUT's is optional)
+    if d.body_required:
+        v.require_body()
     doc = v.get_owned(d.model._default_manager, object_id, d.resource)
     v.log.external_id = doc.external_id or ""
     data = v.payload()
@@ -86,7 +91,7 @@ def _put(d: Document, v: SandboxAPIView, doc: Any, data: dict, cleaned: dict) ->
         raise conflict(readings.ERROR_INVOICE_VOIDED, "A voided invoice cannot be updated.")
     old_party = getattr(doc, f"{d.role}_id")
     if d.moves(doc, cleaned):
-        party = resolve(d.role, v.business, cleaned, new_document=True)
+        party = resolve(d.party, v.business, cleaned, new_document=True)
         if party.id != old_party and getattr(doc, d.settled.received):
             raise field_error(
                 f"{d.role}_id", f"The {d.resource} has payments; its {d.role} is fixed."
@@ -114,60 +119,5 @@ def _put(d: Document, v: SandboxAPIView, doc: Any, data: dict, cleaned: dict) ->
     doc.updated_at = timezone.now()
     doc.save()
     ledger.refresh(d.settled, [doc])
-    if d.role == "customer":
-        ledger.refresh_customers({old_party, doc.customer_id})
-
-
-def void(v: SandboxAPIView, object_id: str) -> Response:
-    invoice = v.get_owned(m.Invoice.objects, object_id, "invoice")
-    v.log.external_id = invoice.external_id or ""
-    with transaction.atomic():
-        invoice = m.Invoice.objects.select_for_update().get(id=invoice.id)
-        if invoice.voided_at is not None:
-            raise conflict(readings.ERROR_INVOICE_ALREADY_VOIDED, "The invoice is already voided.")
-        if invoice.received_cents and readings.VOID_REFUSED_WITH_PAYMENTS:
-            raise conflict(
-                readings.ERROR_INVOICE_HAS_PAYMENTS,
-                "The invoice has payments allocated; cancel them before voiding.",
-            )
-        if invoice.refunded_cents and readings.VOID_REFUSED_WITH_PAYMENTS:
-            raise conflict(
-                readings.ERROR_INVOICE_HAS_REFUNDS,
-                "The invoice has refunds; its revenue is already (partly) reversed.",
-            )
-        invoice.voided_at = timezone.now()
-        invoice.status = ledger.invoice_status(invoice)
-        invoice.paid_at = None
-        invoice.updated_at = invoice.voided_at
-        invoice.save()
-        ledger.refresh_customers([invoice.customer_id])
-    return Response(r.invoice(queries.invoices().get(id=invoice.id)))
-
-
-INVOICE = Document(
-    resource="invoice",
-    model=m.Invoice,
-    role="customer",
-    total=totals.invoice,
-    columns=("invoice_number", "sent_at", "due_at", "voided_at"),
-    put_columns=("invoice_number", "sent_at", "due_at"),  # voiding is its own call
-    moves=lambda doc, cleaned: (
-        cleaned.get("customer_id", str(doc.customer_id)) != str(doc.customer_id)
-    ),
-    currency=lambda business, cleaned: business.base_currency,
-    query=queries.invoices,
-    render=r.invoice,
-)
-
-BILL = Document(
-    resource="bill",
-    model=m.Bill,
-    role="vendor",
-    total=totals.bill,
-    columns=("bill_number", "due_at"),
-    put_columns=("bill_number", "currency", "due_at"),
-    moves=lambda doc, cleaned: bool(cleaned.get("vendor_id") or cleaned.get("vendor_external_id")),
-    currency=lambda business, cleaned: cleaned.get("currency") or business.base_currency,
-    query=queries.bills,
-    render=r.bill,
-)
+    if d.parties_changed is not None:
+        d.parties_changed({old_party, getattr(doc, f"{d.role}_id")}, ())

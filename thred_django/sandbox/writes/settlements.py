@@ -4,8 +4,9 @@ A settlement needs its counterparty (customer, vendor) and allocations to open
 documents (invoices, bills) of that counterparty, which never exceed its amount.
 Creates are idempotent on the ``Idempotency-Key`` header and on ``external_id``; a
 PATCH of a cancelled one is a 409; only pending or failed ones can be cancelled
-(POST …/delete/), anything else is a 409. ``Settlement`` says what differs between the
-two: names, columns, what a PATCH may change, and the response shapes.
+(POST …/delete/), anything else is a 409. ``Settlement`` (configured in each kind
+module) says what differs between the two: names, columns, what a PATCH may change,
+and the response shapes.
 """
 
 from __future__ import annotations
@@ -20,11 +21,16 @@ from django.http import HttpResponseBase
 from django.utils import timezone
 from rest_framework.response import Response
 
-from thred_django.sandbox import idempotency, ledger, queries, readings
-from thred_django.sandbox import models as m
-from thred_django.sandbox import render as r
+from thred_django.sandbox import idempotency, ledger, readings
 from thred_django.sandbox.errors import conflict, field_error
-from thred_django.sandbox.references import check_allocations, check_external_id_free, resolve
+from thred_django.sandbox.references import (
+    Party,
+    check_allocations,
+    check_external_id_free,
+    resolve,
+)
+from thred_django.sandbox.render.common import ts
+from thred_django.sandbox.tables import Business
 from thred_django.sandbox.views.base import SandboxAPIView, echo
 
 
@@ -32,18 +38,26 @@ from thred_django.sandbox.views.base import SandboxAPIView, echo
 class Settlement:
     resource: str
     label: str  # in messages
-    model: type[m.Payment] | type[m.BillPayment]
+    model: type[Any]  # the settlement's model (Payment, BillPayment)
     allocation: type[Model]
-    role: str  # the counterparty: customer, vendor
-    document: str  # what it settles: invoice, bill
+    party: Party  # the counterparty: customer, vendor
+    settled: ledger.Settled  # what it settles: invoices, bills
     amount: str  # the amount column (and body field)
     allocating: tuple[str, ...]  # statuses whose allocations count
-    default_currency: Callable[[m.Business], str]
+    default_currency: Callable[[Business], str]
     columns: tuple[str, ...]  # body fields stored as columns on create
     patchable: tuple[str, ...]  # columns a PATCH may change (besides status, fee, lines)
     created: Callable[[Any, list[Any]], dict[str, Any]]  # create answer (obj, lines)
     shown: Callable[[Any], dict[str, Any]]  # PATCH answer and repeats (loaded obj)
     query: Callable[[], Any]
+
+    @property
+    def role(self) -> str:
+        return self.party.name
+
+    @property
+    def document(self) -> str:
+        return self.settled.name
 
     @property
     def id_key(self) -> str:
@@ -62,7 +76,7 @@ class Settlement:
         return self.allocation._default_manager.bulk_create(rows)
 
     def refresh(self, ids: Any) -> None:
-        ledger.refresh(ledger.SETTLED[self.document], ids)
+        ledger.refresh(self.settled, ids)
 
 
 def set_status(obj: Any, status: str) -> None:
@@ -84,9 +98,9 @@ def _build(
     key: str | None,
     locked: dict[str, Any],
 ) -> dict[str, Any]:
-    party = resolve(s.role, v.business, cleaned)
+    party = resolve(s.party, v.business, cleaned)
     allocations = cleaned.get("allocations") or []
-    resolved = check_allocations(s.document, v.business, party, allocations, locked=locked)
+    resolved = check_allocations(s.settled, v.business, party, allocations, locked=locked)
     obj = s.model(
         business=v.business,
         external_id=cleaned.get("external_id") or None,
@@ -126,7 +140,7 @@ def create(s: Settlement, v: SandboxAPIView) -> HttpResponseBase:
         with transaction.atomic():
             # Lock what the allocations touch before looking for a duplicate: a request
             # that waited for a concurrent duplicate then answers with its result.
-            locked = ledger.lock(ledger.SETTLED[s.document], v.business, ids)
+            locked = ledger.lock(s.settled, v.business, ids)
             if answer := repeat():
                 return answer
             body = _build(s, v, data, cleaned, key, locked)
@@ -157,7 +171,7 @@ def _patch(s: Settlement, v: SandboxAPIView, obj: Any, data: dict, cleaned: dict
         raise conflict(code, f"A cancelled {s.label} cannot be updated.")
     party = getattr(obj, s.role)
     if "customer_id" in cleaned and cleaned["customer_id"] != str(obj.customer_id):
-        party = resolve(s.role, v.business, cleaned)
+        party = resolve(s.party, v.business, cleaned)
     if "external_id" in cleaned and cleaned["external_id"] != obj.external_id:
         check_external_id_free(s.model, v.business, cleaned["external_id"], obj.id)
         obj.external_id = cleaned["external_id"]
@@ -179,7 +193,7 @@ def _patch(s: Settlement, v: SandboxAPIView, obj: Any, data: dict, cleaned: dict
     resolved = None
     if "allocations" in cleaned or party.id != getattr(obj, f"{s.role}_id") or reactivated:
         own = {f"{s.resource}_id": obj.id}
-        resolved = check_allocations(s.document, v.business, party, allocations, exclude=own)
+        resolved = check_allocations(s.settled, v.business, party, allocations, exclude=own)
     setattr(obj, s.role, party)
     setattr(obj, s.amount, total)
     obj.processing_fee_cents = fee
@@ -220,39 +234,14 @@ def cancel(s: Settlement, v: SandboxAPIView, object_id: str) -> Response:
         obj.updated_at = timezone.now()
         obj.save()
         s.refresh(obj.allocations.values_list(s.id_key, flat=True))
-    return Response(r.cancellation(obj, f"{s.label.capitalize()} cancelled successfully."))
+    return Response(cancellation(obj, f"{s.label.capitalize()} cancelled successfully."))
 
 
-PAYMENT = Settlement(
-    resource="payment",
-    label="payment",
-    model=m.Payment,
-    allocation=m.PaymentAllocation,
-    role="customer",
-    document="invoice",
-    amount="total_amount_cents",
-    allocating=readings.ALLOCATING_PAYMENT_STATUSES,
-    default_currency=lambda business: business.base_currency,
-    columns=("payment_method", "payment_processor"),
-    patchable=("currency", "payment_date", "payment_method", "payment_processor"),
-    created=lambda obj, rows: {"payment": r.payment_summary(obj, rows)},
-    shown=lambda obj: {"payment": r.payment_summary(obj)},
-    query=queries.payments,
-)
-
-BILL_PAYMENT = Settlement(
-    resource="bill_payment",
-    label="bill payment",
-    model=m.BillPayment,
-    allocation=m.BillPaymentAllocation,
-    role="vendor",
-    document="bill",
-    amount="amount_cents",
-    allocating=readings.ALLOCATING_BILL_PAYMENT_STATUSES,
-    default_currency=lambda business: readings.BILL_PAYMENT_DEFAULT_CURRENCY,
-    columns=("payment_method", "check_number"),
-    patchable=("check_number",),
-    created=lambda obj, rows: r.bill_payment(obj, rows),
-    shown=r.bill_payment,
-    query=queries.bill_payments,
-)
+def cancellation(obj: Any, message: str) -> dict[str, Any]:
+    """The answer of a cancel."""
+    return {
+        "message": message,
+        "payment_id": str(obj.id),
+        "status": obj.status,
+        "updated_at": ts(obj.updated_at),
+    }
