@@ -5,8 +5,8 @@ ISO 8601 with ``Z``, dates as ``YYYY-MM-DD``, amounts as integers in minor units
 un-suffixed amount fields carry the same minor-unit value as their ``*_cents`` twin:
 gaps.md 2, read as in ``readings``). Optional request fields never sent render as
 ``""`` (strings), ``None``, ``[]`` or ``{}``, or are left out where the schema types them
-non-null. Renderers of documents expect their related rows loaded (their kind's ``query``), so a
-page costs a fixed number of queries.
+non-null. Renderers of documents expect their related rows loaded (their kind's
+``query``), so a page costs a fixed number of queries.
 """
 
 from __future__ import annotations
