@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from string import Formatter
 from typing import Any
 from urllib.parse import quote
@@ -40,14 +41,18 @@ class Endpoint:
     auth: Auth
     paginated: bool = False
 
-    @property
+    @cached_property
     def path_params(self) -> tuple[str, ...]:
         return tuple(name for _, name, _, _ in Formatter().parse(self.path) if name)
 
+    @cached_property
+    def _param_set(self) -> frozenset[str]:
+        return frozenset(self.path_params)
+
     def format(self, **params: Any) -> str:
         """The concrete path; each id is checked and percent-encoded (no ``../`` tricks)."""
-        expected = set(self.path_params)
-        if set(params) != expected:
+        expected = self._param_set
+        if params.keys() != expected:
             raise TypeError(f"{self.name} needs path parameters {sorted(expected)}")
         values: dict[str, str] = {}
         for key, value in params.items():

@@ -34,6 +34,7 @@ from thred_django.exceptions import ThredError, ThredResponseError
 logger = logging.getLogger("thred_django.client")
 
 _NOT_JSON = object()
+_URL_CACHE_SIZE = 1024
 
 USER_AGENT = f"thred-django/{thred_django.__version__} httpx/{httpx.__version__}"
 
@@ -80,6 +81,10 @@ class HttpCore:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,
         )
+        # What ``Client.build_request`` merges into every request, read once: the
+        # client's headers (its defaults and ours). ``Client.send`` adds the timeout.
+        self._headers = self._client.headers.copy()
+        self._urls: dict[str, httpx.URL] = {}
 
     @property
     def closed(self) -> bool:
@@ -116,13 +121,9 @@ class HttpCore:
         started = time.perf_counter()
         failure: ThredError | None = None
         try:
-            response = self._client.request(
-                method,
-                self.base_url + path,
-                content=content,
-                data=dict(form) if form is not None else None,
-                params=_query(params),
-                headers=request_headers,
+            request = self._request(method, path, content, form, params, request_headers)
+            response = self._client.send(
+                request,
                 auth=authorization if authorization is not None else httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.HTTPError as exc:
@@ -151,6 +152,39 @@ class HttpCore:
             path=path,
             elapsed=elapsed,
         )
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        content: bytes | None,
+        form: Mapping[str, str] | None,
+        params: Mapping[str, Any] | None,
+        headers: dict[str, str],
+    ) -> httpx.Request:
+        """The request ``Client.request`` would build (same URL, headers, cookies),
+        without re-parsing the URL of a path already sent (a create's path is the same
+        for every record of a business) or merging the client's settings anew.
+        """
+        merged = self._headers.copy()
+        merged.update(headers)
+        return httpx.Request(
+            method,
+            self._url(path),
+            content=content,
+            data=dict(form) if form is not None else None,
+            params=_query(params),
+            headers=merged,
+            cookies=self._client.cookies or None,
+        )
+
+    def _url(self, path: str) -> httpx.URL:
+        url = self._urls.get(path)
+        if url is None:
+            if len(self._urls) >= _URL_CACHE_SIZE:
+                self._urls.clear()  # paths with object ids: keep the cache bounded
+            url = self._urls[path] = httpx.URL(self.base_url + path)
+        return url
 
     @staticmethod
     def _parse_success(

@@ -32,8 +32,33 @@ def text_problem(text: str) -> str | None:
     return None
 
 
+def _clean(value: Any, depth: int) -> bool:
+    """True when ``value`` (at ``depth``) holds nothing ``body_text_errors`` reports: a
+    quick walk of the plain JSON types; anything else answers False (walk it fully)."""
+    if depth > gaps.MAX_BODY_DEPTH:
+        return False
+    kind = type(value)
+    if kind is str:
+        return "\x00" not in value and (value.isascii() or text_problem(value) is None)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is str and ("\x00" in key or not key.isascii()):
+                return False  # a non-ASCII key is rare: the full walk judges it
+            if not _clean(item, depth + 1):
+                return False
+        return True
+    if kind is list:
+        return all(_clean(item, depth + 1) for item in value)
+    return not isinstance(value, Mapping | list | tuple | str)
+
+
 def body_text_errors(data: Any) -> Errors:
     """``{path: [message]}`` for every unstorable string or too-deep value in ``data``."""
+    return {} if _clean(data, 0) else _walk(data)
+
+
+def _walk(data: Any) -> Errors:
+    """``body_text_errors`` the long way: every value, every path named."""
     errors: Errors = {}
     stack: list[tuple[Any, str, int]] = [(data, "", 0)]
     while stack:
