@@ -10,8 +10,11 @@ writes (and the database's client side). Target: ≤ 0.5 ms per record.
 
 Modes: ``sequential`` (CONCURRENCY 1, BUSINESS_MAX_IN_FLIGHT 1: one call at a time) and
 ``fanout`` (the defaults: calls of a business on the I/O threads). ``--profile FILE``
-writes a cProfile of the sequential run (one thread, so the profile is the engine).
-``--engine-commit REV`` runs REV's engine too (sequential only), same data.
+adds a sequential run under cProfile (one thread, so the profile is the engine; its row
+is slower by the profiler's overhead) and writes the profile to FILE.
+``--engine-commit REV`` runs REV's engine too, same data and modes, in ABBA order
+(before sequential, after sequential, after fan-out, before fan-out). Each row gives the
+load average when it ended.
 
     benchmarks/bench_cpu.py [--records 5000] [--db postgres|sqlite] [--profile FILE]
                             [--engine-commit REV]
@@ -68,7 +71,10 @@ def child(args) -> None:
         profiler.dump_stats(args.profile)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     states = dict(SyncRecord.objects.values_list("state").annotate(n=Count("id")).order_by())
-    common.child_result({"records": todo, "cpu": cpu, "wall": wall, "states": states})
+    import thred_django
+
+    code = str(Path(thred_django.__file__).parent)
+    common.child_result({"records": todo, "cpu": cpu, "wall": wall, "states": states, "code": code})
 
 
 def main() -> None:
@@ -94,14 +100,20 @@ def main() -> None:
     )
     sequential = {"BENCH_CONCURRENCY": "1", "BENCH_BUSINESS_MAX_IN_FLIGHT": "1"}
     runs: list[tuple[str, dict[str, str], list[str]]] = []
+    after = [("after, sequential", sequential, []), ("after, fanout (defaults)", {}, [])]
     if args.engine_commit:
         code = common.worktree(args.engine_commit)
-        path = os.pathsep.join([str(code), env["PYTHONPATH"]])
-        before = {**sequential, "PYTHONPATH": path}
-        runs.append((f"before ({args.engine_commit}), sequential", before, []))
-    profile = ["--profile", args.profile] if args.profile else []
-    runs.append(("after, sequential", sequential, profile))
-    runs.append(("after, fanout (defaults)", {}, []))
+        path = {"BENCH_CODE": str(code)}  # common.py puts it first on sys.path
+        before = [
+            (f"before ({args.engine_commit}), sequential", {**sequential, **path}, []),
+            (f"before ({args.engine_commit}), fanout (defaults)", path, []),
+        ]
+        # ABBA: before, after, after, before (load drifts on a shared machine)
+        runs += [before[0], after[0], after[1], before[1]]
+    else:
+        runs += after
+    if args.profile:  # its own run: the profiler's overhead stays out of the rows above
+        runs.append(("after, sequential, under cProfile", sequential, ["--profile", args.profile]))
     rows = []
     results = []
     for label, extra, more in runs:
@@ -116,13 +128,14 @@ def main() -> None:
                 f"{out['cpu'] / out['records'] * 1000:.2f}",
                 f"{out['wall'] / out['records'] * 1000:.2f}",
                 f"{out['records'] / out['wall']:.0f}",
+                f"{os.getloadavg()[0]:.1f}",
             ]
         )
     common.drop_database(url)
     common.table(
         f"Engine CPU per record, stub transport ({kind}; target ≤ 0.5 ms/record); load "
         f"average {os.getloadavg()[0]:.2f}",
-        ["engine", "records", "CPU ms/record", "wall ms/record", "rec/s"],
+        ["engine", "records", "CPU ms/record", "wall ms/record", "rec/s", "load (1 min)"],
         rows,
     )
     common.write_json(args.json, results)

@@ -379,8 +379,9 @@ def main() -> None:
     p.add_argument(
         "--engine-commit",
         metavar="COMMIT",
-        help="run the engine step with thred_django of COMMIT (a worktree); everything "
-        "else (schema, data, sandbox server, ceiling) with this checkout's",
+        help="also run the engine step with thred_django of COMMIT (a worktree), each round "
+        "both engines in ABBA order, each followed by its ceiling; everything else (schema, "
+        "data, sandbox server, ceiling) with this checkout's",
     )
     args = p.parse_args()
     if args.concurrency is None:
@@ -406,27 +407,33 @@ def main() -> None:
             "THRED_BASE_URL": f"{server.url}/thred-sandbox",
             "BENCH_CONCURRENCY": str(args.concurrency),
         }
+        engines: list[tuple[str, dict[str, str]]] = [("this checkout", {})]
+        if args.engine_commit:
+            code = str(common.worktree(args.engine_commit))
+            engines.insert(0, (args.engine_commit, {"BENCH_CODE": code}))
         for n in range(args.rounds):
-            reset = common.run_child(__file__, ["--step", "reset"], env)
-            engine_env = dict(env)
-            if args.engine_commit:
-                engine_env["BENCH_CODE"] = str(common.worktree(args.engine_commit))
-            engine = measure(__file__, "engine", args, engine_env, server)
-            ceiling = measure(__file__, "ceiling", args, env, server)
-            rounds.append({"engine": engine, "ceiling": ceiling})
-            print(
-                f"# round {n + 1}: {reset['records']} records; engine "
-                f"{engine['settled'] / engine['seconds']:.0f} rec/s "
-                f"({engine['states']}), ceiling {ceiling['records'] / ceiling['seconds']:.0f} "
-                f"rec/s ({ceiling['statuses']})",
-                file=sys.stderr,
-                flush=True,
-            )
+            # ABBA over rounds when two engines: the load drifts on a shared machine
+            for label, extra in engines if n % 2 == 0 else engines[::-1]:
+                reset = common.run_child(__file__, ["--step", "reset"], env)
+                engine = measure(__file__, "engine", args, {**env, **extra}, server)
+                engine["load"] = os.getloadavg()[0]
+                ceiling = measure(__file__, "ceiling", args, env, server)
+                ceiling["load"] = os.getloadavg()[0]
+                rounds.append({"engine": engine, "ceiling": ceiling, "label": label, "n": n + 1})
+                print(
+                    f"# round {n + 1}, engine {label}: {reset['records']} records; engine "
+                    f"{engine['settled'] / engine['seconds']:.0f} rec/s "
+                    f"({engine['states']}), ceiling "
+                    f"{ceiling['records'] / ceiling['seconds']:.0f} rec/s ({ceiling['statuses']})",
+                    file=sys.stderr,
+                    flush=True,
+                )
     if not args.keep:
         common.drop_database(url)
 
     rows = []
-    for n, r in enumerate(rounds, 1):
+    for r in rounds:
+        n = f"{r['n']} ({r['label']})" if args.engine_commit else r["n"]
         e, c = r["engine"], r["ceiling"]
         e_rate = e["settled"] / e["seconds"]
         c_rate = c["records"] / c["seconds"]
@@ -441,6 +448,7 @@ def main() -> None:
                 f"{c_rate:.0f}",
                 f"{e['calls'] / e['seconds'] / (c['calls'] / c['seconds']):.2f}",
                 f"{e['queries_per_record']:.1f}",
+                f"{e['load']:.1f} / {c['load']:.1f}",
             ]
         )
     common.table(
@@ -458,24 +466,29 @@ def main() -> None:
             "ceiling calls/s",
             "engine/ceiling (calls/s)",
             "SQL/record (sync)",
+            "load (1 min) after engine / ceiling",
         ],
         rows,
     )
     cpu_rows = []
-    for label in ("engine", "ceiling"):
-        n = statistics.median(r[label]["calls"] for r in rounds)
+    labels = list(dict.fromkeys(r["label"] for r in rounds))
+    for engine_label in labels:
+        mine = [r for r in rounds if r["label"] == engine_label]
+        for label in ("engine", "ceiling"):
+            n = statistics.median(r[label]["calls"] for r in mine)
 
-        def med(key: str, label: str = label) -> float:
-            return statistics.median(r[label][key] for r in rounds)
+            def med(key: str, label: str = label, mine: list = mine) -> float:
+                return statistics.median(r[label][key] for r in mine)
 
-        secs, busy = med("seconds"), med("busy_cpu")
-        parts = [med("cpu"), med("gunicorn_cpu"), med("postgres_cpu")]
-        parts.append(busy - sum(parts))
-        cpu_rows.append(
-            [label, f"{secs:.1f}"]
-            + [f"{part:.1f} s = {part / n * 1000:.1f} ms/call" for part in parts]
-            + [f"{busy / secs:.2f}"]
-        )
+            secs, busy = med("seconds"), med("busy_cpu")
+            parts = [med("cpu"), med("gunicorn_cpu"), med("postgres_cpu")]
+            parts.append(busy - sum(parts))
+            name = f"{label} ({engine_label})" if len(labels) > 1 else label
+            cpu_rows.append(
+                [name, f"{secs:.1f}"]
+                + [f"{part:.1f} s = {part / n * 1000:.1f} ms/call" for part in parts]
+                + [f"{busy / secs:.2f}"]
+            )
     common.table(
         "Where the CPU went (median round): CPU seconds, and per call sent",
         [
@@ -489,9 +502,11 @@ def main() -> None:
         ],
         cpu_rows,
     )
-    kinds = rounds[-1]["engine"]["queries_by_kind"]
+    kinds = next(r for r in reversed(rounds) if r["label"] == "this checkout")["engine"][
+        "queries_by_kind"
+    ]
     common.table(
-        "SQL statements per pushed record in the sync process, by kind (last round)",
+        "SQL statements per pushed record in the sync process, by kind (this checkout, last round)",
         ["statement", "per record"],
         [[kind, f"{n:.2f}"] for kind, n in kinds.items() if n >= 0.01],
     )

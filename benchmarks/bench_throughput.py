@@ -111,6 +111,7 @@ def shape(args, name: str, businesses: int, records: int, engines: list[Engine])
             run = run_engine({**env, **extra}, manage, args.time_limit, log)
             measured = common.run_child(__file__, ["--step", "measure"], env)
             measured.update(run, engine=label, records=reset["records"], shape=name)
+            measured["load"] = os.getloadavg()[0]
             rate = measured["settled"] / measured["seconds"]
             print(
                 f"# {name} / {label}: {measured['settled']} settled in "
@@ -181,6 +182,7 @@ def main() -> None:
                 f"{r['cpu'] / max(r['settled'], 1) * 1000:.2f}",
                 f"{r['server_ms_p50']:.0f}",
                 r["double_sends"],
+                f"{r['load']:.1f}",
             ]
         )
     common.table(
@@ -198,6 +200,7 @@ def main() -> None:
             "worker CPU ms / record",
             "server ms/call (p50)",
             "double sends",
+            "load (1 min) at the end",
         ],
         rows,
     )

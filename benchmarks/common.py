@@ -285,6 +285,9 @@ class Gunicorn:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "THRED_SITE_URL": self.url}
+        # The flag only in the server's own processes (benchmarks/settings.py); the
+        # workers and steps that take ``self.env`` keep the example's database settings.
+        self.server_env = {**self.env, "BENCH_SANDBOX_SERVER": "1"}
         self.workers = workers
         self.log = log
         self.proc: subprocess.Popen | None = None
@@ -302,7 +305,7 @@ class Gunicorn:
             args.append("--no-control-socket")
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
-            args, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT
+            args, env=self.server_env, stdout=self.log.open("w"), stderr=subprocess.STDOUT
         )
         wait_for_http(f"{self.url}/thred-sandbox/v1/platform/businesses/")
         return self

@@ -10,7 +10,17 @@ BENCH_MAX_IN_FLIGHT         THRED["MAX_IN_FLIGHT"] and MAX_CONNECTIONS (default:
 BENCH_BUSINESS_MAX_IN_FLIGHT  THRED["BUSINESS_MAX_IN_FLIGHT"] (default: the engine's)
 BENCH_Q_POLL                Q_CLUSTER["poll"] seconds (default: the example's, 0.5)
 BENCH_REQUEST_LOG           THRED_SANDBOX["REQUEST_LOG"] (default: on, as shipped)
+BENCH_SANDBOX_SERVER        set by ``common.Gunicorn`` in the sandbox server's processes
+                            only; on PostgreSQL their connections commit asynchronously
+                            (``synchronous_commit=off``) and skip Django's per-request
+                            health check (``SELECT 1``), unless BENCH_SANDBOX_DURABLE=1
 ==========================  ==========================================================
+
+The sandbox server stands in for Thred, a remote API whose own disk flushes and
+connection checks cost the client nothing: on a 2-core machine shared by the worker, the
+sandbox and PostgreSQL, they would otherwise be charged to the engine under test. The
+worker (and every other benchmark process) keeps the example project's settings:
+synchronous commits, health checks on.
 
 DEBUG is off (Django keeps every query in memory when it is on) and logging is quiet.
 """
@@ -43,6 +53,15 @@ if os.environ.get("BENCH_Q_POLL"):
     Q_CLUSTER["poll"] = float(os.environ["BENCH_Q_POLL"])
 if os.environ.get("BENCH_REQUEST_LOG"):
     THRED_SANDBOX["REQUEST_LOG"] = os.environ["BENCH_REQUEST_LOG"] not in ("0", "false", "no")
+
+_DB = DATABASES["default"]  # noqa: F405
+if (
+    os.environ.get("BENCH_SANDBOX_SERVER") == "1"
+    and os.environ.get("BENCH_SANDBOX_DURABLE") != "1"
+    and "postgresql" in _DB["ENGINE"]
+):
+    _DB["CONN_HEALTH_CHECKS"] = False
+    _DB["OPTIONS"] = {**_DB.get("OPTIONS", {}), "options": "-c synchronous_commit=off"}
 
 LOGGING["loggers"]["thred_django"]["level"] = os.environ.get("THRED_LOG_LEVEL", "WARNING")
 LOGGING["loggers"]["django-q"]["level"] = os.environ.get("Q_LOG_LEVEL", "WARNING")

@@ -25,12 +25,14 @@ the configuration changes), so a run is reproducible in a single process.
 
 from __future__ import annotations
 
+import functools
+import json
 import random
 import threading
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from thred_django.conf import sandbox_settings
@@ -94,16 +96,59 @@ def default_faults() -> FaultSettings:
 def current_faults(partner_id: str | None = None) -> FaultSettings:
     """The settings in force: the database row if there is one, else the defaults; for
     ``partner_id``, with that partner's own changes (control endpoint) over them."""
-    row = FaultConfig.objects.filter(pk=1).values(*_FIELD_NAMES).first()
+    row, own = _read_rows(partner_id or None)
     shared = default_faults() if row is None else FaultSettings(**row)
-    if not partner_id:
-        return shared
-    own = PartnerFaultConfig.objects.filter(pk=partner_id).values("changes", "version").first()
     if own is None:
         return shared
     merged = {**shared.as_dict(), **_checked(dict(own["changes"]))}
     merged["version"] = shared.version * 100_003 + own["version"]  # re-seeds on either change
     return FaultSettings(**merged)
+
+
+def _read_rows(partner_id: str | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The shared row's settings and the partner's ``{"changes", "version"}`` (None for a
+    missing row), in one statement: every API request reads them (``plan_request``), and
+    two ORM queries cost ~0.5 ms of the sandbox's CPU per call where this costs ~0.05."""
+    using = router.db_for_read(FaultConfig)
+    connection = connections[using]
+    sql, changes_field = _rows_sql(using)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [partner_id])
+        values = cursor.fetchone()
+    row = None
+    if values[0] is not None:
+        row = dict(zip(_FIELD_NAMES, values[1 : 1 + len(_FIELD_NAMES)], strict=True))
+    own = None
+    changes, version = values[-2:]
+    if version is not None:
+        if isinstance(changes, str):  # the JSON text, as SQLite and Django's psycopg give it
+            changes = json.loads(changes, cls=changes_field.decoder)
+        own = {"changes": changes, "version": version}
+    return row, own
+
+
+@functools.lru_cache(maxsize=8)
+def _rows_sql(using: str) -> tuple[str, models.JSONField[Any]]:
+    """``SELECT`` of both rows, LEFT JOINed onto a one-row table (so a missing row is
+    NULLs, not no result): the shared row's id and settings, the partner's changes and
+    version. Built once per database from the models' ``_meta``."""
+    quote = connections[using].ops.quote_name
+    shared, partner = FaultConfig._meta, PartnerFaultConfig._meta
+
+    def column(meta: Any, alias: str, name: str) -> str:
+        return f"{alias}.{quote(str(meta.get_field(name).column))}"
+
+    columns = [column(shared, "f", "id")]
+    columns += [column(shared, "f", name) for name in _FIELD_NAMES]
+    columns += [column(partner, "p", "changes"), column(partner, "p", "version")]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM (SELECT 1 AS one) here"  # noqa: S608 - our names
+        f" LEFT JOIN {quote(shared.db_table)} f ON {column(shared, 'f', 'id')} = 1"
+        f" LEFT JOIN {quote(partner.db_table)} p ON {column(partner, 'p', 'partner_id')} = %s"
+    )
+    changes = partner.get_field("changes")
+    assert isinstance(changes, models.JSONField)
+    return sql, changes
 
 
 def set_partner_faults(partner_id: str, **changes: Any) -> FaultSettings:

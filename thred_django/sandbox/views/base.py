@@ -16,12 +16,14 @@ Views fill ``self.log`` (action, external_id, created …) as they go.
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
 
+from django.db import connections, router
 from django.db.models import Manager, Model, QuerySet
 from django.http import HttpRequest, HttpResponseBase, QueryDict
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -156,11 +158,7 @@ class SandboxAPIView(APIView):
     def load_business(self, business_id: str) -> Business:
         """The principal's partner's business with this id, else 404."""
         canonical = parse_uuid(business_id)
-        business = (
-            Business.objects.filter(id=canonical, partner_id=self.principal.partner_id).first()
-            if canonical
-            else None
-        )
+        business = owned_business(canonical, self.principal.partner_id) if canonical else None
         if business is None:
             raise not_found("business")
         return business
@@ -219,6 +217,28 @@ class SandboxAPIView(APIView):
         if obj is None:
             raise not_found(resource)
         return obj
+
+
+def owned_business(business_id: str, partner_id: str) -> Business | None:
+    """The business with this (canonical) id if ``partner_id`` owns it: what
+    ``Business.objects.filter(id=…, partner_id=…).first()`` returns, through a
+    statement built once (``RawQuerySet``), as every business sub-resource request
+    loads its business: the queryset's compilation costs more than the query."""
+    using = router.db_for_read(Business)
+    connection = connections[using]
+    params = [Business._meta.pk.get_db_prep_value(business_id, connection), partner_id]
+    found = list(Business.objects.db_manager(using).raw(_business_sql(using), params))
+    return found[0] if found else None
+
+
+@functools.lru_cache(maxsize=8)
+def _business_sql(using: str) -> str:
+    quote = connections[using].ops.quote_name
+    meta = Business._meta
+    columns = ", ".join(quote(str(f.column)) for f in meta.concrete_fields)
+    pk, partner = quote(str(meta.pk.column)), quote(str(meta.get_field("partner_id").column))
+    table = quote(meta.db_table)
+    return f"SELECT {columns} FROM {table} WHERE {pk} = %s AND {partner} = %s"  # noqa: S608
 
 
 def echo(data: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
