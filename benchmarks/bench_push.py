@@ -351,7 +351,8 @@ def measure(script: str, step: str, args, env: dict, server: common.Gunicorn) ->
     if args.profile and step == "engine":
         extra += ["--profile", args.profile]
     database = env["DATABASE_URL"].rsplit("/", 1)[1]
-    with common.CpuTracker(f"postgres: postgres {database} ") as postgres:
+    # A backend's title: "postgres: [15/main: ]<role> <database> <client> <state>"
+    with common.CpuTracker(f" {database} ") as postgres:
         out = common.run_child(script, extra, env)
     out["gunicorn_cpu"] = common.cpu_seconds(server.pids()) - gunicorn0
     out["postgres_cpu"] = postgres.seconds
