@@ -15,9 +15,11 @@ is slower by the profiler's overhead) and writes the profile to FILE.
 ``--engine-commit REV`` runs REV's engine too, same data and modes, in ABBA order
 (before sequential, after sequential, after fan-out, before fan-out). Each row gives the
 load average when it ended.
+``--database-url URL`` uses that (existing) database, migrated and flushed, instead of
+creating a scratch one (on a machine where each engineer has one database).
 
     benchmarks/bench_cpu.py [--records 5000] [--db postgres|sqlite] [--profile FILE]
-                            [--engine-commit REV]
+                            [--engine-commit REV] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -85,12 +87,19 @@ def main() -> None:
     p.add_argument("--n", type=int, default=0)
     p.add_argument("--profile", default="")
     p.add_argument("--engine-commit", metavar="COMMIT")
+    p.add_argument("--database-url", metavar="URL", help="an existing database to flush and use")
     args = p.parse_args()
     if args.child:
         return child(args)
     common.print_machine()
-    kind = "postgres" if "postgres" in common.db_kinds(args.db) else "sqlite"
-    url = common.fresh_database(kind, "cpu")
+    if args.database_url:
+        url = args.database_url
+        kind = common.kind_of(url)
+        common.manage(common.env_for(url), "migrate", "--noinput", "-v", "0")
+        common.manage(common.env_for(url), "flush", "--noinput", "-v", "0")
+    else:
+        kind = "postgres" if "postgres" in common.db_kinds(args.db) else "sqlite"
+        url = common.fresh_database(kind, "cpu")
     env = common.env_for(url, THRED_SYNC_MODE="queue")
     common.run_child(__file__, ["--step", "generate", "--n", str(args.records)], env)
     env.update(
@@ -131,7 +140,8 @@ def main() -> None:
                 f"{os.getloadavg()[0]:.1f}",
             ]
         )
-    common.drop_database(url)
+    if not args.database_url:
+        common.drop_database(url)
     common.table(
         f"Engine CPU per record, stub transport ({kind}; target ≤ 0.5 ms/record); load "
         f"average {os.getloadavg()[0]:.2f}",

@@ -13,8 +13,9 @@ from django.utils import timezone
 from tests.engine.conftest import ar_chain
 from tests.engine.test_push import record_of
 from tests.testapp import models as m
-from thred_django.engine import operations, outcome
+from thred_django.engine import operations
 from thred_django.engine.runner import push_due
+from thred_django.engine.writer import Outcomes
 from thred_django.models import SyncRecord
 
 pytestmark = pytest.mark.django_db
@@ -73,17 +74,17 @@ def test_a_database_error_recording_an_outcome_leaves_an_error_on_the_record(
 ):
     client = m.Client.objects.create(shop=shop, name="C")
     push_due(resource="business")
-    real = outcome.succeeded
+    real = Outcomes._write
 
-    def broken(record, *a, **kw):
-        if record.resource == "customer":
+    def broken(self, pending):
+        if any(p.record.resource == "customer" for p in pending):
             raise OperationalError("database went away")
-        return real(record, *a, **kw)
+        return real(self, pending)
 
-    monkeypatch.setattr(outcome, "succeeded", broken)
+    monkeypatch.setattr(Outcomes, "_write", broken)
     with pytest.raises(OperationalError):
         push_due()
-    monkeypatch.setattr(outcome, "succeeded", real)
+    monkeypatch.setattr(Outcomes, "_write", real)
 
     rec = record_of(client)
     assert rec.state == "in_flight"  # leased until it lapses …

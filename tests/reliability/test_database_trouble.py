@@ -8,11 +8,13 @@ time-machine, never with sleeps.
 Scenarios, for every resource of the AR and AP chains (payments and bill payments carry
 an Idempotency-Key as well as external_id):
 
-* the write that records a success (the fenced ``_finish``) raises OperationalError;
-* the attempt-log insert of successes (written in bulk after their outcomes) raises:
-  the outcomes stand, nothing is sent again, the run reports the error;
-* the success is recorded but the health bookkeeping after it raises (the rest of the
-  batch is then stranded in flight until its lease lapses);
+* the write that records a batch of outcomes (``writer.Outcomes``, fenced) raises
+  OperationalError;
+* the attempt-log insert of successes (in the transaction of their outcomes) raises:
+  the batch's outcomes are rolled back with it, its records are pushed again after the
+  lease lapses and Thred holds each once;
+* the health bookkeeping of a success raises (the claim's records are then stranded in
+  flight until the lease lapses);
 * the create was committed by Thred but its response was lost (500 after commit) and
   the write that records that failure raises too;
 * an error in one business's thread (CONCURRENCY > 1) while others run;
@@ -41,9 +43,10 @@ from tests.engine.fake_transport import Rule
 from tests.engine.test_push import record_of
 from tests.testapp import models as m
 from thred_django.client import get_client
-from thred_django.engine import claim, health, outcome
+from thred_django.engine import claim, health
 from thred_django.engine.runner import push_due
-from thred_django.models import SyncRecord
+from thred_django.engine.writer import Outcomes
+from thred_django.models import SyncAttempt, SyncRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +98,7 @@ def held_in_thred(shop: m.Shop, resource: str, obj: Any) -> list[dict[str, Any]]
     business = record_of(shop).thred_id
     external_id = record_of(obj).external_id
     if resource == "refund_payment":
-        refund_id = record_of(obj.refund).thred_id
+        refund_id = held_in_thred(shop, "refund", obj.refund)[0]["id"]  # maybe not written
         items = client.list_refund_payments(business, refund_id)
     else:
         items = RESOURCES[resource][2](client, business)
@@ -144,14 +147,17 @@ def lose_response(thred, resource: str, times: int = 1) -> None:
     )
 
 
-def is_resource(resource: str) -> Callable[..., bool]:
-    return lambda record, *a, **kw: getattr(record, "resource", None) == resource
+def writes(resource: str) -> Callable[..., bool]:
+    """A batch of outcomes (``Outcomes._write``) holding one of ``resource``."""
+    return lambda log, pending: any(p.record.resource == resource for p in pending)
 
 
 @pytest.mark.parametrize("resource", list(RESOURCES))
 def test_success_not_recorded_is_pushed_again_and_held_once(thred, shop, monkeypatch, resource):
     chain = both_chains(shop)
-    hits = fail_once(monkeypatch, outcome, "_finish", is_resource(resource))
+    if resource != "business":  # written first, so that Thred can be asked what it holds
+        push_due(resource="business")
+    hits = fail_once(monkeypatch, Outcomes, "_write", writes(resource))
     with pytest.raises(OperationalError):
         push_due()
     assert hits, "the failure was never triggered"
@@ -177,21 +183,22 @@ def test_attempt_log_insert_failing_loses_nothing(thred, shop, monkeypatch, reso
     chain = both_chains(shop)
     hits = fail_once(
         monkeypatch,
-        outcome.SuccessLog,
-        "flush",
-        lambda log: any(row.record.resource == resource for row in log.rows),
+        SyncAttempt.objects,
+        "bulk_create",
+        lambda rows, *a, **kw: any(row.record.resource == resource for row in rows),
     )
     with pytest.raises(OperationalError):
         push_due()
     assert hits
+    obj = chain[RESOURCES[resource][0]]
+    assert record_of(obj).state == "in_flight"  # its outcome went with the attempt rows
     with lease_lapsed():
         push_due()
     assert_all_synced_once(thred, shop, chain)
-    obj = chain[RESOURCES[resource][0]]
-    assert len(creates(thred, resource, obj)) == 1  # its outcome stood: not sent again
+    assert len(creates(thred, resource, obj)) == 2  # sent once more, answered idempotently
 
 
-def test_failure_after_the_success_is_written_strands_the_batch_until_the_lease_lapses(
+def test_failure_in_the_bookkeeping_of_a_success_strands_the_batch_until_the_lease_lapses(
     thred, shop, monkeypatch
 ):
     chain = both_chains(shop)
@@ -200,8 +207,7 @@ def test_failure_after_the_success_is_written_strands_the_batch_until_the_lease_
         push_due()
     assert hits
     in_flight = SyncRecord.objects.filter(state="in_flight").count()
-    assert in_flight > 0  # the rest of the claim, held by a worker that died
-    assert SyncRecord.objects.filter(state="synced").count() >= 1
+    assert in_flight > 0  # the claim, held by a worker that died, its outcomes unwritten
     push_due()
     assert SyncRecord.objects.filter(state="in_flight").count() == in_flight
     with lease_lapsed():
@@ -257,9 +263,11 @@ def test_error_in_one_business_thread_leaves_the_others_and_loses_nothing(
     victim = str(shops[1].pk)
     hits = fail_once(
         monkeypatch,
-        outcome,
-        "_finish",
-        lambda record, *a, **kw: record.tenant_id == victim and record.resource == "invoice",
+        Outcomes,
+        "_write",
+        lambda log, pending: any(
+            p.record.tenant_id == victim and p.record.resource == "invoice" for p in pending
+        ),
     )
     with pytest.raises(OperationalError):
         push_due()
@@ -292,9 +300,8 @@ def test_the_database_failing_inside_a_mapping_is_not_the_mappings_fault(thred, 
     if where == "host query in build_payload":
         hits = fail_once(monkeypatch, ReceiptMapping, "build_payload", lambda *a, **kw: True)
     else:  # only payments claimed: the invoice is pushed from inside the payment's build
-        hits = fail_once(
-            monkeypatch, outcome, "_finish", lambda record, *a, **kw: record.resource == "invoice"
-        )
+        # The invoice's claim (pulled forward from inside the payment's build) fails.
+        hits = fail_once(monkeypatch, claim, "claim_one", lambda record_id, token: True)
     with pytest.raises(OperationalError):
         push_due(resource="payment")
     assert hits

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import Case, F, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from thred_django.conf import thred_settings
@@ -34,6 +34,28 @@ from thred_django.engine import observe
 from thred_django.engine.fenced import update as fenced_update
 from thred_django.models import BusinessHealth, SyncRecord
 from thred_django.resources import CLAIMABLE, State
+
+# ``sent_hash`` of a record claimed from a holder that wrote no outcome (its lease token
+# still set: a worker killed, or its outcomes not flushed, between a call and its write),
+# when it had no Thred id yet: a create may have landed. SENT_SAME: with the data the
+# record holds now (no mark since that claim); SENT_EARLIER: with older data.
+SENT_SAME = "sent:same"
+SENT_EARLIER = "sent:earlier"
+
+
+def _maybe_sent() -> Case:
+    """The claim's ``sent_hash``: say that a create may have been sent (see SENT_SAME).
+
+    This is why a push writes nothing before its call: what the call's outcome would
+    have told, had it been written, the next claim reads from the row itself — the lease
+    token left behind, and whether a mark came since (``revision`` against the
+    ``claimed_revision`` of that holder)."""
+    lost = Q(lease_token__isnull=False, thred_id="", sent_hash="")
+    return Case(
+        When(lost & Q(revision=F("claimed_revision")), then=Value(SENT_SAME)),
+        When(lost, then=Value(SENT_EARLIER)),
+        default=F("sent_hash"),
+    )
 
 
 @dataclass
@@ -177,6 +199,7 @@ def _lease(ids: list[int], token: uuid.UUID, now: datetime) -> Claim:
         lease_token=token,
         lease_until=lease_expiry(now),
         claimed_revision=F("revision"),
+        sent_hash=_maybe_sent(),
     )
     records = list(
         SyncRecord.objects.filter(lease_token=token, id__in=ids)
@@ -197,6 +220,7 @@ def claim_one(record_id: int, token: uuid.UUID) -> bool:
             lease_token=token,
             lease_until=lease_expiry(now),
             claimed_revision=F("revision"),
+            sent_hash=_maybe_sent(),
         )
     )
 

@@ -57,8 +57,6 @@ DELETE_RANKS = 50
 # How often a business's pause (429, breaker, set by any worker) is read while pushing
 # it; a failed call of its own triggers a read at once.
 PAUSE_CHECK_SECONDS = 1.0
-# Success attempt rows and edges written per INSERT (by the claim's own thread).
-FLUSH_EVERY = 25
 # A window starts here (never above the ceiling).
 START_WINDOW = 4
 # A group claims more of its business once fewer than 2 x its window + this many of its
@@ -304,7 +302,7 @@ class Group:
                     ready.clear()
                     self.more = None
                     continue
-                if len(pusher.log) >= FLUSH_EVERY:
+                if pusher.log.due():
                     pusher.log.flush()
                 if self.more is not None and len(left) < 2 * self.window.limit + TOP_UP_MARGIN:
                     self._top_up()
@@ -370,6 +368,7 @@ class Group:
 
     def _give_back(self, left: set[int], stop_at: datetime | None) -> None:
         """Paused, or past the deadline: the records not started go back untouched."""
+        self.pusher.log.flush()  # what is done is written before any record goes back
         for record_id in self.order:
             if record_id in left and not self.pusher.taken(record_id):
                 record = self.records[record_id]

@@ -15,7 +15,6 @@ records nothing. Errors are sorted by ``exceptions.is_retryable`` and by class:
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,10 +25,12 @@ from django.utils import timezone
 from thred_django.conf import thred_settings
 from thred_django.engine import health, observe
 from thred_django.engine.claim import fenced, release
-from thred_django.engine.edges import write_edges
 from thred_django.engine.fenced import update as fenced_update
+from thred_django.engine.operations import Sent
+from thred_django.engine.payload import digest
 from thred_django.engine.redact import summarize
 from thred_django.engine.retry import backoff, duration, gives_up, token_race
+from thred_django.engine.writer import Pending
 from thred_django.exceptions import (
     ThredError,
     ThredPermissionError,
@@ -38,7 +39,7 @@ from thred_django.exceptions import (
 )
 from thred_django.models import SyncAttempt, SyncRecord
 from thred_django.resources import State
-from thred_django.signals import sync_failed, sync_succeeded
+from thred_django.signals import sync_failed
 
 logger = logging.getLogger("thred_django.engine")
 
@@ -83,47 +84,6 @@ def attempt(
     )
 
 
-class SuccessLog:
-    """The success attempts of one worker thread, written in bulk.
-
-    A pushed record's outcome is one autocommit UPDATE; its attempt row waits here and
-    goes with the next few dozen in one INSERT (``flush``, called by the runner every
-    few records and when a group ends). What a crash can cost is the latest success
-    rows of the log, never an outcome: failures are still written with their outcome.
-
-    It also carries the dependency edges learnt while payloads were built (which
-    objects' Thred ids each record read), written with the same flush: one query when
-    they did not change. A lost batch of edges costs a missed re-mark until the record
-    is pushed again, never an outcome.
-    """
-
-    def __init__(self) -> None:
-        self.rows: list[SyncAttempt] = []
-        self.read: dict[int, set[tuple[int, str]]] = {}
-        self._lock = threading.Lock()  # the threads of one claim add, one flushes
-
-    def add(self, row: SyncAttempt) -> None:
-        with self._lock:
-            self.rows.append(row)
-
-    def edges(self, record: SyncRecord, read: set[tuple[int, str]]) -> None:
-        """``record``'s payload read the Thred ids of these (content type id, pk)."""
-        with self._lock:
-            self.read[record.id] = set(read)
-
-    def __len__(self) -> int:
-        return len(self.rows) + len(self.read)
-
-    def flush(self) -> None:
-        with self._lock:
-            rows, self.rows = self.rows, []
-            read, self.read = self.read, {}
-        if rows:
-            SyncAttempt.objects.bulk_create(rows)
-        if read:
-            write_edges(read)
-
-
 def _finish(
     record: SyncRecord, token: uuid.UUID, state: str, **changes: Any
 ) -> dict[str, Any] | None:
@@ -143,79 +103,54 @@ def _finish(
     return values if written else None
 
 
-def succeeded(
+def success(
     record: SyncRecord,
-    token: uuid.UUID,
+    sent: Sent,
     *,
-    thred_id: str,
-    payload: dict[str, Any] | None,
-    digest: str,
-    response: Any = None,
     state: str = State.SYNCED,
     note: tuple[str, str] = ("", ""),
     details: Any = None,
+    held: dict[str, Any] | None = None,
     inactive: bool | None = None,
-    reset_breaker: bool = True,
-    log: SuccessLog | None = None,
-) -> bool:
-    """Record a call Thred accepted. True when written (False: the lease was lost).
-
-    With ``log`` the attempt row goes there (written in bulk later) and the outcome is
-    a single statement; without, both are written now in one transaction.
-    ``reset_breaker=False`` skips closing the business's breaker, for a caller that has
-    already closed it since its last failed call. Records this one blocked are set
-    pending again by ``unblock_children``, once per batch.
-    """
+    extra: dict[str, Any] | None = None,
+) -> Pending:
+    """The outcome of a call Thred accepted (written by ``writer.Outcomes``): the record
+    ends in ``state`` with ``sent``'s Thred id; ``held``: what Thred now holds (None:
+    unchanged); ``inactive``: whether Thred holds it voided / cancelled / archived (None:
+    unchanged); ``extra``: more columns (the create's sent hash and Idempotency-Key).
+    Records this one blocked are set pending again by ``unblock_children``."""
     now = timezone.now()
-    changes: dict[str, Any] = {
+    values: dict[str, Any] = {
         **_CLEAR_ERROR,
-        "thred_id": thred_id,
+        **_UNLEASE,
+        "state": state,
+        "thred_id": sent.thred_id,
         "attempts": 0,
         "force": False,
         "blocked_by": None,
         "synced_at": now,
+        **(extra or {}),
     }
-    if payload is not None:
-        changes.update(payload_hash=digest, acked_payload=payload)
+    if held is not None:
+        values.update(payload_hash=digest(held), acked_payload=held)
     if note[0]:
-        changes.update(last_error_code=note[0], last_error_message=note[1])
+        values.update(last_error_code=note[0], last_error_message=note[1])
     if details is not None:
-        changes.update(last_error_details=details)
+        values.update(last_error_details=details)
     if inactive is not None:
-        changes.update(inactive_in_thred=inactive)
-    row = None
-    if response is not None:
-        row = attempt(
-            record,
-            "success",
-            method=response.method,
-            path=response.path,
-            status=response.status_code,
-            elapsed=response.elapsed,
-            request=payload,
-            response=response.data,
-        )
-    if log is not None:
-        if row is not None:
-            log.add(row)
-        written = _finish(record, token, state, **changes)
-    else:  # the attempt and the outcome in one transaction: one commit instead of two
-        with transaction.atomic():
-            if row is not None:
-                row.save(force_insert=True)
-            written = _finish(record, token, state, **changes)
-    if not written:
-        return False
-    observe.acknowledged(record, now)
-    if reset_breaker:
-        health.note_success(record.tenant_id)
-    if sync_succeeded.has_listeners(SyncRecord):
-        record.refresh_from_db()
-    else:  # nobody will look at it: what we wrote is what the row holds, no query needed
-        for name, value in written.items():
-            setattr(record, name, value)
-    sync_succeeded.send(sender=SyncRecord, record=record)
-    return True
+        values.update(inactive_in_thred=inactive)
+    response = sent.response
+    row = attempt(
+        record,
+        "success",
+        method=response.method,
+        path=response.path,
+        status=response.status_code,
+        elapsed=response.elapsed,
+        request=held,
+        response=response.data,
+    )
+    return Pending(record, values, acknowledged=now, attempt=row)
 
 
 def unblock_children() -> int:
@@ -232,37 +167,36 @@ def unblock_children() -> int:
     )
 
 
-def settled_without_call(
+def settled(
     record: SyncRecord,
-    token: uuid.UUID,
     state: str,
     code: str = "",
     message: str = "",
     *,
     details: Any = None,
-    acked: dict[str, Any] | None = None,
-    digest: str = "",
+    held: dict[str, Any] | None = None,
     inactive: bool | None = None,
-) -> None:
+) -> Pending:
     """Skipped, unchanged, drifted, or deleted before it ever reached Thred: no call.
 
-    ``acked``/``digest``: what Thred is now known to hold (None: unchanged);
-    ``inactive``: whether Thred holds it voided / cancelled / archived (None: unchanged).
+    ``held``: what Thred is now known to hold (None: unchanged); ``inactive``: whether
+    Thred holds it voided / cancelled / archived (None: unchanged).
     """
-    changes: dict[str, Any] = {
+    values: dict[str, Any] = {
         **_CLEAR_ERROR,
+        **_UNLEASE,
+        "state": state,
+        "force": False,
+        "attempts": 0,
         "last_error_code": code,
         "last_error_message": message,
         "last_error_details": details,
     }
-    if acked is not None:
-        changes.update(acked_payload=acked, payload_hash=digest)
+    if held is not None:
+        values.update(acked_payload=held, payload_hash=digest(held))
     if inactive is not None:
-        changes.update(inactive_in_thred=inactive)
-    written = _finish(record, token, state, force=False, attempts=0, **changes)
-    if written:
-        for name, value in written.items():
-            setattr(record, name, value)
+        values.update(inactive_in_thred=inactive)
+    return Pending(record, values)
 
 
 def note_stranded(record: SyncRecord, token: uuid.UUID, exc: BaseException) -> None:
@@ -331,9 +265,16 @@ def wait_for_parent(
 
 
 def api_error(
-    record: SyncRecord, token: uuid.UUID, exc: ThredError, payload: Any
+    record: SyncRecord,
+    token: uuid.UUID,
+    exc: ThredError,
+    payload: Any,
+    sent: dict[str, Any] | None = None,
 ) -> datetime | None:
-    """Record a failed call. Returns a pause end when the whole business must wait."""
+    """Record a failed call. Returns a pause end when the whole business must wait.
+
+    ``sent``: the columns a create writes with its outcome (its sent hash and
+    Idempotency-Key: the create may have landed, its retry resends the same key)."""
     attempts = record.attempts + 1
     now = timezone.now()
     retryable = is_retryable(exc) or token_race(exc)
@@ -351,6 +292,7 @@ def api_error(
     )
     code = (exc.error_code or type(exc).__name__)[:64]
     error: dict[str, Any] = {
+        **(sent or {}),
         "last_error_status": exc.status,
         "last_error_code": code,
         "last_error_message": str(exc),
@@ -378,6 +320,7 @@ def api_error(
                 details=exc.details or None,
                 attempts=attempts,
                 exc=exc,
+                **(sent or {}),
             )
             return pause_until
         next_at = timezone.now() + timedelta(seconds=backoff(attempts))
@@ -403,5 +346,6 @@ def api_error(
         status=exc.status,
         details=exc.details or None,
         exc=exc,
+        **(sent or {}),
     )
     return None

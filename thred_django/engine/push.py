@@ -10,22 +10,33 @@ when it failed permanently. The HTTP call happens outside any transaction.
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, InterfaceError, OperationalError, models
+from django.db import DatabaseError, models
 from django.utils import timezone
 
 from thred_django import lifecycle, single
 from thred_django.client import ThredClient
 from thred_django.engine import claim, outcome, pipeline
+from thred_django.engine.context import (
+    PARENT_WAIT_SECONDS,
+    Context,
+    CrossTenantReference,
+    DependencyFailed,
+    DependencyPending,
+    MappingError,
+    MissingBusiness,
+    Share,
+    mapping_call,
+    record_for,
+)
 from thred_django.engine.known import KNOWN_MAX, KNOWN_SECONDS, Known
 from thred_django.engine.parents import parent_keys
 from thred_django.engine.payload import PayloadError
-from thred_django.engine.rows import new_record
 from thred_django.engine.send import Sending
+from thred_django.engine.writer import Outcomes
 from thred_django.exceptions import ThredConfigurationError, ThredError
 from thred_django.mappings import registry
 from thred_django.models import SyncRecord
@@ -33,149 +44,17 @@ from thred_django.resources import CLAIMABLE, SETTLED, Action, Resource, State
 
 logger = logging.getLogger("thred_django.engine")
 
-__all__ = ["KNOWN_MAX", "KNOWN_SECONDS", "Context", "Known", "Pusher", "record_for"]
+__all__ = [
+    "KNOWN_MAX",
+    "KNOWN_SECONDS",
+    "PARENT_WAIT_SECONDS",
+    "Context",
+    "Known",
+    "Pusher",
+    "record_for",
+]
 
 MAX_DEPTH = 12  # longest parent chain is 7; more means a cycle in the mappings
-
-
-class DependencyPending(Exception):
-    def __init__(self, parent: SyncRecord) -> None:
-        self.parent = parent
-
-
-class DependencyFailed(Exception):
-    def __init__(self, parent: SyncRecord) -> None:
-        self.parent = parent
-
-
-class MissingBusiness(Exception):
-    """The record's tenant is gone or unset: nothing can be sent until it is fixed."""
-
-
-class CrossTenantReference(Exception):
-    """A payload refers to a parent of another business: nothing is sent."""
-
-
-class MappingError(Exception):
-    """The host's mapping code raised; the original exception is the cause."""
-
-
-# How long a record waits for a parent that another thread of its claim is pushing
-# right now (a call and its outcome: well under a lease) before it gives up and waits
-# for it the usual way (DEPENDENCY_WAIT).
-PARENT_WAIT_SECONDS = 60.0
-
-
-class Share:
-    """What the Pushers of one claim share across threads: which records one of them
-    has taken (each is pushed once, by one thread), and when each is finished."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._events: dict[int, threading.Event] = {}
-        self.failures = 0  # records whose call failed (the runner checks for pauses)
-        # self.failures when a Pusher of this claim last closed the breaker (None: never).
-        self.breaker_reset_at: int | None = None
-
-    def take(self, record_id: int) -> bool:
-        """True for the one caller that gets to push ``record_id``."""
-        with self._lock:
-            if record_id in self._events:
-                return False
-            self._events[record_id] = threading.Event()
-            return True
-
-    def taken(self, record_id: int) -> bool:
-        return record_id in self._events
-
-    def finish(self, record_id: int) -> None:
-        event = self._events.get(record_id)
-        if event is not None:
-            event.set()
-
-    def wait(self, record_id: int, timeout: float) -> bool:
-        """Wait until the thread that took ``record_id`` is done with it."""
-        event = self._events.get(record_id)
-        return event is None or event.wait(timeout)
-
-    def failed_call(self) -> None:
-        with self._lock:
-            self.failures += 1
-
-
-_CONTROL = (
-    CrossTenantReference,
-    DependencyPending,
-    DependencyFailed,
-    MissingBusiness,
-    ThredConfigurationError,
-    PayloadError,
-    # The database going away (a dropped connection, a failover), whether in the host's
-    # own queries or in the push of a parent pulled forward from inside build_payload, is
-    # not the mapping's fault: the run stops and leases lapse, as for any outbox failure.
-    OperationalError,
-    InterfaceError,
-)
-
-
-def _mapping_call(func: Any, *args: Any) -> Any:
-    """Run host mapping code; its own errors become MappingError, ours pass through."""
-    try:
-        return func(*args)
-    except _CONTROL:
-        raise
-    except Exception as exc:
-        raise MappingError(f"{type(exc).__name__}: {exc}") from exc
-
-
-class Context:
-    """What ``Mapping.build_payload`` may ask: parents' Thred ids, the business payload."""
-
-    def __init__(
-        self, pusher: Pusher, record: SyncRecord, business: SyncRecord | None = None
-    ) -> None:
-        self._pusher = pusher
-        self._record = record
-        self._business: dict[str, Any] | None = None
-        if business is not None:
-            self._business = dict(business.acked_payload or {})
-        # (content type id, pk) of every object whose Thred id the payload read: the
-        # dependency edges stored for the record (marking re-marks it when they change).
-        self.read: set[tuple[int, str]] = set()
-
-    def thred_id(self, obj: models.Model, resource: str | None = None) -> str:
-        mapping = registry.for_model(type(obj), resource)
-        tenant = mapping.get_tenant_id(obj)
-        if tenant != self._record.tenant_id:
-            # Never put one business's Thred ids into a request to another business.
-            raise CrossTenantReference(
-                f"References {mapping.model._meta.verbose_name} {obj.pk}, which belongs to "
-                f"another business (tenant {tenant or '—'}, not {self._record.tenant_id}). "
-                "Point the relation at an object of this record's own business."
-            )
-        self.read.add((ContentType.objects.get_for_model(mapping.model).pk, str(obj.pk)))
-        return self._pusher.resolve(obj, mapping.resource)
-
-    @property
-    def business(self) -> dict[str, Any]:
-        if self._business is None:
-            self._business = self._pusher.business_payload(self._record)
-        return self._business
-
-
-def record_for(obj: models.Model, resource: str | None = None) -> SyncRecord:
-    """The SyncRecord of a mapped object (for ``resource``, default: its primary
-    mapping's), created (pending) if it has none yet."""
-    mapping = registry.for_model(type(obj), resource)
-    ct = ContentType.objects.get_for_model(mapping.model)
-    key = {"content_type": ct, "object_id": str(obj.pk), "resource": mapping.resource}
-    record = SyncRecord.objects.filter(**key).first()
-    if record is None:
-        SyncRecord.objects.bulk_create(
-            [new_record(mapping, obj, Action.UPSERT, timezone.now())], ignore_conflicts=True
-        )
-        record = SyncRecord.objects.get(**key)
-    return record
 
 
 _UNLOADED = object()
@@ -198,7 +77,7 @@ class Pusher(Sending):
         known: Known | None = None,
         *,
         share: Share | None = None,
-        log: outcome.SuccessLog | None = None,
+        log: Outcomes | None = None,
         objects: dict[int, Any] | None = None,
     ) -> None:
         self.client = client
@@ -206,10 +85,11 @@ class Pusher(Sending):
         self.share = share if share is not None else Share()
         self.stack: list[int] = []  # this thread's pull-forward chain
         self.known = known if known is not None else Known()
-        self.log = log if log is not None else outcome.SuccessLog()  # flushed by the runner
+        self.log = log if log is not None else Outcomes(token)  # flushed by the runner
         self._objects: dict[int, Any] = objects if objects is not None else {}
         self.payload: dict[str, Any] | None = None  # of the record being pushed
         self.last_error: ThredError | None = None  # of the last failed call
+        self.sending: dict[str, Any] = {}  # of the record being pushed (send.Sending)
 
     def fork(self) -> Pusher:
         """A Pusher for another thread of the same claim: shares what is taken, the
@@ -294,7 +174,7 @@ class Pusher(Sending):
     def _host_object(self, record: SyncRecord, mapping: Any) -> Any:
         obj = self._objects.pop(record.id, _UNLOADED)
         if obj is _UNLOADED:
-            obj = _mapping_call(lambda: mapping.get_queryset().filter(pk=record.object_id).first())
+            obj = mapping_call(lambda: mapping.get_queryset().filter(pk=record.object_id).first())
         return obj
 
     # --- parents ----------------------------------------------------------------------
@@ -324,9 +204,14 @@ class Pusher(Sending):
                 self.push(parent)  # or, taken by another thread meanwhile, waited for
                 pushed = True
         if pushed or self.taken(parent.id):
-            # Pushed here, or by another thread of this claim right now: wait for it.
+            # Pushed here, or by another thread of this claim right now: wait for it, and
+            # read its outcome in memory (the writer may not have written it yet).
             self.share.wait(parent.id, PARENT_WAIT_SECONDS)
-            parent.refresh_from_db()
+            done = self.share.pushed(parent.id)
+            if done is not None:
+                parent = done
+            else:
+                parent.refresh_from_db()
             if parent.thred_id and parent.action != Action.DELETE:
                 return self.known.add(parent)
             if parent.state in (State.FAILED, State.BLOCKED) or parent.state in SETTLED:
@@ -377,7 +262,7 @@ class Pusher(Sending):
             self._push(record)
         finally:
             self.stack.pop()
-            self.share.finish(record.id)
+            self.share.finish(record.id, record)
         return True
 
     def _push(self, record: SyncRecord) -> None:
@@ -386,6 +271,7 @@ class Pusher(Sending):
         # No renewal here: the lease is extended right before a call if it must be
         # (_may_send), and every other write about the record is fenced anyway.
         self.payload = None
+        self.sending = {}
         try:
             self._process(record)
         except DependencyPending as exc:
@@ -405,7 +291,7 @@ class Pusher(Sending):
         except ThredError as exc:
             self.share.failed_call()
             self.last_error = exc
-            outcome.api_error(record, token, exc, self.payload)
+            outcome.api_error(record, token, exc, self.payload, self.sending)
         except PayloadError as exc:
             outcome.failed(record, token, code="invalid_payload", message=str(exc), exc=exc)
         except CrossTenantReference as exc:
@@ -447,13 +333,13 @@ class Pusher(Sending):
         if obj is None:
             self._gone(record, life)
             return
-        reason = _mapping_call(pipeline.inactive_reason, mapping, obj)
+        reason = mapping_call(pipeline.inactive_reason, mapping, obj)
         if reason:
             self._inactive(record, life, reason)
             return
         business = self.business_record(record)
         ctx = Context(self, record, business=business)
-        payload = _mapping_call(pipeline.build, mapping, obj, ctx, record.external_id)
+        payload = mapping_call(pipeline.build, mapping, obj, ctx, record.external_id)
         self.payload = payload
         self.log.edges(record, ctx.read)
         self._send(record, business, payload, life)

@@ -40,8 +40,7 @@ _local = threading.local()
 
 Progress = Callable[[int], None]
 
-# Host objects loaded per query, ahead of their push (a few seconds of work at most),
-# and success attempts written per INSERT.
+# Host objects loaded per query, ahead of their push (a few seconds of work at most).
 PRELOAD = 25
 # How often a business's pause (429, breaker, set by any worker) is read while pushing
 # it; our own failed calls trigger a read at once.
@@ -237,13 +236,15 @@ def _push_group(
             ):
                 stop_at, checked_at, failures = _paused(tenant_id), now, pusher.failures
             if stop_at is not None or (deadline is not None and now >= deadline):
+                pusher.log.flush()  # what is done is written before any record goes back
                 claim.release(record, token, next_attempt_at=stop_at or timezone.now())
                 continue
             if i >= preloaded:
-                pusher.log.flush()
                 preloaded = i + PRELOAD
                 pusher.preload(records[i:preloaded])
             pusher.push(record)
+            if pusher.log.due():
+                pusher.log.flush()
     finally:
         pusher.log.flush()
 

@@ -1,7 +1,9 @@
 """Carrying out a record's lifecycle step: the calls, and the outcome they lead to.
 
 ``decide`` says what to do (pure); ``Sending`` (mixed into ``Pusher``) validates, makes
-the call, and records the outcome, fenced by the lease token.
+the call, and hands the outcome (``outcome.success`` / ``outcome.settled``: pure values)
+to the claim's writer (``writer.Outcomes``), which writes it in a batch, fenced by the
+lease token. Nothing is written before a call.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from thred_django.client import ThredClient
 from thred_django.client.gaps import ALREADY_DONE_ERROR_CODES
-from thred_django.engine import claim, decide, operations, outcome, pipeline
+from thred_django.engine import claim, decide, health, operations, outcome, pipeline
 from thred_django.engine.decide import Step
 from thred_django.engine.payload import digest
 from thred_django.engine.remark import remark_waiting_parents
+from thred_django.engine.writer import Outcomes, Pending
 from thred_django.exceptions import ThredConflictError
 from thred_django.lifecycle import Lifecycle
 from thred_django.models import SyncRecord
@@ -30,8 +33,10 @@ class Sending:
     client: ThredClient
     token: uuid.UUID
     known: Known
-    log: outcome.SuccessLog
+    log: Outcomes
     _breaker_reset_at: int | None
+    # The columns a create writes with its outcome, whatever it is (sent hash, key).
+    sending: dict[str, Any]
 
     @property
     def failures(self) -> int:
@@ -91,15 +96,21 @@ class Sending:
         if self._invalid(record, business, *pipeline.request(Step(decide.CREATE), life, payload)):
             return
         hashed = digest(payload)
-        # The data of the first create sent whose answer we never had: a repeat returns
-        # what the first one that landed carried, so later sends must not replace it.
-        earlier = record.sent_hash
+        # The data of a create sent before whose answer we never had ("": none, or not
+        # known): a repeat returns what the first one that landed carried.
+        earlier = _earlier_hash(record.sent_hash, hashed)
         key = operations.idempotency_key_for(record.resource, record.external_id, hashed)
-        changes = {}
-        if (earlier, record.idempotency_key) != (earlier or hashed, key):
-            # Persisted before sending: a restarted worker resends the same key.
-            changes = {"sent_hash": earlier or hashed, "idempotency_key": key}
-        if not self._may_send(record, **changes):
+        # Written with the outcome, not before the call. A crash between the call and the
+        # outcome's write (or before its batch is flushed) leaves the row in flight under
+        # our lease token; the claim that takes it once the lease lapses turns that into
+        # claim.SENT_SAME (no mark since our claim: we sent the data it holds now, so the
+        # retry sends the same body under the same key, derived from it) or SENT_EARLIER
+        # (edited since: older data may have gone out). Either way the retry is a create
+        # that Thred answers with what it holds under the external id (and the
+        # Idempotency-Key), compared below, and a delete first looks the object up
+        # (_learn_id): what writing the hash before the call gave, without the write.
+        self.sending = {"sent_hash": _first_sent(record.sent_hash, hashed), "idempotency_key": key}
+        if not self._may_send(record):
             return  # our lease was taken over: the new holder owns this record
         sent = operations.create(self.client, record.resource, business.thred_id, payload, key)
         step = Step(decide.NONE, held=payload)
@@ -180,65 +191,88 @@ class Sending:
                 self._settle(record, decide.refused(life, exc.error_code or "conflict", exc))
             return
         self._succeeded(
-            record,
-            thred_id=record.thred_id,
-            payload=None,
-            digest="",
-            response=sent.response,
-            state=State.VOIDED,
-            note=(step.code, step.message),
-            inactive=True,
+            outcome.success(
+                record,
+                sent,
+                state=State.VOIDED,
+                note=(step.code, step.message),
+                inactive=True,
+            )
         )
+        self.log.flush()  # the parents below are pushed after this void, not before
         remark_waiting_parents(record)
 
     def _settle(self, record: SyncRecord, step: Step) -> None:
         """No call: the record ends in the step's state (what Thred holds may be learnt)."""
-        held = step.held
-        outcome.settled_without_call(
-            record,
-            self.token,
-            step.state,
-            step.code,
-            step.message,
-            details=step.details,
-            acked=held,
-            digest=digest(held) if held is not None else "",
-            inactive=True if step.state == State.VOIDED and record.thred_id else None,
+        self._keep(
+            outcome.settled(
+                record,
+                step.state,
+                step.code,
+                step.message,
+                details=step.details,
+                held=step.held,
+                inactive=True if step.state == State.VOIDED and record.thred_id else None,
+            )
         )
-        if step.state in (State.SYNCED, State.DRIFTED):
-            self.known.add(record)
 
     def _record_sent(
         self, record: SyncRecord, step: Step, sent: operations.Sent, payload: dict[str, Any]
     ) -> None:
-        held = step.held if step.held is not None else payload
         self._succeeded(
-            record,
-            thred_id=sent.thred_id,
-            payload=held,
-            digest=digest(held),
-            response=sent.response,
-            state=step.state,
-            note=(step.code, step.message),
-            details=step.details,
+            outcome.success(
+                record,
+                sent,
+                state=step.state,
+                note=(step.code, step.message),
+                details=step.details,
+                held=step.held if step.held is not None else payload,
+                extra=self.sending,
+            )
         )
-        if record.state in (State.SYNCED, State.DRIFTED):  # not re-marked meanwhile
-            self.known.add(record)
 
-    def _may_send(self, record: SyncRecord, **changes: Any) -> bool:
+    def _may_send(self, record: SyncRecord) -> bool:
         """Right before a call: False when our lease was taken over.
 
-        Writes ``changes`` and extends the lease first, unless there is nothing to
-        write and the lease outlasts the call anyway (most calls of a fresh claim).
+        Extends the lease first unless it outlasts the call anyway (most calls of a
+        fresh claim): then nothing is written before the call.
         """
-        if not changes and claim.outlasts_a_call(record.lease_until):
+        if claim.outlasts_a_call(record.lease_until):
             return True
-        return claim.renew(record, self.token, **changes)
+        return claim.renew(record, self.token)
 
-    def _succeeded(self, record: SyncRecord, **kwargs: Any) -> None:
+    def _succeeded(self, pending: Pending) -> None:
         # The breaker is closed by the first success, and again after a failed call: one
         # write per run of successes rather than one per record.
-        reset = self._breaker_reset_at != self.failures
-        written = outcome.succeeded(record, self.token, reset_breaker=reset, log=self.log, **kwargs)
-        if written and reset:
+        if self._breaker_reset_at != self.failures:
+            health.note_success(pending.record.tenant_id)
             self._breaker_reset_at = self.failures
+        self._keep(pending)
+
+    def _keep(self, pending: Pending) -> None:
+        """Hand the outcome to the writer; until it is written the record in memory
+        shows it already (its Thred id for the children pushed meanwhile)."""
+        record = pending.record
+        for name, value in pending.values.items():
+            setattr(record, name, value)
+        self.log.add(pending)
+        if record.state in (State.SYNCED, State.DRIFTED):
+            self.known.add(record)
+
+
+def _first_sent(sent_hash: str, hashed: str) -> str:
+    """The ``sent_hash`` to keep once ``hashed`` is sent: the first data sent (a marker
+    for data not known)."""
+    if not sent_hash or sent_hash == claim.SENT_SAME:
+        return hashed
+    return sent_hash
+
+
+def _earlier_hash(sent_hash: str, hashed: str) -> str:
+    """The hash of a create sent before whose answer we never had ("": none, or not
+    known): ``claim.SENT_SAME`` means the data hashed now."""
+    if sent_hash == claim.SENT_SAME:
+        return hashed
+    if sent_hash == claim.SENT_EARLIER:
+        return ""
+    return sent_hash
