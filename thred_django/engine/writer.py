@@ -131,6 +131,10 @@ class Outcomes:
             try:
                 with transaction.atomic():
                     done = self._write(pending)
+                    if done.lost:  # a worker that lost its lease records nothing
+                        lost = {p.record.id for p in done.lost}
+                        rows = [row for row in rows if row.record_id not in lost]
+                        read = {pk: keys for pk, keys in read.items() if pk not in lost}
                     if rows:
                         SyncAttempt.objects.bulk_create(rows)
                     if read:
