@@ -61,7 +61,7 @@ def test_a_stale_tokens_batch_writes_nothing(thred, shop):
         new = claim.claim_due(100)  # the lease lapsed: another worker takes both
     assert {r.id for r in new.records} == {r.id for r in old.records}
     # The new holder knows a create may have landed, with the data the rows hold now.
-    assert {r.sent_hash for r in new.records} == {claim.SENT_SAME}
+    assert all(claim.sent_revision(r.sent_hash) == r.revision for r in new.records)
 
     flushed = pusher.log.flush()  # the old worker comes back and writes its batch
 
@@ -120,10 +120,9 @@ def test_an_edit_after_a_killed_worker_is_compared_with_what_thred_holds(thred, 
     client.save()
     with lapsed():
         batch = claim.claim_due(1000)
-        marks = {r.resource: r.sent_hash for r in batch.records}
-        assert marks["payment"] == marks["customer"] == claim.SENT_EARLIER
-        assert marks["invoice"] == claim.SENT_SAME
-        for record in batch.records:
+        same = {r.resource: claim.sent_revision(r.sent_hash) == r.revision for r in batch.records}
+        assert same["invoice"] and not same["payment"] and not same["customer"]
+        for record in batch.records:  # given back unsent: the markers stay
             claim.release(record, batch.token, next_attempt_at=timezone.now())
         push_due()
 
@@ -194,3 +193,23 @@ def test_flushes_come_by_size_and_by_age(thred, shop, monkeypatch):
     for _ in range(writer.FLUSH_EVERY):
         log.add(writer.Pending(record, {}))
     assert log.due()
+
+
+def test_an_edit_after_a_claim_that_sent_nothing_is_compared_too(thred, shop):
+    """Killed after the create; the next holder gives the record back unsent (no lease
+    token left behind); then the host renames it: the marker still names the revision
+    the lost create carried, so the rename is compared with what Thred holds."""
+    client = m.Client.objects.create(shop=shop, name="Jane Buyer")
+    push_due(resource="business")
+    push_unwritten()
+    with lapsed():
+        batch = claim.claim_due(10)
+        claim.release(batch.records[0], batch.token, next_attempt_at=timezone.now())
+    client.name = "Jane Buyer Ltd"
+    client.save()
+    with lapsed(400):
+        push_due()
+    rec = record_of(client)
+    assert rec.state == "drifted" and rec.last_error_code == "update_not_supported"
+    held = list(get_client().list_customers(record_of(shop).thred_id))
+    assert len(held) == 1 and held[0]["company_name"] == "Jane Buyer"

@@ -26,7 +26,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, F, Min, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from thred_django.conf import thred_settings
@@ -36,26 +37,33 @@ from thred_django.models import BusinessHealth, SyncRecord
 from thred_django.resources import CLAIMABLE, State
 
 # ``sent_hash`` of a record claimed from a holder that wrote no outcome (its lease token
-# still set: a worker killed, or its outcomes not flushed, between a call and its write),
-# when it had no Thred id yet: a create may have landed. SENT_SAME: with the data the
-# record holds now (no mark since that claim); SENT_EARLIER: with older data.
-SENT_SAME = "sent:same"
-SENT_EARLIER = "sent:earlier"
+# still set: a worker killed, or its outcomes not flushed, between a call and its write)
+# when it had no Thred id yet: a create may have landed, with the data of the revision
+# that holder claimed (SENT_PREFIX + that revision; ``sent_revision`` reads it back).
+SENT_PREFIX = "sent@"
 
 
 def _maybe_sent() -> Case:
-    """The claim's ``sent_hash``: say that a create may have been sent (see SENT_SAME).
+    """The claim's ``sent_hash``: say that a create may have been sent (SENT_PREFIX).
 
     This is why a push writes nothing before its call: what the call's outcome would
     have told, had it been written, the next claim reads from the row itself — the lease
-    token left behind, and whether a mark came since (``revision`` against the
-    ``claimed_revision`` of that holder)."""
+    token left behind and the ``claimed_revision`` of that holder (the SET clauses of
+    one UPDATE all read the row as it was)."""
     lost = Q(lease_token__isnull=False, thred_id="", sent_hash="")
-    return Case(
-        When(lost & Q(revision=F("claimed_revision")), then=Value(SENT_SAME)),
-        When(lost, then=Value(SENT_EARLIER)),
-        default=F("sent_hash"),
-    )
+    marker = Concat(Value(SENT_PREFIX), Cast("claimed_revision", CharField()))
+    return Case(When(lost, then=marker), default=F("sent_hash"), output_field=CharField())
+
+
+def sent_revision(sent_hash: str) -> uuid.UUID | None:
+    """The revision whose data a create may have carried (a ``_maybe_sent`` marker);
+    None when ``sent_hash`` is a hash, empty, or the revision is not known."""
+    if not sent_hash.startswith(SENT_PREFIX):
+        return None
+    try:
+        return uuid.UUID(sent_hash[len(SENT_PREFIX) :])
+    except ValueError:
+        return None
 
 
 @dataclass

@@ -98,18 +98,20 @@ class Sending:
         hashed = digest(payload)
         # The data of a create sent before whose answer we never had ("": none, or not
         # known): a repeat returns what the first one that landed carried.
-        earlier = _earlier_hash(record.sent_hash, hashed)
+        earlier = _earlier_hash(record, hashed)
         key = operations.idempotency_key_for(record.resource, record.external_id, hashed)
         # Written with the outcome, not before the call. A crash between the call and the
         # outcome's write (or before its batch is flushed) leaves the row in flight under
         # our lease token; the claim that takes it once the lease lapses turns that into
-        # claim.SENT_SAME (no mark since our claim: we sent the data it holds now, so the
-        # retry sends the same body under the same key, derived from it) or SENT_EARLIER
-        # (edited since: older data may have gone out). Either way the retry is a create
-        # that Thred answers with what it holds under the external id (and the
-        # Idempotency-Key), compared below, and a delete first looks the object up
-        # (_learn_id): what writing the hash before the call gave, without the write.
-        self.sending = {"sent_hash": _first_sent(record.sent_hash, hashed), "idempotency_key": key}
+        # a marker naming the revision we claimed (claim.SENT_PREFIX), kept until a create
+        # is answered. While the record is not marked again, the data it holds now is
+        # what we sent: the retry sends the same body under the same key (derived from
+        # it), and a repeat is taken as what we sent; once marked, what went out is not
+        # known and what Thred answers is compared with the new data. Either way the
+        # retry is a create that Thred answers with what it holds under the external id
+        # (and the Idempotency-Key): no second object; and a delete first looks the
+        # object up (_learn_id). What writing the hash before the call gave, without it.
+        self.sending = {"sent_hash": _first_sent(record, hashed), "idempotency_key": key}
         if not self._may_send(record):
             return  # our lease was taken over: the new holder owns this record
         sent = operations.create(self.client, record.resource, business.thred_id, payload, key)
@@ -260,19 +262,21 @@ class Sending:
             self.known.add(record)
 
 
-def _first_sent(sent_hash: str, hashed: str) -> str:
-    """The ``sent_hash`` to keep once ``hashed`` is sent: the first data sent (a marker
-    for data not known)."""
-    if not sent_hash or sent_hash == claim.SENT_SAME:
+def _first_sent(record: SyncRecord, hashed: str) -> str:
+    """The ``sent_hash`` to keep once ``hashed`` is sent: the data of the first create
+    sent (the claim's marker while that data is not known)."""
+    if not record.sent_hash or _earlier_hash(record, hashed) == hashed:
         return hashed
-    return sent_hash
+    return record.sent_hash
 
 
-def _earlier_hash(sent_hash: str, hashed: str) -> str:
+def _earlier_hash(record: SyncRecord, hashed: str) -> str:
     """The hash of a create sent before whose answer we never had ("": none, or not
-    known): ``claim.SENT_SAME`` means the data hashed now."""
-    if sent_hash == claim.SENT_SAME:
-        return hashed
-    if sent_hash == claim.SENT_EARLIER:
+    known). A claim's marker (``claim.SENT_PREFIX``) names the revision whose data went
+    out: the data hashed now when the record was not marked since, else not known."""
+    revision = claim.sent_revision(record.sent_hash)
+    if revision is not None:
+        return hashed if revision == record.revision else ""
+    if record.sent_hash.startswith(claim.SENT_PREFIX):
         return ""
-    return sent_hash
+    return record.sent_hash
