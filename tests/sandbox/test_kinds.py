@@ -166,3 +166,13 @@ def test_rows_allocating_money_to_a_document_are_counted_by_its_ledger():
                     f"{model.__name__} allocates to {settled.name}s: register it with "
                     f"{settled.name}.LEDGER.pays_into(...) (or refunds_from) in its kind module"
                 )
+
+
+def test_a_ledger_counts_each_source_once():
+    settled = ledger.Settled("doc", Business, "customer", "received_cents", lambda doc: "")
+    source = ledger.Source(IdempotencyRecord, "business_id", {}, owner="business")
+    settled.pays_into(source)
+    settled.pays_into(ledger.Source(IdempotencyRecord, "business_id", {}, owner="business"))
+    settled.refunds_from(source)
+    settled.refunds_from(source)
+    assert settled.sources == [source] and settled.refunds == [source]

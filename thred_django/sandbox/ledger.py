@@ -53,11 +53,13 @@ class Settled:
 
     def pays_into(self, source: Source) -> None:
         """Rows of ``source`` count towards what these documents have received."""
-        self.sources.append(source)
+        if source not in self.sources:  # a module imported again adds nothing twice
+            self.sources.append(source)
 
     def refunds_from(self, source: Source) -> None:
         """Rows of ``source`` are refunds of these documents (``refunded``)."""
-        self.refunds.append(source)
+        if source not in self.refunds:
+            self.refunds.append(source)
 
 
 def lock(kind: Settled, business: Business, ids: Iterable[Any]) -> dict[str, Any]:
