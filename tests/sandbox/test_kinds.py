@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import sys
 
 import pytest
 from django.apps import apps
@@ -176,3 +177,29 @@ def test_a_ledger_counts_each_source_once():
     settled.refunds_from(source)
     settled.refunds_from(source)
     assert settled.sources == [source] and settled.refunds == [source]
+
+
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        ("X = 1\n", r"kinds\.zz_trial has no KIND"),
+        (
+            "from thred_django.sandbox.kinds import customer\nKIND = customer.KIND\n",
+            r"kinds\.zz_trial declares 'customer': name them alike",
+        ),
+        (
+            "import dataclasses\nfrom thred_django.sandbox.kinds import customer\n"
+            "KIND = dataclasses.replace(customer.KIND, name='zz_trial')\n",
+            r"no resource spec thred_django/specs/zz_trial\.py",
+        ),
+    ],
+)
+def test_a_misdeclared_kind_module_is_refused_saying_why(tmp_path, monkeypatch, source, error):
+    (tmp_path / "zz_trial.py").write_text(source)
+    monkeypatch.setattr(kinds, "__path__", [*kinds.__path__, str(tmp_path)])
+    monkeypatch.delitem(sys.modules, "thred_django.sandbox.kinds.zz_trial", raising=False)
+    try:
+        with pytest.raises((TypeError, ValueError), match=error):
+            kinds._discover()
+    finally:
+        sys.modules.pop("thred_django.sandbox.kinds.zz_trial", None)
