@@ -103,3 +103,77 @@ def test_a_batch_upsert_writes_what_bulk_create_writes(settings):
     upsert.upsert_orm(marks[3:], "default")
     written = rows(*(c.pk for c in clients))
     assert all(row == written[0] for row in written), written
+
+
+OUTCOME = ["state", "thred_id", "attempts", "force", "payload_hash", "acked_payload",
+           "lease_token", "lease_until", "blocked_by", "last_error_status", "last_error_code",
+           "last_error_details", "synced_at", "inactive_in_thred", "sent_hash"]  # fmt: skip
+
+
+def test_a_batch_of_outcomes_writes_what_the_orm_form_writes(settings):
+    """sql.update_leased against writer.update_rows (the CASE form), row by row: the same
+    values of every type (JSON, NULL, dates, booleans), and the fence: a row leased under
+    another token is left as it was."""
+    import uuid
+
+    from thred_django.engine import writer
+
+    settings.THRED = {**settings.THRED, "SYNC_MODE": "disabled"}
+    shop = m.Shop.objects.create(name="Acme")
+    clients = [m.Client.objects.create(shop=shop, name=f"C{i}") for i in range(6)]
+    mapping = marking.registry.for_model(m.Client)
+    now = timezone.now()
+    upsert.upsert_orm([marking.mark_values(mapping, c, "upsert", now) for c in clients], "default")
+    token, other = uuid.uuid4(), uuid.uuid4()
+    records = list(SyncRecord.objects.filter(resource="customer").order_by("object_id"))
+    SyncRecord.objects.filter(id__in=[r.id for r in records[:5]]).update(
+        state="in_flight", lease_token=token, lease_until=now
+    )
+    SyncRecord.objects.filter(id=records[5].id).update(state="in_flight", lease_token=other)
+
+    def outcome(i: int) -> dict:
+        values = {
+            "state": "synced",
+            "thred_id": f"t-{i}",
+            "attempts": 0,
+            "force": False,
+            "acked_payload": {"name": f"C{i}", "lines": [{"q": 1.5}], "none": None},
+            "payload_hash": f"{i:064d}",
+            "lease_token": None,
+            "lease_until": None,
+            "blocked_by": None,
+            "last_error_status": None,
+            "last_error_details": None,
+            "synced_at": now,
+            "sent_hash": f"sent@{uuid.UUID(int=i)}",
+        }
+        if i % 2:  # another group: other columns, some values shared, some not
+            values.update(state="drifted", last_error_code="update_partial", inactive_in_thred=True)
+            values["last_error_details"] = {"fields": {"name": {"host": "a", "thred": "b"}}}
+        return values
+
+    for form in ("sql", "orm"):
+        SyncRecord.objects.filter(id__in=[r.id for r in records[:5]]).update(
+            state="in_flight", lease_token=token, thred_id=""
+        )
+        rows = {r.id: outcome(i) for i, r in enumerate(records)}
+        if form == "sql":
+            written = sql.update_leased("default", token, rows)
+        else:
+            written = writer.update_rows(token, rows)
+        assert written == 5
+        got = {
+            r["id"]: r
+            for r in SyncRecord.objects.filter(resource="customer").values("id", *OUTCOME)
+        }
+        if form == "sql":
+            ours = got
+        else:
+            assert got == ours
+    for i, record in enumerate(records[:5]):
+        row = ours[record.id]
+        expected = outcome(i)
+        assert row["thred_id"] == f"t-{i}" and row["acked_payload"] == expected["acked_payload"]
+        assert row["state"] == ("drifted" if i % 2 else "synced") and row["lease_token"] is None
+    untouched = ours[records[5].id]
+    assert untouched["lease_token"] == other and untouched["thred_id"] == ""

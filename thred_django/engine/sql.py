@@ -149,3 +149,84 @@ def dependents(using: str, content_type_id: int, object_ids: list[str]) -> list[
     with connections[using].cursor() as cursor:
         cursor.execute(_children_sql(using, len(object_ids)), [content_type_id, *object_ids])
         return [row[0] for row in cursor.fetchall()]
+
+
+# --- a batch of outcomes ------------------------------------------------------------------
+def updates_supported(using: str) -> bool:
+    """``UPDATE … FROM``: PostgreSQL, and SQLite from 3.33."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        return True
+    if connection.vendor != "sqlite":
+        return False
+    import sqlite3  # the library Django's SQLite backend runs on
+
+    return sqlite3.sqlite_version_info >= (3, 33)
+
+
+@functools.lru_cache(maxsize=64)
+def _update_sql(using: str, names: tuple[str, ...], rows: int) -> str:
+    """``UPDATE <outbox> SET <col> = v.<col>, … FROM <the rows> AS v WHERE id = v.id AND
+    lease_token = %s``: the rows as one typed array per column on PostgreSQL (a short
+    statement whatever the row count), ``VALUES`` on SQLite (``rows`` of them)."""
+    connection = connections[using]
+    q = connection.ops.quote_name
+    table = q(_META.db_table)
+    pk = _META.pk
+    assert pk is not None
+    fields = [_FIELDS[name] for name in names]
+    if connection.vendor == "postgresql":
+        types = [pk.rel_db_type(connection)] + [f.db_type(connection) for f in fields]
+        arrays = ", ".join(f"(%s)::{str(t).split('(')[0]}[]" for t in types)
+        aliases = ", ".join(q(str(f.column)) for f in [pk, *fields])
+        source = f"UNNEST({arrays}) AS v({aliases})"
+        column = {f.column: f"v.{q(str(f.column))}" for f in [pk, *fields]}
+    else:  # SQLite names the columns of a VALUES list column1, column2, …
+        row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+        source = f"(VALUES {', '.join([row] * rows)}) AS v"
+        column = {f.column: f"v.column{i + 1}" for i, f in enumerate([pk, *fields])}
+    sets = ", ".join(f"{q(str(f.column))} = {column[f.column]}" for f in fields)
+    lease = q(str(_FIELDS["lease_token"].column))
+    return (
+        f"UPDATE {table} SET {sets} FROM {source} "  # noqa: S608 - our names only
+        f"WHERE {table}.{q(str(pk.column))} = {column[pk.column]} AND {table}.{lease} = %s"
+    )
+
+
+def update_leased(using: str, token: Any, rows: dict[int, dict[str, Any]]) -> int:
+    """Write ``rows`` (id → values by field name) where the lease token is still
+    ``token``: one statement per group of rows setting the same fields (SQLite: per
+    as many rows as its parameter limit allows). Returns the number of rows written."""
+    connection = connections[using]
+    prepared_token = _FIELDS["lease_token"].get_db_prep_save(token, connection)
+    pk = _META.pk
+    assert pk is not None
+    groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+    for row_id, values in rows.items():
+        groups.setdefault(tuple(sorted(values)), []).append((row_id, values))
+    written = 0
+    with connection.cursor() as cursor:
+        for names, group in groups.items():
+            table = [
+                [pk.get_db_prep_save(row_id, connection)]
+                + [_prepared(_FIELDS[name], values[name], connection) for name in names]
+                for row_id, values in group
+            ]
+            if connection.vendor == "postgresql":
+                columns = [list(column) for column in zip(*table, strict=True)]
+                cursor.execute(_update_sql(using, names, 0), [*columns, prepared_token])
+                written += cursor.rowcount
+                continue
+            size = max(1, (_MAX_PARAMS["sqlite"] - 1) // (len(names) + 1))
+            for start in range(0, len(table), size):
+                batch = table[start : start + size]
+                params = [value for row in batch for value in row]
+                cursor.execute(_update_sql(using, names, len(batch)), [*params, prepared_token])
+                written += cursor.rowcount
+    return written
+
+
+def _prepared(field: models.Field[Any, Any], value: Any, connection: Any) -> Any:
+    if isinstance(value, models.Model):  # a foreign key given as the object
+        value = value.pk
+    return field.get_db_prep_save(value, connection)
