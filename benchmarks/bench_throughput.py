@@ -14,8 +14,11 @@ Engines: this checkout's, and with ``--engine-commit REV`` also REV's (before/af
 the same run, same data, same server; each with its own default settings). Reported:
 records settled, the push window (first to last record synced; start-up left out),
 records per second (targets: one business ≥ 100, 20 businesses ≥ 300), the ratio to the
-other engine, worker CPU per record, and double sends (records whose create reached the
-sandbox more than once; must be 0). The machine's load average is printed with the table.
+other engine, where the CPU went during the worker's run (the worker per record settled,
+the sandbox's gunicorn processes per answered call, this database's PostgreSQL backends
+per record settled, and the cores kept busy by everything else on the machine: other
+engineers' suites), and double sends (records whose create reached the sandbox more
+than once; must be 0). The load average is printed per row and with the table.
 
     benchmarks/bench_throughput.py [--one 5000] [--many 10000] [--businesses 20]
                                    [--latency 0.1] [--time-limit 120] [--engine-commit REV]
@@ -108,7 +111,13 @@ def shape(args, name: str, businesses: int, records: int, engines: list[Engine])
                 __file__, ["--step", "reset", "--latency", str(args.latency)], env
             )
             log = log_dir / f"{name}-{label.split()[0]}.log"
-            run = run_engine({**env, **extra}, manage, args.time_limit, log)
+            gunicorn0, busy0 = common.cpu_seconds(srv.pids()), common.system_busy_seconds()
+            database = env["DATABASE_URL"].rsplit("/", 1)[1]
+            with common.CpuTracker(f" {database} ") as postgres:
+                run = run_engine({**env, **extra}, manage, args.time_limit, log)
+            run["sandbox_cpu"] = common.cpu_seconds(srv.pids()) - gunicorn0
+            run["postgres_cpu"] = postgres.seconds
+            run["busy_cpu"] = common.system_busy_seconds() - busy0
             measured = common.run_child(__file__, ["--step", "measure"], env)
             measured.update(run, engine=label, records=reset["records"], shape=name)
             measured["load"] = os.getloadavg()[0]
@@ -170,6 +179,7 @@ def main() -> None:
     rows = []
     for r in results:
         rate = rates[(r["shape"], r["engine"])]
+        others = r["busy_cpu"] - r["cpu"] - r["sandbox_cpu"] - r["postgres_cpu"]
         rows.append(
             [
                 "1 business" if r["shape"] == "one" else f"{args.businesses} businesses",
@@ -180,6 +190,9 @@ def main() -> None:
                 f"≥ {targets[r['shape']]}",
                 f"{rate / first[r['shape']]:.2f}",
                 f"{r['cpu'] / max(r['settled'], 1) * 1000:.2f}",
+                f"{r['sandbox_cpu'] / max(r['requests'], 1) * 1000:.2f}",
+                f"{r['postgres_cpu'] / max(r['settled'], 1) * 1000:.2f}",
+                f"{others / r['wall']:.2f}",
                 f"{r['server_ms_p50']:.0f}",
                 r["double_sends"],
                 f"{r['load']:.1f}",
@@ -198,6 +211,9 @@ def main() -> None:
             "target",
             "x first engine",
             "worker CPU ms / record",
+            "sandbox CPU ms / call",
+            "PostgreSQL CPU ms / record",
+            "other cores busy",
             "server ms/call (p50)",
             "double sends",
             "load (1 min) at the end",
