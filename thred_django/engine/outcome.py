@@ -111,13 +111,15 @@ def success(
     note: tuple[str, str] = ("", ""),
     details: Any = None,
     held: dict[str, Any] | None = None,
+    held_hash: str = "",
     inactive: bool | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Pending:
     """The outcome of a call Thred accepted (written by ``writer.Outcomes``): the record
     ends in ``state`` with ``sent``'s Thred id; ``held``: what Thred now holds (None:
     unchanged); ``inactive``: whether Thred holds it voided / cancelled / archived (None:
-    unchanged); ``extra``: more columns (the create's sent hash and Idempotency-Key).
+    unchanged; ``held_hash``: its digest, when known); ``extra``: more columns (the
+    create's sent hash and Idempotency-Key).
     Records this one blocked are set pending again by ``unblock_children``."""
     now = timezone.now()
     values: dict[str, Any] = {
@@ -132,7 +134,7 @@ def success(
         **(extra or {}),
     }
     if held is not None:
-        values.update(payload_hash=digest(held), acked_payload=held)
+        values.update(payload_hash=held_hash or digest(held), acked_payload=held)
     if note[0]:
         values.update(last_error_code=note[0], last_error_message=note[1])
     if details is not None:

@@ -37,6 +37,7 @@ class Sending:
     _breaker_reset_at: int | None
     # The columns a create writes with its outcome, whatever it is (sent hash, key).
     sending: dict[str, Any]
+    _digested: tuple[dict[str, Any], str] | None = None  # the last payload hashed
 
     @property
     def failures(self) -> int:
@@ -95,7 +96,7 @@ class Sending:
     ) -> None:
         if self._invalid(record, business, *pipeline.request(Step(decide.CREATE), life, payload)):
             return
-        hashed = digest(payload)
+        hashed = self._digest(payload)
         # The data of a create sent before whose answer we never had ("": none, or not
         # known): a repeat returns what the first one that landed carried.
         earlier = _earlier_hash(record, hashed)
@@ -221,6 +222,7 @@ class Sending:
     def _record_sent(
         self, record: SyncRecord, step: Step, sent: operations.Sent, payload: dict[str, Any]
     ) -> None:
+        held = step.held if step.held is not None else payload
         self._succeeded(
             outcome.success(
                 record,
@@ -228,10 +230,20 @@ class Sending:
                 state=step.state,
                 note=(step.code, step.message),
                 details=step.details,
-                held=step.held if step.held is not None else payload,
+                held=held,
+                held_hash=self._digest(held),
                 extra=self.sending,
             )
         )
+
+    def _digest(self, data: dict[str, Any]) -> str:
+        """``digest(data)``, computed once per payload (a create's is its outcome's too)."""
+        last = self._digested
+        if last is not None and last[0] is data:
+            return last[1]
+        hashed = digest(data)
+        self._digested = (data, hashed)
+        return hashed
 
     def _may_send(self, record: SyncRecord) -> bool:
         """Right before a call: False when our lease was taken over.

@@ -207,11 +207,25 @@ def update_leased(using: str, token: Any, rows: dict[int, dict[str, Any]]) -> in
     written = 0
     with connection.cursor() as cursor:
         for names, group in groups.items():
-            table = [
-                [pk.get_db_prep_save(row_id, connection)]
-                + [_prepared(_FIELDS[name], values[name], connection) for name in names]
-                for row_id, values in group
-            ]
+            fields = [_FIELDS[name] for name in names]
+            previous: list[tuple[Any, Any]] = [(_UNSET, None)] * len(names)
+            table = []
+            for row_id, values in group:
+                row = [pk.get_db_prep_save(row_id, connection)]
+                for i, name in enumerate(names):  # a value equal to the last row's: reused
+                    value = values[name]
+                    raw, prepared = previous[i]
+                    # (not JSON: {"q": 1} == {"q": 1.0}, but they are not the same JSON)
+                    if (
+                        raw is _UNSET
+                        or type(raw) is not type(value)
+                        or isinstance(value, dict | list)
+                        or raw != value
+                    ):
+                        prepared = _prepared(fields[i], value, connection)
+                        previous[i] = (value, prepared)
+                    row.append(prepared)
+                table.append(row)
             if connection.vendor == "postgresql":
                 columns = [list(column) for column in zip(*table, strict=True)]
                 cursor.execute(_update_sql(using, names, 0), [*columns, prepared_token])
