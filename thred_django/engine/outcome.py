@@ -25,6 +25,7 @@ from django.utils import timezone
 from thred_django.conf import thred_settings
 from thred_django.engine import health, observe
 from thred_django.engine.claim import fenced, release
+from thred_django.engine.decide import Step
 from thred_django.engine.fenced import update as fenced_update
 from thred_django.engine.operations import Sent
 from thred_django.engine.payload import digest
@@ -106,26 +107,25 @@ def _finish(
 def success(
     record: SyncRecord,
     sent: Sent,
+    step: Step,
     *,
-    state: str = State.SYNCED,
-    note: tuple[str, str] = ("", ""),
-    details: Any = None,
-    held: dict[str, Any] | None = None,
     held_hash: str = "",
     inactive: bool | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Pending:
-    """The outcome of a call Thred accepted (written by ``writer.Outcomes``): the record
-    ends in ``state`` with ``sent``'s Thred id; ``held``: what Thred now holds (None:
-    unchanged); ``inactive``: whether Thred holds it voided / cancelled / archived (None:
-    unchanged; ``held_hash``: its digest, when known); ``extra``: more columns (the
-    create's sent hash and Idempotency-Key).
-    Records this one blocked are set pending again by ``unblock_children``."""
+    """The outcome of a call Thred accepted, to be written by ``writer.Outcomes``: the
+    record ends in ``step``'s state, with its code, message and details, ``sent``'s
+    Thred id and what Thred now holds (``step.held``; None: unchanged; ``held_hash``:
+    its digest, when known). ``inactive``: whether Thred holds it voided / cancelled /
+    archived (None: unchanged); ``extra``: more columns (a create's sent hash and
+    Idempotency-Key). Records this one blocked are set pending again by
+    ``unblock_children``."""
+    held = step.held
     now = timezone.now()
     values: dict[str, Any] = {
         **_CLEAR_ERROR,
         **_UNLEASE,
-        "state": state,
+        "state": step.state,
         "thred_id": sent.thred_id,
         "attempts": 0,
         "force": False,
@@ -135,10 +135,10 @@ def success(
     }
     if held is not None:
         values.update(payload_hash=held_hash or digest(held), acked_payload=held)
-    if note[0]:
-        values.update(last_error_code=note[0], last_error_message=note[1])
-    if details is not None:
-        values.update(last_error_details=details)
+    if step.code:
+        values.update(last_error_code=step.code, last_error_message=step.message)
+    if step.details is not None:
+        values.update(last_error_details=step.details)
     if inactive is not None:
         values.update(inactive_in_thred=inactive)
     response = sent.response
@@ -169,30 +169,21 @@ def unblock_children() -> int:
     )
 
 
-def settled(
-    record: SyncRecord,
-    state: str,
-    code: str = "",
-    message: str = "",
-    *,
-    details: Any = None,
-    held: dict[str, Any] | None = None,
-    inactive: bool | None = None,
-) -> Pending:
+def settled(record: SyncRecord, step: Step, *, inactive: bool | None = None) -> Pending:
     """Skipped, unchanged, drifted, or deleted before it ever reached Thred: no call.
-
-    ``held``: what Thred is now known to hold (None: unchanged); ``inactive``: whether
-    Thred holds it voided / cancelled / archived (None: unchanged).
-    """
+    The record ends in ``step``'s state, with its code, message and details, and what
+    Thred is now known to hold (``step.held``; None: unchanged); ``inactive``: whether
+    Thred holds it voided / cancelled / archived (None: unchanged)."""
+    held = step.held
     values: dict[str, Any] = {
         **_CLEAR_ERROR,
         **_UNLEASE,
-        "state": state,
+        "state": step.state,
         "force": False,
         "attempts": 0,
-        "last_error_code": code,
-        "last_error_message": message,
-        "last_error_details": details,
+        "last_error_code": step.code,
+        "last_error_message": step.message,
+        "last_error_details": step.details,
     }
     if held is not None:
         values.update(acked_payload=held, payload_hash=digest(held))

@@ -9,6 +9,7 @@ lease token. Nothing is written before a call.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from thred_django.client import ThredClient
@@ -197,8 +198,7 @@ class Sending:
             outcome.success(
                 record,
                 sent,
-                state=State.VOIDED,
-                note=(step.code, step.message),
+                Step(decide.NONE, State.VOIDED, step.code, step.message),
                 inactive=True,
             )
         )
@@ -210,11 +210,7 @@ class Sending:
         self._keep(
             outcome.settled(
                 record,
-                step.state,
-                step.code,
-                step.message,
-                details=step.details,
-                held=step.held,
+                step,
                 inactive=True if step.state == State.VOIDED and record.thred_id else None,
             )
         )
@@ -227,10 +223,7 @@ class Sending:
             outcome.success(
                 record,
                 sent,
-                state=step.state,
-                note=(step.code, step.message),
-                details=step.details,
-                held=held,
+                replace(step, held=held),
                 held_hash=self._digest(held),
                 extra=self.sending,
             )
