@@ -30,7 +30,7 @@ SEED = 20261126
 COMPANIES = 2
 PER_COMPANY = 8  # ~150 records a company
 ROUNDS = 5
-EDITS_PER_ROUND = 60
+EDITS_PER_ROUND = 45  # after the tour of every kind (site_edits.TOUR)
 
 FAULTS = {
     "error_500_rate": 0.05,

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 from django.core.management import call_command
@@ -136,8 +137,11 @@ def rename(rng: random.Random, model: type) -> str:
     return "rename"
 
 
-def archive_toggle(rng: random.Random) -> str:
-    contact = _pick(rng, h.Contact.objects.filter(name__startswith="Lonely"))
+def archive_toggle(rng: random.Random, to: bool | None = None) -> str:
+    contacts = h.Contact.objects.filter(name__startswith="Lonely")
+    if to is not None:
+        contacts = contacts.filter(archived=not to)
+    contact = _pick(rng, contacts)
     if contact is None:
         return ""
     contact.archived = not contact.archived
@@ -164,12 +168,12 @@ def line_edit(rng: random.Random) -> str:
     return "line_edit"
 
 
-def line_add_or_delete(rng: random.Random) -> str:
+def line_add_or_delete(rng: random.Random, add: bool | None = None) -> str:
     invoice = _payable(rng) if rng.random() < 0.5 else _unpaid(rng)
     if invoice is None:
         return ""
     lines = list(invoice.lines.all())
-    if len(lines) > 1 and rng.random() < 0.5:
+    if not add and len(lines) > 1 and (add is False or rng.random() < 0.5):
         rng.choice(lines).delete()
         return "line_delete"
     h.InvoiceLine.objects.create(
@@ -179,11 +183,16 @@ def line_add_or_delete(rng: random.Random) -> str:
     return "line_add"
 
 
-def void_or_reopen(rng: random.Random) -> str:
-    invoice = _unpaid(rng)
+def void_or_reopen(rng: random.Random, to: str | None = None) -> str:
+    unpaid = h.Invoice.objects.filter(number__startswith="U-")
+    if to == "open":
+        unpaid = unpaid.filter(status="void")
+    elif to is not None:
+        unpaid = unpaid.exclude(status="void")
+    invoice = _pick(rng, unpaid)
     if invoice is None:
         return ""
-    invoice.status = "open" if invoice.status == "void" else rng.choice(["void", "draft"])
+    invoice.status = "open" if invoice.status == "void" else to or rng.choice(["void", "draft"])
     invoice.save()
     return f"invoice_{invoice.status}"
 
@@ -220,12 +229,14 @@ def payment_edit(rng: random.Random) -> str:
     return "payment_edit"
 
 
-def pending_payment_lifecycle(rng: random.Random) -> str:
-    payment = _pick(rng, h.Payment.objects.filter(status__in=["pending", "void"]))
+def pending_payment_lifecycle(rng: random.Random, to: str | None = None) -> str:
+    """Cancel a pending payment, restore a cancelled one, or delete either; ``to`` asks
+    for one of them ("void", "pending", "delete")."""
+    from_ = {"void": ["pending"], "pending": ["void"]}.get(to or "", ["pending", "void"])
+    payment = _pick(rng, h.Payment.objects.filter(status__in=from_))
     if payment is None:
         return ""
-    roll = rng.random()
-    if roll < 0.3:
+    if to == "delete" or (to is None and rng.random() < 0.3):
         invoice = payment.invoice
         payment.delete()
         new_payment(rng, invoice, "pending")
@@ -270,11 +281,11 @@ def bill_edit(rng: random.Random) -> str:
     return "bill_edit"
 
 
-def soft_or_hard_delete(rng: random.Random) -> str:
+def soft_or_hard_delete(rng: random.Random, hard: bool | None = None) -> str:
     credit = _pick(rng, h.VendorCredit.objects.all())
     if credit is None:
         return ""
-    if rng.random() < 0.5:
+    if not hard and (hard is False or rng.random() < 0.5):
         credit.deleted_at = None if credit.deleted_at else timezone.now()
         credit.save()
         return "credit_soft_delete"
@@ -328,12 +339,44 @@ EDITS: list[tuple[float, Callable[[random.Random], str]]] = [
 ]
 
 
+# Every kind of edit once, in an order where each finds what it needs (an archive before
+# its unarchive, a cancel before its restore), so that every round makes each kind
+# whatever the random stream after it draws: the stream's choices depend on the outbox,
+# which the concurrent sync process changes (resync samples its rows).
+TOUR: list[Callable[[random.Random], str]] = [
+    lambda rng: rename(rng, h.Contact),
+    lambda rng: archive_toggle(rng, to=True),
+    lambda rng: archive_toggle(rng, to=False),
+    invoice_text,
+    line_edit,
+    lambda rng: line_add_or_delete(rng, add=True),
+    lambda rng: void_or_reopen(rng, to="void"),
+    lambda rng: void_or_reopen(rng, to="open"),
+    delete_unpaid,
+    payment_edit,
+    lambda rng: pending_payment_lifecycle(rng, to="void"),
+    lambda rng: pending_payment_lifecycle(rng, to="pending"),
+    payout_edit,
+    bill_edit,
+    lambda rng: soft_or_hard_delete(rng, hard=True),
+    create_more,
+    backfill,
+    resync,
+]
+
+
 def edit_stream(seed: int, count: int) -> dict[str, int]:
+    """The tour, then ``count`` edits drawn at random by weight."""
     rng = random.Random(seed)
     weights = [w for w, _ in EDITS]
+
+    def drawn() -> Iterator[Callable[[random.Random], str]]:
+        for _ in range(count):
+            ((_, edit),) = rng.choices(EDITS, weights=weights)
+            yield edit
+
     done: Counter[str] = Counter()
-    for _ in range(count):
-        ((_, edit),) = rng.choices(EDITS, weights=weights)
+    for edit in chain(TOUR, drawn()):
         with transaction.atomic():
             kind = edit(rng)
         if kind:
