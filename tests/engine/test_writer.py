@@ -190,8 +190,16 @@ def test_flushes_come_by_size_and_by_age(thred, shop, monkeypatch):
     now[0] += writer.FLUSH_SECONDS
     assert log.due()  # the oldest waited long enough
     log = writer.Outcomes()
+    for i in range(writer.FLUSH_EVERY):
+        assert not log.due()
+        # a success: its outcome, its attempt row and its edges count as one
+        log.add(writer.Pending(SyncRecord(id=i + 1), {}, attempt=SyncAttempt(record_id=i + 1)))
+        log.edges(SyncRecord(id=i + 1), {(1, "x")})
+    assert log.due()
+    log = writer.Outcomes()
     for _ in range(writer.FLUSH_EVERY):
-        log.add(writer.Pending(record, {}))
+        assert not log.due()
+        log.attempt(SyncAttempt(record_id=1))  # attempt rows alone (failed calls)
     assert log.due()
 
 

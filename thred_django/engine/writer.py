@@ -113,8 +113,9 @@ class Outcomes:
         return len(self._pending) + len(self.rows) + len(self.read)
 
     def due(self) -> bool:
-        """Time to flush: enough outcomes, or the oldest has waited long enough."""
-        if len(self._pending) >= FLUSH_EVERY or len(self) >= 2 * FLUSH_EVERY:
+        """Time to flush: enough outcomes (or attempt rows, or records' edges: a success
+        brings one of each), or the oldest has waited long enough."""
+        if max(len(self._pending), len(self.rows), len(self.read)) >= FLUSH_EVERY:
             return True
         since = self._since
         return since is not None and time.monotonic() - since >= FLUSH_SECONDS
