@@ -11,6 +11,7 @@ mutations of them (wrong types, blanks, lengths, bounds, nulls, nesting).
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any
 
 import pytest
@@ -21,7 +22,13 @@ from rest_framework.exceptions import ValidationError
 
 from tests.sandbox.test_schema_cross_check import CHANGES, VALID, body
 from thred_django.client import gaps
-from thred_django.client.validation import SCHEMAS, _serializer, validate_payload, validated_payload
+from thred_django.client.validation import (
+    SCHEMAS,
+    _check,
+    _serializer,
+    validate_payload,
+    validated_payload,
+)
 from thred_django.client.validation.fastpath import compile_check
 from thred_django.client.validation.fields import _cents, _text
 from thred_django.client.validation.text import _clean, _walk, body_text_errors
@@ -31,7 +38,7 @@ U1 = "6f1c9a2e-8b7d-4c11-9a55-0e6f2b1d7c44"
 
 
 def drf_accepts(resource: str, action: str, data: Any) -> bool:
-    serializer, _ = _serializer(SCHEMAS[resource, action][0])
+    serializer = _serializer(SCHEMAS[resource, action][0])
     try:
         serializer.run_validation(data)
     except ValidationError:
@@ -40,7 +47,7 @@ def drf_accepts(resource: str, action: str, data: Any) -> bool:
 
 
 def check_of(resource: str, action: str):
-    check = _serializer(SCHEMAS[resource, action][0])[1]
+    check = _check(SCHEMAS[resource, action][0])
     assert check is not None
     return check
 
@@ -134,7 +141,7 @@ HOSTILE = [
 
 
 def _fields(resource: str, action: str) -> list[str]:
-    serializer = _serializer(SCHEMAS[resource, action][0])[0]
+    serializer = _serializer(SCHEMAS[resource, action][0])
     return sorted(serializer.fields)
 
 
@@ -248,3 +255,31 @@ def test_plain_serializer_check_follows_its_fields():
         ["name"],
     ):
         assert not check(refused), refused
+
+
+def test_threads_share_one_check_and_agree_with_one_thread():
+    """The check is compiled once per serializer class for the process (the calls'
+    threads of each run are new); threads checking at once get one thread's answers."""
+    cases = [(r, a, body(r, a, change)) for r, a, change in CHANGES] + [
+        (r, a, VALID[r, a]) for r, a in sorted(VALID)
+    ]
+    alone = [validate_payload(r, a, data, **CONTEXT) for r, a, data in cases]
+    results: dict[int, list[Any]] = {}
+    checks: dict[int, Any] = {}
+    start = threading.Barrier(4)
+
+    def worker(n: int) -> None:
+        start.wait()
+        checks[n] = _check(SCHEMAS["invoice", "create"][0])
+        results[n] = [validate_payload(r, a, data, **CONTEXT) for r, a, data in cases * 3]
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(check) for check in checks.values()}) == 1
+    assert checks[0] is _check(SCHEMAS["invoice", "create"][0])
+    for n in range(4):
+        assert results[n] == alone * 3
+    assert any(alone) and not all(alone)  # both valid and invalid bodies were checked

@@ -79,23 +79,35 @@ def _flatten(errors: Any, prefix: str = "") -> Errors:
 
 
 _local = threading.local()
+_checks: dict[type, Check | None] = {}
+_checks_lock = threading.Lock()
 
 
-def _serializer(
-    serializer_class: type[serializers.Serializer],
-) -> tuple[serializers.Serializer, Check | None]:
+def _serializer(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
     """One unbound instance per serializer class and thread, validating with
     ``run_validation(data)`` (what ``is_valid()`` runs): a new instance deep-copies
-    every declared field, which costs several times the validation itself. With it, the
-    precompiled check of a valid body (``fastpath``) over the same field instances."""
-    cache: dict[type, tuple[serializers.Serializer, Check | None]] = _local.__dict__.setdefault(
-        "serializers", {}
-    )
-    entry = cache.get(serializer_class)
-    if entry is None:
-        serializer = serializer_class()
-        entry = cache[serializer_class] = (serializer, compile_check(serializer))
-    return entry
+    every declared field, which costs several times the validation itself."""
+    cache: dict[type, serializers.Serializer] = _local.__dict__.setdefault("serializers", {})
+    serializer = cache.get(serializer_class)
+    if serializer is None:
+        serializer = cache[serializer_class] = serializer_class()
+    return serializer
+
+
+def _check(serializer_class: type[serializers.Serializer]) -> Check | None:
+    """The precompiled check of valid bodies (``fastpath``), one per serializer class for
+    the whole process, over the fields of an instance of its own: it reads their
+    settings and calls their conversions and validators, which keep nothing between
+    calls, so every thread shares it (the calls' threads of a run are new each run; a
+    compile per class and thread cost more than the checks of a small run)."""
+    try:
+        return _checks[serializer_class]
+    except KeyError:
+        pass
+    with _checks_lock:
+        if serializer_class not in _checks:
+            _checks[serializer_class] = compile_check(serializer_class())
+        return _checks[serializer_class]
 
 
 def validated_payload(
@@ -134,12 +146,12 @@ def _validate(
     if text_errors := body_text_errors(data):
         return text_errors, {}  # nothing else is safe to look at (or echo) in this body
     serializer_class, rules = schema
-    serializer, check = _serializer(serializer_class)
+    check = None if cleaned else _check(serializer_class)
     values: Any = {}
     errors: Errors = {}
-    if cleaned or check is None or not check(data):
+    if check is None or not check(data):
         try:
-            values = serializer.run_validation(data)
+            values = _serializer(serializer_class).run_validation(data)
         except ValidationError as exc:  # what is_valid() keeps as serializer.errors
             errors = _flatten(exc.detail)
     checker = _Rules(data, base_currency, country)
