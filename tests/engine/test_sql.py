@@ -107,7 +107,8 @@ def test_a_batch_upsert_writes_what_bulk_create_writes(settings):
 
 OUTCOME = ["state", "thred_id", "attempts", "force", "payload_hash", "acked_payload",
            "lease_token", "lease_until", "blocked_by", "last_error_status", "last_error_code",
-           "last_error_details", "synced_at", "inactive_in_thred", "sent_hash"]  # fmt: skip
+           "last_error_details", "synced_at", "inactive_in_thred", "sent_hash",
+           "last_error_message", "retrying_since"]  # fmt: skip
 
 
 def test_a_batch_of_outcomes_writes_what_the_orm_form_writes(settings):
@@ -137,7 +138,11 @@ def test_a_batch_of_outcomes_writes_what_the_orm_form_writes(settings):
             "thred_id": f"t-{i}",
             "attempts": 0,
             "force": False,
-            "acked_payload": {"name": f"C{i}", "lines": [{"q": 1.5}], "none": None},
+            "acked_payload": {
+                "name": f'C{i} "quoted" \\ back\\slash, {{braces}}, comma; é ✓ 😀',
+                "lines": [{"q": 1.5, "n": 10**15, "b": True}, "NULL", ""],
+                "none": None,
+            },
             "payload_hash": f"{i:064d}",
             "lease_token": None,
             "lease_until": None,
@@ -150,6 +155,12 @@ def test_a_batch_of_outcomes_writes_what_the_orm_form_writes(settings):
         if i % 2:  # another group: other columns, some values shared, some not
             values.update(state="drifted", last_error_code="update_partial", inactive_in_thred=True)
             values["last_error_details"] = {"fields": {"name": {"host": "a", "thred": "b"}}}
+            values["last_error_message"] = f'Line {i}\n"a"\t\\ NULL {{x}} é'
+            values["retrying_since"] = now.replace(microsecond=123456)
+            values["last_error_status"] = 409
+        if i == 3:  # JSON that is not an object, and a JSON null next to SQL NULL
+            values["last_error_details"] = ["a", 1, None]
+            values["acked_payload"] = "just text"
         return values
 
     for form in ("sql", "orm"):
@@ -177,3 +188,40 @@ def test_a_batch_of_outcomes_writes_what_the_orm_form_writes(settings):
         assert row["state"] == ("drifted" if i % 2 else "synced") and row["lease_token"] is None
     untouched = ours[records[5].id]
     assert untouched["lease_token"] == other and untouched["thred_id"] == ""
+
+
+def test_attempt_rows_are_inserted_as_bulk_create_inserts_them(thred, shop):
+    """sql.insert (PostgreSQL: the rows as one JSON document) against bulk_create: every
+    column of every row the same, texts and JSON with quotes, NULLs, dates."""
+    from thred_django.engine.outcome import attempt
+    from thred_django.models import SyncAttempt
+
+    client = m.Client.objects.create(shop=shop, name="C1")
+    record = SyncRecord.objects.get(resource="customer", object_id=str(client.pk))
+    SyncAttempt.objects.all().delete()
+    body = {"name": 'A "quoted" \\ name, {x}', "lines": [{"q": 1.5}, None, "NULL"], "e": ""}
+
+    def rows() -> list[SyncAttempt]:
+        now = timezone.now().replace(microsecond=654321)
+        made = [
+            attempt(record, "success", method="POST", path="/customers/", status=201,
+                    elapsed=0.25, request=body, response={"id": "t-1"}),
+            attempt(record, "retry", method="PUT", path='/x/"y"/', status=None,
+                    error_code="timeout", request=None, response=["a", None]),
+            attempt(record, "invalid", request={"é": "✓ 😀\n\t"}, response={}),
+        ]  # fmt: skip
+        for row in made:
+            row.created_at = now
+        return made
+
+    sql.insert("default", rows())
+    ours = list(SyncAttempt.objects.order_by("id").values())
+    SyncAttempt.objects.all().delete()
+    SyncAttempt.objects.bulk_create(rows())
+    theirs = list(SyncAttempt.objects.order_by("id").values())
+    assert len(ours) == 3
+    for a, b in zip(ours, theirs, strict=True):
+        a.pop("id"), b.pop("id")
+        assert a == b
+    assert ours[0]["request_summary"]["name"] == body["name"]
+    assert ours[1]["request_summary"] is None and ours[1]["status"] is None

@@ -21,7 +21,11 @@ forms on SQLite and PostgreSQL and compare the rows they write
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import functools
+import json
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -167,8 +171,8 @@ def updates_supported(using: str) -> bool:
 @functools.lru_cache(maxsize=64)
 def _update_sql(using: str, names: tuple[str, ...], rows: int) -> str:
     """``UPDATE <outbox> SET <col> = v.<col>, … FROM <the rows> AS v WHERE id = v.id AND
-    lease_token = %s``: the rows as one typed array per column on PostgreSQL (a short
-    statement whatever the row count), ``VALUES`` on SQLite (``rows`` of them)."""
+    lease_token = %s``: the rows as one JSON document on PostgreSQL (``_recordset``: a
+    short statement whatever the row count), ``VALUES`` on SQLite (``rows`` of them)."""
     connection = connections[using]
     q = connection.ops.quote_name
     table = q(_META.db_table)
@@ -176,10 +180,7 @@ def _update_sql(using: str, names: tuple[str, ...], rows: int) -> str:
     assert pk is not None
     fields = [_FIELDS[name] for name in names]
     if connection.vendor == "postgresql":
-        types = [pk.rel_db_type(connection)] + [f.db_type(connection) for f in fields]
-        arrays = ", ".join(f"(%s)::{str(t).split('(')[0]}[]" for t in types)
-        aliases = ", ".join(q(str(f.column)) for f in [pk, *fields])
-        source = f"UNNEST({arrays}) AS v({aliases})"
+        source = _recordset(connection, [pk, *fields])
         column = {f.column: f"v.{q(str(f.column))}" for f in [pk, *fields]}
     else:  # SQLite names the columns of a VALUES list column1, column2, …
         row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
@@ -199,38 +200,18 @@ def update_leased(using: str, token: Any, rows: dict[int, dict[str, Any]]) -> in
     as many rows as its parameter limit allows). Returns the number of rows written."""
     connection = connections[using]
     prepared_token = _FIELDS["lease_token"].get_db_prep_save(token, connection)
-    pk = _META.pk
-    assert pk is not None
     groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
     for row_id, values in rows.items():
         groups.setdefault(tuple(sorted(values)), []).append((row_id, values))
     written = 0
     with connection.cursor() as cursor:
         for names, group in groups.items():
-            fields = [_FIELDS[name] for name in names]
-            previous: list[tuple[Any, Any]] = [(_UNSET, None)] * len(names)
-            table = []
-            for row_id, values in group:
-                row = [pk.get_db_prep_save(row_id, connection)]
-                for i, name in enumerate(names):  # a value equal to the last row's: reused
-                    value = values[name]
-                    raw, prepared = previous[i]
-                    # (not JSON: {"q": 1} == {"q": 1.0}, but they are not the same JSON)
-                    if (
-                        raw is _UNSET
-                        or type(raw) is not type(value)
-                        or isinstance(value, dict | list)
-                        or raw != value
-                    ):
-                        prepared = _prepared(fields[i], value, connection)
-                        previous[i] = (value, prepared)
-                    row.append(prepared)
-                table.append(row)
             if connection.vendor == "postgresql":
-                columns = [list(column) for column in zip(*table, strict=True)]
-                cursor.execute(_update_sql(using, names, 0), [*columns, prepared_token])
+                document = _document(connection, names, group)
+                cursor.execute(_update_sql(using, names, 0), [document, prepared_token])
                 written += cursor.rowcount
                 continue
+            table = _prepared_rows(connection, names, group)
             size = max(1, (_MAX_PARAMS["sqlite"] - 1) // (len(names) + 1))
             for start in range(0, len(table), size):
                 batch = table[start : start + size]
@@ -238,6 +219,121 @@ def update_leased(using: str, token: Any, rows: dict[int, dict[str, Any]]) -> in
                 cursor.execute(_update_sql(using, names, len(batch)), [*params, prepared_token])
                 written += cursor.rowcount
     return written
+
+
+def _prepared_rows(
+    connection: Any, names: tuple[str, ...], group: list[tuple[int, dict[str, Any]]]
+) -> list[list[Any]]:
+    """Each row's id and values, prepared by their fields (a value equal to the last
+    row's reuses its prepared form)."""
+    pk = _META.pk
+    assert pk is not None
+    fields = [_FIELDS[name] for name in names]
+    previous: list[tuple[Any, Any]] = [(_UNSET, None)] * len(names)
+    table = []
+    for row_id, values in group:
+        row = [pk.get_db_prep_save(row_id, connection)]
+        for i, name in enumerate(names):
+            value = values[name]
+            raw, prepared = previous[i]
+            # (not JSON: {"q": 1} == {"q": 1.0}, but they are not the same JSON)
+            if (
+                raw is _UNSET
+                or type(raw) is not type(value)
+                or isinstance(value, dict | list)
+                or raw != value
+            ):
+                prepared = _prepared(fields[i], value, connection)
+                previous[i] = (value, prepared)
+            row.append(prepared)
+        table.append(row)
+    return table
+
+
+# --- rows as one JSON document (PostgreSQL) -------------------------------------------
+# Many rows in one parameter: ``jsonb_to_recordset(%s::jsonb) AS v(<column> <type>, …)``
+# reads each column of each row from a JSON array of objects, through the column type's
+# own input (the text of a date, a UUID). The same rows as one typed array per column
+# (``UNNEST``, what bulk_create does) cost the client several times more: psycopg quotes
+# every element of a text or JSON array in Python, and each JSON value is full of quotes
+# (benchmarks/README.md, "Engine CPU per record"). A JSON null is SQL NULL, as the ORM
+# writes a JSON field's None.
+
+
+def _recordset(connection: Any, fields: Sequence[models.Field[Any, Any]]) -> str:
+    q = connection.ops.quote_name
+    columns = ", ".join(f"{q(str(f.column))} {f.db_type(connection)}" for f in fields)
+    return f"jsonb_to_recordset(%s::jsonb) AS v({columns})"
+
+
+def _document(
+    connection: Any, names: tuple[str, ...], group: list[tuple[int, dict[str, Any]]]
+) -> str:
+    pk = _META.pk
+    assert pk is not None
+    fields = [(str(_FIELDS[name].column), _FIELDS[name]) for name in names]
+    return json.dumps(
+        [
+            {
+                str(pk.column): row_id,
+                **{column: _json_ready(f, values[f.name], connection) for column, f in fields},
+            }
+            for row_id, values in group
+        ],
+        allow_nan=False,
+    )
+
+
+def _json_ready(field: models.Field[Any, Any], value: Any, connection: Any) -> Any:
+    """``value`` of ``field`` in the JSON document: a JSON field's value itself (through
+    its encoder, if it has one); any other value prepared as the ORM prepares it
+    (``get_db_prep_save``), then dates, times, UUIDs and decimals as their text."""
+    if isinstance(field, models.JSONField):
+        value = field.get_prep_value(value)
+        if field.encoder is not None and value is not None:
+            value = json.loads(json.dumps(value, cls=field.encoder))
+        return value
+    prepared = _prepared(field, value, connection)
+    if prepared is None or isinstance(prepared, str | int | float):
+        return prepared
+    if isinstance(prepared, datetime.date | datetime.time):
+        return prepared.isoformat()
+    if isinstance(prepared, uuid.UUID | decimal.Decimal):
+        return str(prepared)
+    raise TypeError(f"{field.name}: no JSON form for a {type(prepared).__name__}")
+
+
+def insert(using: str, objs: Sequence[models.Model]) -> None:
+    """``INSERT`` these new instances of one model (their primary keys from its
+    sequence; nothing is read back): one statement on PostgreSQL, the rows as one JSON
+    document; ``bulk_create`` anywhere else."""
+    if not objs:
+        return
+    model = type(objs[0])
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        model._default_manager.using(using).bulk_create(objs)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    document = json.dumps(
+        [
+            {str(f.column): _json_ready(f, f.pre_save(obj, True), connection) for f in fields}
+            for obj in objs
+        ],
+        allow_nan=False,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(using, model), [document])
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_sql(using: str, model: type[models.Model]) -> str:
+    connection = connections[using]
+    q = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(q(str(f.column)) for f in fields)
+    source = _recordset(connection, fields)
+    return f"INSERT INTO {q(model._meta.db_table)} ({columns}) SELECT {columns} FROM {source}"  # noqa: S608
 
 
 def _prepared(field: models.Field[Any, Any], value: Any, connection: Any) -> Any:

@@ -137,7 +137,7 @@ class Outcomes:
                         rows = [row for row in rows if row.record_id not in lost]
                         read = {pk: keys for pk, keys in read.items() if pk not in lost}
                     if rows:
-                        SyncAttempt.objects.bulk_create(rows)
+                        sql.insert(connection.alias, rows)
                     if read:
                         write_edges(read)
             except DatabaseError as exc:
