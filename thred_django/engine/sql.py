@@ -9,14 +9,18 @@ about half (SQLite) to three quarters (PostgreSQL) with these (benchmarks/README
 "Outbox writes"). Here each statement's text is built once per database and shape and
 reused, with values prepared by each field as the ORM would (``Field.get_db_prep_save``).
 The push's fenced UPDATEs use ``QuerySet.update`` (``engine.fenced``): their hand-written
-form gained nothing measurable on a whole push.
+form gained nothing measurable on a whole push. A batch of outcomes (``writer.Outcomes``)
+is written by ``update_leased`` and ``insert`` (its attempt rows): on PostgreSQL their
+rows travel as one JSON document (``jsonb_to_recordset``), which costs the client less
+than half of what bulk_create's or the ORM's forms cost (benchmarks/README.md, "Engine
+CPU per record").
 
 Only public APIs: ``connection.cursor()``, ``connection.ops.quote_name`` and the model
-``_meta`` API; the statements are the standard forms SQLite (3.24+) and PostgreSQL
-both accept. ``supported(using)`` says whether a database is one of them; the callers
-(``engine.upsert``, ``engine.remark``) use the ORM form on any other. Tests run both
-forms on SQLite and PostgreSQL and compare the rows they write
-(tests/engine/test_sql.py).
+``_meta`` API; the statements are standard forms SQLite (3.24+) and PostgreSQL (its
+``jsonb_to_recordset``) accept. ``supported(using)`` says whether a database is one of
+them; the callers (``engine.upsert``, ``engine.remark``, ``engine.writer``) use the ORM
+form on any other. Tests run both forms on SQLite and PostgreSQL and compare the rows
+they write (tests/engine/test_sql.py).
 """
 
 from __future__ import annotations
