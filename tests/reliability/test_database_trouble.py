@@ -43,10 +43,10 @@ from tests.engine.fake_transport import Rule
 from tests.engine.test_push import record_of
 from tests.testapp import models as m
 from thred_django.client import get_client
-from thred_django.engine import claim, health
+from thred_django.engine import claim, health, sql
 from thred_django.engine.runner import push_due
 from thred_django.engine.writer import Outcomes
-from thred_django.models import SyncAttempt, SyncRecord
+from thred_django.models import SyncRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -181,11 +181,11 @@ def test_success_not_recorded_is_pushed_again_and_held_once(thred, shop, monkeyp
 @pytest.mark.parametrize("resource", ["invoice", "payment", "bill_payment", "payout"])
 def test_attempt_log_insert_failing_loses_nothing(thred, shop, monkeypatch, resource):
     chain = both_chains(shop)
-    hits = fail_once(
+    hits = fail_once(  # the INSERT of a batch's attempt rows
         monkeypatch,
-        SyncAttempt.objects,
-        "bulk_create",
-        lambda rows, *a, **kw: any(row.record.resource == resource for row in rows),
+        sql,
+        "insert",
+        lambda using, rows: any(row.record.resource == resource for row in rows),
     )
     with pytest.raises(OperationalError):
         push_due()

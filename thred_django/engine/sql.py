@@ -316,7 +316,7 @@ def insert(using: str, objs: Sequence[models.Model]) -> None:
     model = type(objs[0])
     connection = connections[using]
     if connection.vendor != "postgresql":
-        model._default_manager.using(using).bulk_create(objs)
+        model._default_manager.db_manager(using).bulk_create(objs)
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     document = json.dumps(
