@@ -15,38 +15,61 @@ import pytest
 from django.db import connection, connections
 
 from tests.sandbox.conftest import BASE_URL, SENT_AT, Biz, Sandbox
+from thred_django.sandbox.errors import SandboxError
 from thred_django.sandbox.idempotency import create_once
 from thred_django.sandbox.models import Business, Customer, Payment, Payout, Refund
 from thred_django.sandbox.transport import in_process_transport
 
 
-@pytest.mark.django_db
-def test_create_once_returns_the_winner_after_an_integrity_error():
-    winner = Business.objects.create(
+def _business(external_id: str, name: str) -> Business:
+    return Business.objects.create(
         partner_id="p",
-        external_id="dup",
-        legal_name="W",
+        external_id=external_id,
+        legal_name=name,
         entity_type="x",
         email="e",
         country="GB",
         base_currency="GBP",
     )
-    lookups = iter([None, winner])  # the first look misses: a concurrent insert is "in flight"
 
-    def build():
-        return Business.objects.create(
-            partner_id="p",
-            external_id="dup",
-            legal_name="L",
-            entity_type="x",
-            email="e",
-            country="GB",
-            base_currency="GBP",
-        )
 
-    obj, created = create_once(lambda: next(lookups), build)
+@pytest.mark.django_db
+def test_create_once_returns_the_winner_after_an_integrity_error():
+    winner = _business("dup", "W")
+    asked: list[str] = []
+
+    def existing() -> Business | None:
+        asked.append("existing")
+        return winner
+
+    obj, created = create_once(existing, lambda: _business("dup", "L"))
     assert (obj, created) == (winner, False)
+    assert asked == ["existing"]  # asked once, after the insert failed
     assert Business.objects.filter(external_id="dup").count() == 1
+
+
+@pytest.mark.django_db
+def test_create_once_looks_for_a_duplicate_only_when_the_build_fails():
+    def existing() -> Business | None:
+        raise AssertionError("a new object needs no look-up")
+
+    obj, created = create_once(existing, lambda: _business("new", "N"))
+    assert created is True
+    assert Business.objects.get(external_id="new") == obj
+
+
+@pytest.mark.django_db
+def test_create_once_answers_a_refused_build_with_the_duplicate_else_the_refusal():
+    winner = _business("dup", "W")
+
+    def refuse() -> Business:
+        _business("other", "rolled back with the refusal")
+        raise SandboxError(400, "validation_error", "The customer is archived.")
+
+    assert create_once(lambda: winner, refuse) == (winner, False)
+    with pytest.raises(SandboxError, match="archived"):
+        create_once(lambda: None, refuse)
+    assert not Business.objects.filter(external_id="other").exists()
 
 
 def _race(count: int, call: Callable[[httpx.Client], httpx.Response]) -> list[httpx.Response]:

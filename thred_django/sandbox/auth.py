@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hmac
 import time
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
@@ -72,16 +75,30 @@ def issue_token(partner_id: str, business_id: str | None = None) -> tuple[str, i
 def read_token(token: str) -> Principal:
     """The principal of a token, or ``SandboxError`` 401 ``invalid_token``."""
     try:
-        payload = signing.loads(token, salt=TOKEN_SALT)
+        partner_id, business_id, expires = _signed(
+            token, settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS)
+        )
     except signing.BadSignature:
         raise _invalid_token("Token is malformed or invalid.") from None
-    if not isinstance(payload, dict) or not {"p", "b", "x"} <= payload.keys():
-        raise _invalid_token("Token is malformed or invalid.")
-    if time.time() >= payload["x"]:
+    if time.time() >= expires:
         raise _invalid_token("Token has expired.")
-    if payload["p"] not in partner_credentials():
+    if partner_id not in partner_credentials():
         raise _invalid_token("Token belongs to an unknown partner.")
-    return Principal(partner_id=payload["p"], business_id=payload["b"])
+    return Principal(partner_id=partner_id, business_id=business_id)
+
+
+@functools.lru_cache(maxsize=1024)
+@sensitive_variables("token", "payload")
+def _signed(token: str, key: str, fallbacks: tuple[str, ...]) -> tuple[Any, Any, Any]:
+    """What a token signed with ``key`` (or a fallback) says: (partner, business,
+    expiry); ``BadSignature`` otherwise. Every API call presents its token twice (fault
+    settings, then authentication) and an engine the same one for many calls: checking
+    the signature once per process and key saves ~0.1 ms per call. The expiry and the
+    partner are checked on every use (``read_token``)."""
+    payload = signing.loads(token, key=key, fallback_keys=list(fallbacks), salt=TOKEN_SALT)
+    if not isinstance(payload, dict) or not {"p", "b", "x"} <= payload.keys():
+        raise signing.BadSignature("Token is malformed or invalid.")
+    return payload["p"], payload["b"], payload["x"]
 
 
 @sensitive_variables("value", "decoded", "api_key", "expected")

@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from rest_framework.renderers import JSONRenderer
 
@@ -37,22 +37,21 @@ def create_once(
 ) -> tuple[T, bool]:
     """``(existing(), False)`` if found, else ``(build(), True)`` made atomically.
 
-    ``lock`` (optional) takes the row locks ``build`` will need; ``existing`` is then
-    asked again under them, so a request that waited for a concurrent duplicate sees
-    the duplicate's object instead of failing ``build``'s balance checks.
+    ``build`` runs first, in a transaction (after ``lock``, optional, has taken the row
+    locks it needs), and ``existing`` is asked only when it fails: a duplicate's
+    external_id makes the insert fail on the unique constraint (``IntegrityError``), and
+    any other refusal (a counterparty archived since, a balance a concurrent duplicate
+    took) is answered with the duplicate's object too when there is one. That is what
+    asking ``existing`` first would answer, one query less for every new object.
+    Concurrent duplicates: the second insert waits for the first and fails once it
+    commits.
     """
-    found = existing()
-    if found is not None:
-        return found, False
     try:
         with transaction.atomic():
             if lock is not None:
                 lock()
-                found = existing()
-                if found is not None:
-                    return found, False
             return build(), True
-    except IntegrityError:
+    except Exception:  # whatever refused it, a duplicate answers instead
         found = existing()
         if found is None:
             raise

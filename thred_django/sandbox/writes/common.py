@@ -3,7 +3,10 @@
 ``create(v, resource, build, ...)`` validates the body, returns the stored object with
 200 when the business (the partner, for businesses) already has one with that
 ``external_id`` (unchanged, whatever the new body says), else builds it with 201.
-Concurrent duplicates never make two objects (``idempotency.create_once``).
+Concurrent duplicates never make two objects (``idempotency.create_once``). The answer
+renders the object as loaded by ``query``; with ``renders_built``, a new object as
+``build`` made it (it holds everything the renderer reads, with the values written:
+one query less).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ def create(
     *,
     lock: Callable[[dict[str, Any]], object] | None = None,
     existing: Callable[[dict[str, Any]], Any] | None = None,
+    renders_built: bool = False,
 ) -> Response:
     data = v.payload()
     cleaned = v.clean(resource, "create", data)
@@ -41,4 +45,6 @@ def create(
         find, lambda: build(data, cleaned), (lambda: lock(cleaned)) if lock else None
     )
     v.log.created = created
+    if created and renders_built:
+        return Response(render(obj), status=201)
     return Response(render(query().get(pk=obj.pk)), status=201 if created else 200)

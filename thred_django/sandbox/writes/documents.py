@@ -40,6 +40,9 @@ class Document:
     body_required: bool = False  # the update's body (the invoice PUT's is documented)
     # Recomputes the counterparties' balances: (their ids, instances to update in place).
     parties_changed: Callable[[Iterable[Any], Iterable[Any]], None] | None = None
+    # A new document renders as built (``common.create``): what it renders is its own
+    # columns and its counterparty, refreshed in place; not prefetched allocations.
+    renders_built: bool = False
 
     @property
     def model(self) -> type[Any]:
@@ -71,7 +74,7 @@ def create(d: Document, v: SandboxAPIView) -> Response:
             d.parties_changed([party.id], [party])
         return doc
 
-    return common.create(v, d.resource, d.query, build, d.render)
+    return common.create(v, d.resource, d.query, build, d.render, renders_built=d.renders_built)
 
 
 def update(d: Document, v: SandboxAPIView, object_id: str) -> Response:
