@@ -22,7 +22,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from rest_framework.renderers import JSONRenderer
 
-from thred_django.sandbox import readings
+from thred_django.sandbox import readings, rows
 from thred_django.sandbox.errors import conflict, field_error
 from thred_django.sandbox.schemas import text_problem
 from thred_django.sandbox.tables import Business, IdempotencyRecord
@@ -81,13 +81,10 @@ def body_hash(data: Any) -> str:
 
 def replay(business: Business, resource: str, key: str, request_hash: str) -> HttpResponse | None:
     """The stored response for this key, a 409 if the body differs, or None."""
-    record = (
-        IdempotencyRecord.objects.filter(business=business, resource=resource, key=key)
-        .only("request_hash", "body")
-        .first()
-    )
-    if record is None:
+    found = rows.find(IdempotencyRecord, business=business, resource=resource, key=key)
+    if not found:
         return None
+    record = found[0]
     if record.request_hash != request_hash:
         raise conflict(
             readings.ERROR_IDEMPOTENCY_KEY_REUSED,

@@ -17,13 +17,16 @@ order, so concurrent allocations to one document cannot overspend it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Model, Sum
+from django.db import connections, router
+from django.db.models import Model
 from django.utils import timezone
 
+from thred_django.sandbox import rows as rows_
 from thred_django.sandbox.tables import Business
 
 
@@ -31,11 +34,12 @@ from thred_django.sandbox.tables import Business
 class Source:
     """Rows whose ``amount_cents`` count towards a document (``key``: the document fk);
     ``owner``: the fk to the object they belong to (a payment), so an update of that
-    object can leave its own rows out."""
+    object can leave its own rows out; ``statuses``: when given, only the rows whose
+    owner has one of these statuses count."""
 
     model: type[Model]
     key: str
-    active: dict[str, Any]  # the filter of the rows that count
+    statuses: tuple[str, ...] = ()
     owner: str = ""
 
 
@@ -65,19 +69,56 @@ class Settled:
 def lock(kind: Settled, business: Business, ids: Iterable[Any]) -> dict[str, Any]:
     """The business's documents with these ids, row-locked in id order, by str(id)."""
     wanted = sorted({str(i) for i in ids})
-    rows = kind.model._default_manager.select_for_update().filter(business=business, id__in=wanted)
-    return {str(row.pk): row for row in rows.order_by("id")}
+    rows = rows_.find(kind.model, for_update=True, business=business, id=wanted)
+    return {str(row.pk): row for row in rows}
 
 
 def totals(source: Source, keys: Iterable[Any], exclude: dict[str, Any] | None = None) -> dict:
-    """``{document id: sum of amount_cents}`` of the source's counting rows."""
-    rows = source.model._default_manager.filter(
-        **{f"{source.key}__in": list(keys)}, **source.active
-    )
+    """``{document id: sum of amount_cents}`` of the source's counting rows; ``exclude``
+    (``{"payment_id": id}``) leaves one owner's rows out. One statement built once per
+    shape: the ``values_list(key).annotate(Sum)`` it stands for costs ~0.4 ms of CPU
+    to compile, as much as the rest of a payment's ledger work."""
+    keys = list(keys)
+    if not keys:
+        return {}
+    model = source.model
+    using = router.db_for_read(model)
+    connection = connections[using]
+    key: Any = model._meta.get_field(source.key)
+    params = [key.get_db_prep_value(k, connection) for k in keys]
+    if source.statuses:
+        params += list(source.statuses)
+    owner: Any = None
     if exclude:
-        rows = rows.exclude(**exclude)
-    grouped = rows.values_list(source.key).annotate(total=Sum("amount_cents")).order_by()
-    return {row[0]: int(row[1] or 0) for row in grouped}
+        ((name, value),) = exclude.items()
+        owner = model._meta.get_field(name)
+        params.append(owner.get_db_prep_value(value, connection))
+    sql = _totals_sql(source, using, len(keys), owner.name if owner else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # to_python: the keys as the ORM gives them (UUIDs, not SQLite's text)
+        return {key.to_python(k): int(total or 0) for k, total in cursor.fetchall()}
+
+
+@functools.lru_cache(maxsize=64)
+def _totals_sql(source: Source, using: str, count: int, excluded: str) -> str:
+    model = source.model
+    key = rows_.column(model, source.key, using, "a")
+    amount = rows_.column(model, "amount_cents", using, "a")
+    sql = f"SELECT {key}, SUM({amount}) FROM {rows_.table(model, using)} a"  # noqa: S608
+    if source.statuses:
+        owner: Any = model._meta.get_field(source.owner).related_model
+        link = rows_.column(model, source.owner, using, "a")
+        pk = rows_.column(owner, owner._meta.pk.name, using, "o")
+        status = rows_.column(owner, "status", using, "o")
+        sql += f" INNER JOIN {rows_.table(owner, using)} o ON {link} = {pk}"
+        sql += f" WHERE {key} IN ({rows_.marks(count)})"
+        sql += f" AND {status} IN ({rows_.marks(len(source.statuses))})"
+    else:
+        sql += f" WHERE {key} IN ({rows_.marks(count)})"
+    if excluded:
+        sql += f" AND NOT ({rows_.column(model, excluded, using, 'a')} = %s)"
+    return f"{sql} GROUP BY {key}"
 
 
 def summed(sources: Iterable[Source], keys: list[Any]) -> dict[Any, int]:
@@ -95,8 +136,7 @@ def _locked(model: type[Model], given: Iterable[Any]) -> list[Any]:
     known = {str(obj.pk) for obj in instances}
     ids = sorted({str(item) for item in items if not isinstance(item, model)} - known)
     if ids:
-        more = model._default_manager.select_for_update().filter(id__in=ids).order_by("id")
-        instances += list(more)
+        instances += rows_.find(model, for_update=True, id=ids)
     return instances
 
 
@@ -117,9 +157,9 @@ def refresh(kind: Settled, documents: Iterable[Any]) -> None:
         doc.paid_at = (doc.paid_at or now) if doc.status == "PAID" else None
         doc.updated_at = now
     fields = [kind.received, "status", "paid_at", "updated_at"]
-    kind.model._default_manager.bulk_update(
-        instances, [*fields, kind.refunded] if kind.refunded else fields
-    )
+    if kind.refunded:
+        fields.append(kind.refunded)
+    rows_.update(kind.model, fields, ([d.pk, *(getattr(d, f) for f in fields)] for d in instances))
     if kind.after is not None:
         kind.after(instances)
 

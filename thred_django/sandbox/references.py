@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db.models import Model
 
-from thred_django.sandbox import ledger, readings
+from thred_django.sandbox import ledger, readings, rows
 from thred_django.sandbox.errors import field_error, validation_failed
 from thred_django.sandbox.tables import Business
 
@@ -46,7 +46,8 @@ def resolve(
         field, lookup = f"{role}_id", {"id": cleaned[f"{role}_id"]}
     else:
         field, lookup = f"{role}_external_id", {"external_id": cleaned[f"{role}_external_id"]}
-    party = party_kind.model._default_manager.filter(business=business, **lookup).first()
+    found = rows.find(party_kind.model, business=business, **lookup)
+    party = found[0] if found else None
     if party is None:
         label = role.capitalize()
         raise field_error(

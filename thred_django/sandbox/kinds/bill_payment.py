@@ -77,7 +77,7 @@ bill.LEDGER.pays_into(
     ledger.Source(
         BillPaymentAllocation,
         "bill_id",
-        {"bill_payment__status__in": r.ALLOCATING_BILL_PAYMENT_STATUSES},
+        tuple(r.ALLOCATING_BILL_PAYMENT_STATUSES),
         owner="bill_payment",
     )
 )

@@ -10,17 +10,17 @@ representation.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
-from django.db import models, transaction
-from django.db.models import F, Sum
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from rest_framework.response import Response
 
 from thred_django.sandbox import filters as f
-from thred_django.sandbox import ledger
+from thred_django.sandbox import ledger, rows
 from thred_django.sandbox import readings as r
 from thred_django.sandbox.catalog import Kind
 from thred_django.sandbox.errors import conflict
@@ -86,20 +86,37 @@ def refresh_customers(customer_ids: Iterable[Any], loaded: Iterable[Any] = ()) -
     ids = set(customer_ids)
     if not ids:
         return
-    rows = (
-        Invoice.objects.filter(customer_id__in=ids)
-        .exclude(status="VOID")
-        .values_list("customer_id")
-        .annotate(total=Sum(F("total_cents") - F("received_cents")))
-        .order_by()
-    )
-    outstanding = {row[0]: int(row[1] or 0) for row in rows}
-    for customer_id in ids:
-        customer.Customer.objects.filter(id=customer_id).update(
-            outstanding_cents=outstanding.get(customer_id, 0)
-        )
+    outstanding = _outstanding(ids)
+    balances = [(one, outstanding.get(one, 0)) for one in ids]
+    rows.update(customer.Customer, ["outstanding_cents"], balances)
     for one in loaded:
         one.outstanding_cents = outstanding.get(one.id, 0)
+
+
+def _outstanding(customer_ids: set[Any]) -> dict[Any, int]:
+    """``{customer id: what its invoices but void ones still ask}``: the
+    ``values_list("customer_id").annotate(Sum(F("total_cents") - F("received_cents")))``
+    of the customers' invoices excluding status VOID, as one statement built once per
+    number of customers (every invoice and payment refreshes its customer)."""
+    using = router.db_for_read(Invoice)
+    connection = connections[using]
+    key: Any = Invoice._meta.get_field("customer")
+    params = [key.get_db_prep_value(one, connection) for one in customer_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(_outstanding_sql(using, len(params)), [*params, "VOID"])
+        return {key.to_python(one): int(total or 0) for one, total in cursor.fetchall()}
+
+
+@functools.lru_cache(maxsize=16)
+def _outstanding_sql(using: str, count: int) -> str:
+    def col(name: str) -> str:
+        return rows.column(Invoice, name, using)
+
+    return (
+        f"SELECT {col('customer')}, SUM({col('total_cents')} - {col('received_cents')})"  # noqa: S608
+        f" FROM {rows.table(Invoice, using)} WHERE {col('customer')} IN ({rows.marks(count)})"
+        f" AND NOT ({col('status')} = %s) GROUP BY {col('customer')}"
+    )
 
 
 def _after(invoices: list[Any]) -> None:

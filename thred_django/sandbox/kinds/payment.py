@@ -91,7 +91,7 @@ invoice.LEDGER.pays_into(
     ledger.Source(
         PaymentAllocation,
         "invoice_id",
-        {"payment__status__in": r.ALLOCATING_PAYMENT_STATUSES},
+        tuple(r.ALLOCATING_PAYMENT_STATUSES),
         owner="payment",
     )
 )

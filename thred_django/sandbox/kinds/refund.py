@@ -58,7 +58,7 @@ class Refund(BusinessObject):
         return f"Refund {self.external_id or self.id}"
 
 
-invoice.LEDGER.refunds_from(ledger.Source(Refund, "invoice_id", {}))
+invoice.LEDGER.refunds_from(ledger.Source(Refund, "invoice_id"))
 
 # --- Request body (CreateRefundRequest) --------------------------------------------------------
 

@@ -71,7 +71,7 @@ class VendorCreditAllocation(models.Model):
         return f"{self.amount_cents} to bill {self.bill_id}"
 
 
-bill.LEDGER.pays_into(ledger.Source(VendorCreditAllocation, "bill_id", {}, owner="vendor_credit"))
+bill.LEDGER.pays_into(ledger.Source(VendorCreditAllocation, "bill_id", owner="vendor_credit"))
 
 # --- Request body (CreateVendorCreditRequest) -------------------------------------------------
 

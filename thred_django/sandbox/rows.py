@@ -1,0 +1,119 @@
+"""The statements every sandbox write runs, each built once per shape.
+
+A create or a payment looks rows up by a few columns, locks the documents it allocates
+to, sums their allocations and updates their balances: several statements per call,
+where compiling a ``QuerySet`` costs more CPU than running its SQL (a ``bulk_update``'s
+``CASE`` expressions ~1 ms, a filtered ``first()`` ~0.3 ms). Here each statement's SQL
+is built from the models' ``_meta`` once per database and shape, its values prepared
+by their fields (``get_db_prep_value``), and rows come back as model instances through
+``Manager.raw``: the same rows, in the same order, with the same locks, as the
+``QuerySet`` named in each function's docstring (``tests/sandbox/test_rows.py``
+compares them on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Model
+
+
+def find(model: type[Model], *, for_update: bool = False, **equals: Any) -> list[Any]:
+    """The rows whose fields equal the values (a list or tuple: one of them), in primary
+    key order: ``model._default_manager.filter(**equals).order_by("pk")``, with
+    ``.select_for_update()`` when ``for_update`` (locks taken in key order). A field is
+    named as in ``filter`` (``business``, ``id``); a related object stands for its key."""
+    if any(isinstance(value, list | tuple) and not value for value in equals.values()):
+        return []  # what filter(id__in=[]) finds, without a query
+    using = router.db_for_write(model) if for_update else router.db_for_read(model)
+    connection = connections[using]
+    shape = tuple((name, _count(value)) for name, value in equals.items())
+    params: list[Any] = []
+    for name, value in equals.items():
+        if value is None:
+            continue  # IS NULL
+        field: Any = model._meta.get_field(name)
+        values = value if isinstance(value, list | tuple) else [value]
+        params += [
+            field.get_db_prep_value(one.pk if isinstance(one, Model) else one, connection)
+            for one in values
+        ]
+    sql = _select_sql(model, using, shape, for_update)
+    return list(model._default_manager.db_manager(using).raw(sql, params))
+
+
+def update(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Each row ``(pk, value, …)`` sets the fields ``names`` of the object with that
+    key to those values: what ``QuerySet.filter(pk=pk).update(**values)`` (and
+    ``bulk_update`` of such objects) store, one prepared ``UPDATE`` for all rows."""
+    using = router.db_for_write(model)
+    connection = connections[using]
+    meta = model._meta
+    fields: list[Any] = [meta.get_field(name) for name in names]
+    pk = meta.pk
+    assert pk is not None
+    params = [
+        [
+            *(f.get_db_prep_save(v, connection) for f, v in zip(fields, row[1:], strict=True)),
+            pk.get_db_prep_value(row[0], connection),
+        ]
+        for row in rows
+    ]
+    if not params:
+        return
+    sql = _update_sql(model, using, tuple(names))
+    with connection.cursor() as cursor:
+        if len(params) == 1:
+            cursor.execute(sql, params[0])
+        else:
+            cursor.executemany(sql, params)
+
+
+def _count(value: Any) -> int:
+    """How a value is compared: IN (its length), = (-1) or IS NULL (-2)."""
+    if isinstance(value, list | tuple):
+        return len(value)
+    return -2 if value is None else -1
+
+
+def column(model: type[Model], name: str, using: str, alias: str = "") -> str:
+    """The quoted column of a field (``alias.`` before it when given)."""
+    quote = connections[using].ops.quote_name
+    field: Any = model._meta.get_field(name)
+    return f"{alias}.{quote(field.column)}" if alias else quote(field.column)
+
+
+def table(model: type[Model], using: str) -> str:
+    return connections[using].ops.quote_name(model._meta.db_table)
+
+
+def marks(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+@functools.lru_cache(maxsize=256)
+def _select_sql(
+    model: type[Model], using: str, shape: tuple[tuple[str, int], ...], for_update: bool
+) -> str:
+    meta = model._meta
+    columns = ", ".join(column(model, f.name, using) for f in meta.concrete_fields)
+    compare = {-1: "= %s", -2: "IS NULL"}
+    where = " AND ".join(
+        f"{column(model, name, using)} {compare.get(count) or f'IN ({marks(count)})'}"
+        for name, count in shape
+    )
+    pk = column(model, meta.pk.name, using)
+    sql = f"SELECT {columns} FROM {table(model, using)} WHERE {where} ORDER BY {pk}"  # noqa: S608
+    if for_update and connections[using].features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return sql
+
+
+@functools.lru_cache(maxsize=64)
+def _update_sql(model: type[Model], using: str, names: tuple[str, ...]) -> str:
+    sets = ", ".join(f"{column(model, name, using)} = %s" for name in names)
+    pk = column(model, model._meta.pk.name, using)
+    return f"UPDATE {table(model, using)} SET {sets} WHERE {pk} = %s"  # noqa: S608
