@@ -90,10 +90,14 @@ def test_totals_sum_what_the_orm_sums(ledger_rows: dict[str, Any]) -> None:
         grouped = found.values_list("invoice_id").annotate(total=Sum("amount_cents")).order_by()
         return {key: int(total) for key, total in grouped}
 
-    assert ledger.totals(source, ids) == orm() == {
-        Invoice.objects.get(id=ids[0]).pk: 4_000,  # paid + pending; failed, cancelled don't
-        Invoice.objects.get(id=ids[2]).pk: 2_000,
-    }
+    assert (
+        ledger.totals(source, ids)
+        == orm()
+        == {
+            Invoice.objects.get(id=ids[0]).pk: 4_000,  # paid + pending; failed, cancelled don't
+            Invoice.objects.get(id=ids[2]).pk: 2_000,
+        }
+    )
     own = {"payment_id": ledger_rows["paid"]["id"]}
     assert ledger.totals(source, ids, own) == orm(own)
     assert ledger.totals(source, ids, own)[Invoice.objects.get(id=ids[0]).pk] == 1_000
