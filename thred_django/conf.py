@@ -66,6 +66,10 @@ THRED_DEFAULTS: dict[str, Any] = {
     "BREAKER_COOLDOWN": 60.0,  # seconds a tripped breaker pauses the business
     "DEPENDENCY_WAIT": 5.0,  # seconds a record waits for a parent claimed elsewhere
     "LEASE_SECONDS": 120.0,  # a claim older than this is taken back by the sweep
+    # A create that got no answer (timed out, connection lost, 5xx) may still land in
+    # Thred for this many seconds after its attempt: a record deleted or made inactive
+    # meanwhile, and not found in Thred, is only called "never reached Thred" after it.
+    "ANSWER_GRACE_SECONDS": 60.0,
     "BATCH_SIZE": 200,  # records claimed per round
     "CONCURRENCY": 8,  # businesses pushed in parallel by one worker
     # Calls in flight at once: per worker process (its I/O threads, each with its own

@@ -3,15 +3,20 @@ holds what the first create that landed carried, and the record must say so."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 
 from tests.lifecycle.compare import compare, unexplained
 from tests.lifecycle.steps import record_of
 from tests.lifecycle.world import World, drain
 from tests.realhost import models as h
+from thred_django.conf import thred_settings
 from thred_django.engine.runner import push_due
 
 pytestmark = pytest.mark.django_db
+WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 def test_a_rename_between_two_lost_creates_is_drifted_not_synced(
@@ -31,3 +36,76 @@ def test_a_rename_between_two_lost_creates_is_drifted_not_synced(
     assert record.state == "drifted", (record.state, record.last_error_code)
     assert "company_name" in record.last_error_details["fields"]
     assert not unexplained(compare())
+
+
+@pytest.fixture
+def no_retry_soon(settings) -> None:
+    settings.THRED = {**settings.THRED, "BACKOFF_BASE": 600.0, "BACKOFF_MAX": 600.0}
+
+
+def _credit_create_unanswered(world: World, thred, status: int = 504) -> h.VendorCredit:
+    """A new vendor credit whose create Thred answers with ``status`` without keeping it."""
+    thred.answer("POST", "/vendor-credits/", status)
+    credit = h.VendorCredit.objects.create(
+        company=world.company, supplier=world.supplier, amount="4.00", received_at=WHEN
+    )
+    push_due()
+    record = record_of(credit)
+    assert record.state == ("retrying" if status >= 500 else "failed"), record.last_error_message
+    return credit
+
+
+def test_a_delete_after_an_unanswered_create_waits_for_it_to_land(
+    world: World, thred, no_retry_soon: None
+) -> None:
+    """The server goes on with a create its client gave up on (a timeout, a 5xx): it may
+    land after the host deleted the object. "Never reached Thred" is only said once that
+    create can no longer land; until then the record waits, and then finds it."""
+    credit = _credit_create_unanswered(world, thred)
+    late_create = thred.calls("POST", "/vendor-credits/")[-1]
+    record = record_of(credit)
+    credit.delete()
+    record.refresh_from_db()
+    attempts = record.attempts
+    push_due()
+    record.refresh_from_db()
+    assert (record.state, record.last_error_code) == ("pending", "answer_awaited")
+    grace = timedelta(seconds=thred_settings.ANSWER_GRACE_SECONDS)
+    assert record.next_attempt_at == record.last_attempt_at + grace
+    assert record.attempts == attempts, "waiting uses no attempt"
+
+    assert thred.inner.handle_request(late_create).status_code == 201  # it lands now
+    with time_machine.travel(record.next_attempt_at + timedelta(seconds=1), tick=False):
+        push_due()
+    record.refresh_from_db()
+    assert record.thred_id, "the create that landed was found"
+    assert (record.state, record.last_error_code) == ("orphaned", "delete_not_supported")
+    assert not unexplained(compare())
+
+
+def test_a_delete_after_an_unanswered_create_that_never_lands_is_skipped(
+    world: World, thred, no_retry_soon: None
+) -> None:
+    credit = _credit_create_unanswered(world, thred)
+    record = record_of(credit)
+    credit.delete()
+    push_due()
+    record.refresh_from_db()
+    assert record.last_error_code == "answer_awaited"
+    with time_machine.travel(record.next_attempt_at + timedelta(seconds=1), tick=False):
+        push_due()
+    record.refresh_from_db()
+    assert (record.state, record.last_error_code, record.thred_id) == ("skipped", "deleted", "")
+    assert not unexplained(compare())
+
+
+def test_a_delete_after_a_refused_create_does_not_wait(
+    world: World, thred, no_retry_soon: None
+) -> None:
+    """A 4xx is Thred's answer: nothing of that create is coming."""
+    credit = _credit_create_unanswered(world, thred, status=400)
+    record = record_of(credit)
+    credit.delete()
+    push_due()
+    record.refresh_from_db()
+    assert (record.state, record.last_error_code) == ("skipped", "deleted")

@@ -257,6 +257,34 @@ def wait_for_parent(
     )
 
 
+def answer_due(record: SyncRecord) -> datetime | None:
+    """Until when a create sent without an answer (``sent_hash`` set, no Thred id) may
+    still land in Thred (``ANSWER_GRACE_SECONDS`` after its attempt): None once past, or
+    when no create is in doubt. A server goes on with a request its client gave up on."""
+    if not record.sent_hash or record.thred_id or record.last_attempt_at is None:
+        return None
+    if record.last_error_status is not None and record.last_error_status < 500:
+        return None  # Thred answered (a refusal, a 429): nothing of it is coming
+    until = record.last_attempt_at + timedelta(seconds=thred_settings.ANSWER_GRACE_SECONDS)
+    return until if until > timezone.now() else None
+
+
+def answer_awaited(record: SyncRecord, token: uuid.UUID, until: datetime) -> None:
+    """Deleted or inactive here, not found in Thred, but its create may still land: look
+    again at ``until`` before saying it never reached Thred. No attempt used."""
+    release(
+        record,
+        token,
+        next_attempt_at=until,
+        last_error_code="answer_awaited",
+        last_error_message=(
+            "Deleted or inactive here, and not in Thred yet; a create sent before got no "
+            "answer and may still land. Looked up again at "
+            f"{until.isoformat(timespec='seconds')}."
+        ),
+    )
+
+
 def api_error(
     record: SyncRecord,
     token: uuid.UUID,
@@ -286,6 +314,7 @@ def api_error(
     code = (exc.error_code or type(exc).__name__)[:64]
     error: dict[str, Any] = {
         **(sent or {}),
+        "last_attempt_at": now,
         "last_error_status": exc.status,
         "last_error_code": code,
         "last_error_message": str(exc),

@@ -55,6 +55,11 @@ class Sending:
     def _inactive(self, record: SyncRecord, life: Lifecycle, reason: str) -> None:
         """Gone (``reason`` "") or inactive in the host."""
         self._learn_id(record)
+        if not record.thred_id:
+            until = outcome.answer_due(record)
+            if until is not None:  # a create may still land: look again then
+                outcome.answer_awaited(record, self.token, until)
+                return
         self._carry_out(record, life, pipeline.host_step(record, life, reason))
 
     def _learn_id(self, record: SyncRecord) -> None:
