@@ -29,7 +29,9 @@ from typing import Any, Generic, TypeVar
 
 from django.apps import apps
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 
 from thred_django.exceptions import ThredConfigurationError
 
@@ -48,9 +50,17 @@ SUPPORTED_LAYOUT = (
 )
 
 
+@functools.cache
 def active() -> bool:
-    """True when django-tenants is installed in this project."""
+    """True when django-tenants is installed in this project (asked for every mark, so
+    kept until INSTALLED_APPS changes: ``_installed_apps_changed``)."""
     return apps.is_installed("django_tenants")
+
+
+@receiver(setting_changed)
+def _installed_apps_changed(setting: str, **kwargs: Any) -> None:
+    if setting == "INSTALLED_APPS":
+        active.cache_clear()
 
 
 def _utils() -> Any:
