@@ -1,7 +1,7 @@
 """A create answers exactly what a GET of the new object answers then.
 
 Some creates render the object as they built it instead of reading it back
-(``writes.common.create``'s ``renders_built``): the values held in memory must render
+(``writes.common.create``'s ``built``): the values held in memory must render
 as the stored ones do (time zones, quantities given as text, nested metadata, the
 counterparty's refreshed balance).
 """
@@ -81,3 +81,41 @@ def test_documents_and_settlements_answer_as_stored(biz: Biz) -> None:
     assert [payment] == refreshed["refund_payments"]
     vendor = biz.vendor()
     same_as_get(biz, "bills/", biz.bill(vendor["id"], due_at="2025-03-01T12:00:00Z"))
+
+
+@pytest.mark.django_db
+def test_a_vendor_credit_answers_as_stored(biz: Biz) -> None:
+    vendor = biz.vendor()
+    bills = [biz.bill(vendor["id"], unit_price=price) for price in (300, 500, 700)]
+    credit = biz.ok(
+        biz.post(
+            "vendor-credits/",
+            {
+                "external_id": biz.ext("vc"),
+                "vendor_id": vendor["id"],
+                "line_items": [{"amount": 900, "tax_amount_cents": 60, "memo": "returned"}],
+                "allocations": [
+                    {"bill_id": bills[2]["id"], "amount": 200},
+                    {"bill_id": bills[0]["id"], "amount": 300},
+                    {"bill_id": bills[1]["id"], "amount": 100},
+                ],
+                "tags": ["b"],
+            },
+        )
+    )
+    assert [a["bill_outstanding_balance_cents"] for a in credit["allocations"]] == [500, 0, 400]
+    same_as_get(biz, "vendor-credits/", credit)
+    same_as_get(
+        biz,
+        "vendor-credits/",
+        biz.ok(
+            biz.post(
+                "vendor-credits/",
+                {
+                    "external_id": biz.ext("vc"),
+                    "vendor_external_id": "new-one",
+                    "line_items": [{"amount": 5}],
+                },
+            )
+        ),
+    )

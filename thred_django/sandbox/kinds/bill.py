@@ -152,9 +152,12 @@ def query() -> Any:
     )
 
 
-def render(b: Bill) -> dict[str, Any]:
-    """A bill (expects vendor, payment_allocations__bill_payment, credit_allocations)."""
+def render(b: Bill, new: bool = False) -> dict[str, Any]:
+    """A bill (expects vendor, payment_allocations__bill_payment, credit_allocations;
+    a ``new`` bill has no allocations)."""
     d = b.data
+    payments = () if new else b.payment_allocations.all()
+    credits = () if new else b.credit_allocations.all()
     open_status = b.status in ("OPEN", "PARTIALLY_PAID")
     return without_nulls(
         {
@@ -192,11 +195,11 @@ def render(b: Bill) -> dict[str, Any]:
                     "payment_method": a.bill_payment.payment_method,
                     "status": a.bill_payment.status,
                 }
-                for a in b.payment_allocations.all()
+                for a in payments
             ],
             "vendor_credit_allocations": [
                 {"vendor_credit_id": str(a.vendor_credit_id), "amount_cents": a.amount_cents}
-                for a in b.credit_allocations.all()
+                for a in credits
             ],
             "created_at": ts(b.created_at),
             "updated_at": ts(b.updated_at),
@@ -218,6 +221,7 @@ DOCUMENT = documents.Document(
     currency=lambda business, cleaned: cleaned.get("currency") or business.base_currency,
     query=query,
     render=render,
+    render_new=partial(render, new=True),
 )
 
 KIND = Kind(

@@ -264,7 +264,7 @@ DOCUMENT = documents.Document(
     render=render,
     body_required=True,  # documented as required (the bill PUT's is optional)
     parties_changed=refresh_customers,
-    renders_built=True,  # its customer, refreshed in place; no allocations rendered
+    render_new=render,  # no allocations rendered
 )
 
 

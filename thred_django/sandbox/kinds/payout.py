@@ -23,6 +23,7 @@ from thred_django.sandbox.catalog import Kind
 from thred_django.sandbox.errors import conflict, validation_failed
 from thred_django.sandbox.kinds import payment, refund_payment
 from thred_django.sandbox.render.common import day, display_name, strings, ts
+from thred_django.sandbox.rows import find
 from thred_django.sandbox.schemas import Body, Check
 from thred_django.sandbox.schemas.bodies import external_id, uuids
 from thred_django.sandbox.schemas.fields import Cents, Choice, DateTime, Dict, Obj, Text, long_text
@@ -159,8 +160,8 @@ _LINKS: tuple[tuple[str, Any], ...] = (
 
 
 def _lock(business: Business, model: Any, ids: list[str]) -> dict[str, Any]:
-    rows = model.objects.select_for_update().filter(business=business, id__in=sorted(ids))
-    return {str(row.id): row for row in rows.order_by("id")}
+    found = find(model, for_update=True, business=business, id=sorted(ids))
+    return {str(row.id): row for row in found}
 
 
 def _check_links(rows: dict[str, Any], field: str, ids: list[str], payout: Any) -> list[Any]:
@@ -187,11 +188,8 @@ def _upsert(business: Business, data: dict, cleaned: dict) -> tuple[Payout, bool
     # Lock the linked rows before reading the payout, so a request that waited for a
     # concurrent upsert of the same payout sees that payout (and its links).
     locked = {field: _lock(business, model, cleaned.get(field) or []) for field, model in _LINKS}
-    payout = (
-        Payout.objects.select_for_update()
-        .filter(business=business, external_id=cleaned["external_id"])
-        .first()
-    )
+    found = find(Payout, for_update=True, business=business, external_id=cleaned["external_id"])
+    payout = found[0] if found else None
     if payout is not None and payout.reconciliation_status != r.PAYOUT_UNRECONCILED:
         raise conflict(
             r.ERROR_PAYOUT_RECONCILED,

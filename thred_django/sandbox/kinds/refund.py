@@ -10,6 +10,7 @@ refunded. The endpoint text's ``partial_amount`` is refused with a pointer to
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from django.db import models
@@ -17,7 +18,7 @@ from django.db.models import Prefetch
 from rest_framework.response import Response
 
 from thred_django.sandbox import filters as f
-from thred_django.sandbox import ledger
+from thred_django.sandbox import ledger, rows
 from thred_django.sandbox import readings as r
 from thred_django.sandbox.catalog import Kind
 from thred_django.sandbox.errors import field_error
@@ -93,8 +94,11 @@ def query() -> Any:
     )
 
 
-def render(one: Refund) -> dict[str, Any]:
+def render(one: Refund, new: bool = False) -> dict[str, Any]:
+    """A refund (expects invoice, customer and payments loaded; a ``new`` refund has no
+    payments)."""
     d = one.data
+    payments = () if new else one.payments.all()
     refunded = one.invoice
     return {
         "id": str(one.id),
@@ -126,7 +130,7 @@ def render(one: Refund) -> dict[str, Any]:
                 "allocation_date": ts(one.completed_at or one.created_at),
             }
         ],
-        "refund_payments": [refund_payment.render(rp) for rp in one.payments.all()],
+        "refund_payments": [refund_payment.render(rp) for rp in payments],
         "created_at": ts(one.created_at),
         "updated_at": ts(one.updated_at),
     }
@@ -154,10 +158,11 @@ def create(v: SandboxAPIView) -> Response:
             raise field_error(
                 "amount_cents", f"Exceeds the refundable amount of the invoice ({refundable})."
             )
+        (owner,) = rows.find(customer.Customer, id=refunded.customer_id)
         made = Refund.objects.create(
             business=business,
             invoice=refunded,
-            customer_id=refunded.customer_id,
+            customer=owner,
             external_id=cleaned["external_id"],
             amount_cents=amount,
             method=cleaned["method"],
@@ -165,13 +170,15 @@ def create(v: SandboxAPIView) -> Response:
             status=refund_payment.status(0, amount),
             data=echo(data, cleaned),
         )
-        invoice.refresh([refunded.id])
+        invoice.refresh([refunded])  # locked: refreshed in place, as rendered
         return made
 
     def lock(cleaned: dict[str, Any]) -> None:
         invoice.lock(business, [cleaned["invoice_id"]])
 
-    return common.create(v, "refund", query, build, render, lock=lock)
+    return common.create(
+        v, "refund", query, build, render, lock=lock, built=partial(render, new=True)
+    )
 
 
 KIND = Kind(

@@ -165,7 +165,7 @@ def create(v: SandboxAPIView, refund_id: str) -> Response:
         render,
         lock=lock,
         existing=existing,
-        renders_built=True,  # its own columns only
+        built=render,  # its own columns only
     )
 
 

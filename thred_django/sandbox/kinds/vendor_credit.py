@@ -8,6 +8,7 @@ of that vendor and may not exceed the credit's total or a bill's outstanding amo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from uuid import uuid4
 
@@ -120,9 +121,12 @@ def query() -> Any:
     )
 
 
-def render(c: VendorCredit) -> dict[str, Any]:
-    """A vendor credit (expects vendor and allocations__bill loaded)."""
+def render(c: VendorCredit, allocations: Iterable[Any] | None = None) -> dict[str, Any]:
+    """A vendor credit (expects vendor and allocations__bill loaded, or the
+    ``allocations`` given: a new credit's, with their bills)."""
     d = c.data
+    if allocations is None:
+        allocations = c.allocations.all()
     return without_nulls(
         {
             "id": str(c.id),
@@ -147,7 +151,7 @@ def render(c: VendorCredit) -> dict[str, Any]:
                     "bill_outstanding_balance_cents": bill.outstanding_cents(a.bill),
                     "applied_at": ts(a.created_at),
                 }
-                for a in c.allocations.all()
+                for a in allocations
             ],
             "tags": d.get("tags", []),
             "total_amount": c.total_cents,
@@ -188,6 +192,8 @@ def _status(applied: int, total: int) -> str:
 def create(v: SandboxAPIView) -> Response:
     business = v.business
 
+    made: list[VendorCreditAllocation] = []
+
     def build(data: dict[str, Any], cleaned: dict[str, Any]) -> VendorCredit:
         payee = _vendor(business, cleaned)
         allocations = cleaned.get("allocations") or []
@@ -204,19 +210,23 @@ def create(v: SandboxAPIView) -> Response:
             status=_status(applied, total),
             data=echo(data, cleaned),
         )
-        VendorCreditAllocation.objects.bulk_create(
+        made[:] = VendorCreditAllocation.objects.bulk_create(
             VendorCreditAllocation(vendor_credit=credit, bill=one, amount_cents=amount)
             for one, amount in resolved
         )
-        bill.refresh(one.id for one, _ in resolved)
+        bill.refresh({one.pk: one for one, _ in resolved}.values())  # locked: in place
         return credit
+
+    def built(credit: VendorCredit) -> dict[str, Any]:
+        """As ``query`` loads it: allocations by creation time and id."""
+        return render(credit, sorted(made, key=lambda a: (a.created_at, a.id)))
 
     def lock(cleaned: dict[str, Any]) -> None:
         bill_ids = [a["bill_id"] for a in cleaned.get("allocations") or []]
         if bill_ids:
             bill.lock(business, bill_ids)
 
-    return common.create(v, "vendor_credit", query, build, render, lock=lock)
+    return common.create(v, "vendor_credit", query, build, render, lock=lock, built=built)
 
 
 def _feeds(credit: VendorCredit) -> Any:

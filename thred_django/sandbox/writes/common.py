@@ -4,9 +4,9 @@
 200 when the business (the partner, for businesses) already has one with that
 ``external_id`` (unchanged, whatever the new body says), else builds it with 201.
 Concurrent duplicates never make two objects (``idempotency.create_once``). The answer
-renders the object as loaded by ``query``; with ``renders_built``, a new object as
-``build`` made it (it holds everything the renderer reads, with the values written:
-one query less).
+renders the object as loaded by ``query``; a new one, when ``built`` is given, as
+``build`` made it, through ``built`` (its renderer for an object that holds what it
+reads with the values written, and has no rows hanging off it yet): a read less.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def create(
     *,
     lock: Callable[[dict[str, Any]], object] | None = None,
     existing: Callable[[dict[str, Any]], Any] | None = None,
-    renders_built: bool = False,
+    built: Callable[[Any], dict[str, Any]] | None = None,
 ) -> Response:
     data = v.payload()
     cleaned = v.clean(resource, "create", data)
@@ -45,6 +45,6 @@ def create(
         find, lambda: build(data, cleaned), (lambda: lock(cleaned)) if lock else None
     )
     v.log.created = created
-    if created and renders_built:
-        return Response(render(obj), status=201)
+    if created and built is not None:
+        return Response(built(obj), status=201)
     return Response(render(query().get(pk=obj.pk)), status=201 if created else 200)

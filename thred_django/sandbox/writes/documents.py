@@ -40,9 +40,9 @@ class Document:
     body_required: bool = False  # the update's body (the invoice PUT's is documented)
     # Recomputes the counterparties' balances: (their ids, instances to update in place).
     parties_changed: Callable[[Iterable[Any], Iterable[Any]], None] | None = None
-    # A new document renders as built (``common.create``): what it renders is its own
-    # columns and its counterparty, refreshed in place; not prefetched allocations.
-    renders_built: bool = False
+    # Renders a new document as built (``common.create``): its own columns and its
+    # counterparty (its balance refreshed in place); it has no allocations yet.
+    render_new: Callable[[Any], dict[str, Any]] | None = None
 
     @property
     def model(self) -> type[Any]:
@@ -74,7 +74,7 @@ def create(d: Document, v: SandboxAPIView) -> Response:
             d.parties_changed([party.id], [party])
         return doc
 
-    return common.create(v, d.resource, d.query, build, d.render, renders_built=d.renders_built)
+    return common.create(v, d.resource, d.query, build, d.render, built=d.render_new)
 
 
 def update(d: Document, v: SandboxAPIView, object_id: str) -> Response:

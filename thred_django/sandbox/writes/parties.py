@@ -36,7 +36,7 @@ def create(resource: str, model: type[Model], render: Render, v: SandboxAPIView)
             **{key: cleaned[key] for key in _COLUMNS if key in cleaned},
         )
 
-    return common.create(v, resource, model._default_manager.all, build, render, renders_built=True)
+    return common.create(v, resource, model._default_manager.all, build, render, built=render)
 
 
 @dataclass(frozen=True)
