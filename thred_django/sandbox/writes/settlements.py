@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpResponseBase
 from django.utils import timezone
@@ -138,15 +138,17 @@ def create(s: Settlement, v: SandboxAPIView) -> HttpResponseBase:
 
     try:
         with transaction.atomic():
-            # Lock what the allocations touch before looking for a duplicate: a request
-            # that waited for a concurrent duplicate then answers with its result.
+            # Build first, under the locks of what the allocations touch, and look for a
+            # duplicate only when that fails (as ``idempotency.create_once``): a repeat's
+            # key or external_id makes an insert fail on its unique constraint, and a
+            # request that waited for a concurrent duplicate fails its balance checks.
+            # Either way the duplicate's answer (or the key's 409) is what it gets, as
+            # when it was looked for first; one or two queries less per new payment.
             locked = ledger.lock(s.settled, v.business, ids)
-            if answer := repeat():
-                return answer
             body = _build(s, v, data, cleaned, key, locked)
             if key:
                 idempotency.store(v.business, s.resource, key, digest, 201, body)
-    except IntegrityError:  # a concurrent request with the same key or external_id won
+    except Exception:  # whatever refused it, a duplicate answers instead
         if answer := repeat():
             return answer
         raise
