@@ -121,3 +121,43 @@ def test_outstanding_balances_are_the_orm_aggregate(ledger_rows: dict[str, Any])
     stored = dict(Customer.objects.filter(pk__in=customers).values_list("pk", "outstanding_cents"))
     assert stored == {pk: expected.get(pk, 0) for pk in customers}
     assert stored[Customer.objects.get(id=ledger_rows["ann"]["id"]).pk] == 15_000 - 4_000
+
+
+@pytest.mark.django_db
+def test_insert_stores_what_save_stores(biz: Biz) -> None:
+    business = Business.objects.get(id=biz.id)
+
+    def customers(prefix: str) -> list[Customer]:
+        return [
+            Customer(
+                business=business,
+                external_id=f"{prefix}-{n}",
+                company_name="Ümlaut Ltd",
+                data={"metadata": {"z": 1, "a": [None, 2.5]}, "notes": "x"},
+                is_archived=bool(n),
+            )
+            for n in range(3)
+        ]
+
+    ours, theirs = customers("rows"), customers("orm")
+    assert rows.insert(ours[:1]) == ours[:1]
+    assert rows.insert(ours[1:]) == ours[1:]
+    assert rows.insert([]) == []
+    theirs[0].save(force_insert=True)
+    Customer.objects.bulk_create(theirs[1:])
+
+    def stored(prefix: str) -> list[dict[str, Any]]:
+        found = Customer.objects.filter(external_id__startswith=prefix).order_by("external_id")
+        return [
+            {
+                k: v
+                for k, v in row.items()
+                if k not in ("id", "external_id", "created_at", "updated_at")
+            }
+            for row in found.values()
+        ]
+
+    assert stored("rows-") == stored("orm-") and len(stored("rows-")) == 3
+    assert values(rows.find(Customer, id=[c.pk for c in ours])) == values(
+        sorted(ours, key=lambda c: c.pk)
+    )

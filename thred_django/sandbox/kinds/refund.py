@@ -159,7 +159,7 @@ def create(v: SandboxAPIView) -> Response:
                 "amount_cents", f"Exceeds the refundable amount of the invoice ({refundable})."
             )
         (owner,) = rows.find(customer.Customer, id=refunded.customer_id)
-        made = Refund.objects.create(
+        made = Refund(
             business=business,
             invoice=refunded,
             customer=owner,
@@ -170,6 +170,7 @@ def create(v: SandboxAPIView) -> Response:
             status=refund_payment.status(0, amount),
             data=echo(data, cleaned),
         )
+        rows.insert([made])
         invoice.refresh([refunded])  # locked: refreshed in place, as rendered
         return made
 

@@ -19,6 +19,7 @@ from thred_django.sandbox import readings as r
 from thred_django.sandbox.catalog import Kind
 from thred_django.sandbox.errors import conflict, field_error
 from thred_django.sandbox.render.common import sid, strings, ts
+from thred_django.sandbox.rows import insert
 from thred_django.sandbox.schemas import Body
 from thred_django.sandbox.schemas.bodies import external_id
 from thred_django.sandbox.schemas.bodies import strings as string_list
@@ -142,7 +143,7 @@ def create(v: SandboxAPIView, refund_id: str) -> Response:
             raise field_error(
                 "amount_cents", f"Exceeds the remaining refundable amount ({remaining})."
             )
-        payment = RefundPayment.objects.create(
+        payment = RefundPayment(
             business=business,
             refund=locked,
             external_id=cleaned["external_id"],
@@ -151,6 +152,7 @@ def create(v: SandboxAPIView, refund_id: str) -> Response:
             completed_at=cleaned.get("completed_at"),
             data=echo(data, cleaned),
         )
+        insert([payment])
         refresh_refund(locked)
         return payment
 

@@ -25,6 +25,7 @@ from thred_django.sandbox.errors import field_error
 from thred_django.sandbox.kinds import bill, vendor
 from thred_django.sandbox.references import check_allocations, resolve
 from thred_django.sandbox.render.common import display_name, sid, ts, without_nulls
+from thred_django.sandbox.rows import insert
 from thred_django.sandbox.schemas import Body, Check, totals
 from thred_django.sandbox.schemas.bodies import external_id
 from thred_django.sandbox.schemas.fields import (
@@ -200,7 +201,7 @@ def create(v: SandboxAPIView) -> Response:
         resolved = check_allocations(bill.LEDGER, business, payee, allocations, amount_key="amount")
         total = totals.vendor_credit(cleaned)
         applied = sum(amount for _, amount in resolved)
-        credit = VendorCredit.objects.create(
+        credit = VendorCredit(
             business=business,
             vendor=payee,
             external_id=cleaned["external_id"],
@@ -210,9 +211,12 @@ def create(v: SandboxAPIView) -> Response:
             status=_status(applied, total),
             data=echo(data, cleaned),
         )
-        made[:] = VendorCreditAllocation.objects.bulk_create(
-            VendorCreditAllocation(vendor_credit=credit, bill=one, amount_cents=amount)
-            for one, amount in resolved
+        insert([credit])
+        made[:] = insert(
+            [
+                VendorCreditAllocation(vendor_credit=credit, bill=one, amount_cents=amount)
+                for one, amount in resolved
+            ]
         )
         bill.refresh({one.pk: one for one, _ in resolved}.values())  # locked: in place
         return credit

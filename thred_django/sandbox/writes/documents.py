@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from thred_django.sandbox import ledger, readings
 from thred_django.sandbox.errors import conflict, field_error
 from thred_django.sandbox.references import Party, check_external_id_free, resolve
+from thred_django.sandbox.rows import insert
 from thred_django.sandbox.tables import Business
 from thred_django.sandbox.views.base import SandboxAPIView, echo
 from thred_django.sandbox.writes import common
@@ -69,7 +70,7 @@ def create(d: Document, v: SandboxAPIView) -> Response:
         )
         doc.status = d.settled.status(doc)
         doc.paid_at = timezone.now() if doc.status == "PAID" else None
-        doc.save(force_insert=True)
+        insert([doc])
         if d.parties_changed is not None:
             d.parties_changed([party.id], [party])
         return doc

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from thred_django.sandbox import filters as f
 from thred_django.sandbox.errors import conflict
+from thred_django.sandbox.rows import insert
 from thred_django.sandbox.views.base import SandboxAPIView, echo
 from thred_django.sandbox.writes import common
 
@@ -29,12 +30,13 @@ Render = Callable[[Any], dict[str, Any]]
 
 def create(resource: str, model: type[Model], render: Render, v: SandboxAPIView) -> Response:
     def build(data: dict[str, Any], cleaned: dict[str, Any]) -> Any:
-        return model._default_manager.create(
+        party = model(
             business=v.business,
             external_id=cleaned["external_id"],
             data=echo(data, cleaned),
             **{key: cleaned[key] for key in _COLUMNS if key in cleaned},
         )
+        return insert([party])[0]
 
     return common.create(v, resource, model._default_manager.all, build, render, built=render)
 

@@ -30,6 +30,7 @@ from thred_django.sandbox.references import (
     resolve,
 )
 from thred_django.sandbox.render.common import ts
+from thred_django.sandbox.rows import insert
 from thred_django.sandbox.tables import Business
 from thred_django.sandbox.views.base import SandboxAPIView, echo
 
@@ -73,7 +74,7 @@ class Settlement:
             )
             for (doc, amount), c in zip(resolved, cleaned, strict=True)
         ]
-        return self.allocation._default_manager.bulk_create(rows)
+        return insert(rows)
 
     def refresh(self, ids: Any) -> None:
         ledger.refresh(self.settled, ids)
@@ -113,7 +114,7 @@ def _build(
         **{column: cleaned.get(column, "") for column in s.columns},
     )
     set_status(obj, cleaned.get("status", readings.PAYMENT_DEFAULT_STATUS))
-    obj.save(force_insert=True)
+    insert([obj])
     rows = s.lines(obj, resolved, allocations)
     s.refresh(doc for doc, _ in resolved)
     return s.created(obj, rows)
