@@ -225,3 +225,36 @@ def test_attempt_rows_are_inserted_as_bulk_create_inserts_them(thred, shop):
         assert a == b
     assert ours[0]["request_summary"]["name"] == body["name"]
     assert ours[1]["request_summary"] is None and ours[1]["status"] is None
+
+
+def test_edges_are_inserted_as_bulk_create_inserts_them_conflicts_left_out(thred, shop):
+    """sql.insert(ignore_conflicts=True) against bulk_create(ignore_conflicts=True): an
+    edge already stored stays as it was, the new ones are written alike."""
+    from django.contrib.contenttypes.models import ContentType
+
+    clients = [m.Client.objects.create(shop=shop, name=f"C{i}") for i in range(2)]
+    a, b = (SyncRecord.objects.get(resource="customer", object_id=str(c.pk)) for c in clients)
+    ct = ContentType.objects.get_for_model(m.Shop).pk
+    SyncDependency.objects.all().delete()
+
+    def edges() -> list[SyncDependency]:
+        return [
+            SyncDependency(child_id=a.id, parent_type_id=ct, parent_id=str(shop.pk)),
+            SyncDependency(child_id=b.id, parent_type_id=ct, parent_id='9 "x" \\ é'),
+            SyncDependency(child_id=b.id, parent_type_id=ct, parent_id=str(shop.pk)),
+        ]
+
+    written = {}
+    for form in ("sql", "orm"):
+        SyncDependency.objects.all().delete()
+        stored = SyncDependency.objects.create(
+            child_id=a.id, parent_type_id=ct, parent_id=str(shop.pk)
+        )
+        if form == "sql":
+            sql.insert("default", edges(), ignore_conflicts=True)
+        else:
+            SyncDependency.objects.bulk_create(edges(), ignore_conflicts=True)
+        rows = SyncDependency.objects.order_by("child_id", "parent_id")
+        written[form] = list(rows.values_list("child_id", "parent_type_id", "parent_id"))
+        assert SyncDependency.objects.filter(pk=stored.pk).exists()
+    assert written["sql"] == written["orm"] and len(written["sql"]) == 3

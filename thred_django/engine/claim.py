@@ -195,13 +195,14 @@ def claim_business(
                 qs = qs.select_for_update(skip_locked=True, of=("self",))
             ids = list(qs.values_list("id", flat=True)[:limit])
             if ids:
-                return _lease(ids, new_token, now)
+                return _lease(ids, new_token, now, fresh=token is None)
     return Claim(new_token)
 
 
-def _lease(ids: list[int], token: uuid.UUID, now: datetime) -> Claim:
+def _lease(ids: list[int], token: uuid.UUID, now: datetime, *, fresh: bool = False) -> Claim:
     """Move the picked rows to in flight under ``token`` (compare-and-set), then load them.
-    Runs inside the claim's transaction; the rows are read after the UPDATE."""
+    Runs inside the claim's transaction; the rows are read after the UPDATE. A ``fresh``
+    token (made for this claim) is on these rows alone: they are read by it."""
     SyncRecord.objects.filter(due_filter(now), id__in=ids).update(
         state=State.IN_FLIGHT,
         lease_token=token,
@@ -209,11 +210,10 @@ def _lease(ids: list[int], token: uuid.UUID, now: datetime) -> Claim:
         claimed_revision=F("revision"),
         sent_hash=_maybe_sent(),
     )
-    records = list(
-        SyncRecord.objects.filter(lease_token=token, id__in=ids)
-        .select_related("content_type")
-        .order_by("rank", "id")
-    )
+    leased = SyncRecord.objects.filter(lease_token=token)
+    if not fresh:  # a claim's token: its earlier records too
+        leased = leased.filter(id__in=ids)
+    records = list(leased.select_related("content_type").order_by("rank", "id"))
     return Claim(token, records)
 
 

@@ -7,6 +7,9 @@ payloads read an object that was marked.
 
 from __future__ import annotations
 
+from django.db import router
+
+from thred_django.engine import sql
 from thred_django.models import SyncDependency
 
 
@@ -30,4 +33,4 @@ def write_edges(read: dict[int, set[tuple[int, str]]]) -> None:
     if stale:
         SyncDependency.objects.filter(pk__in=stale).delete()
     if new:
-        SyncDependency.objects.bulk_create(new, ignore_conflicts=True)
+        sql.insert(router.db_for_write(SyncDependency), new, ignore_conflicts=True)

@@ -41,7 +41,7 @@ _local = threading.local()
 Progress = Callable[[int], None]
 
 # Host objects loaded per query, ahead of their push (a few seconds of work at most).
-PRELOAD = 25
+PRELOAD = 100
 # How often a business's pause (429, breaker, set by any worker) is read while pushing
 # it; our own failed calls trigger a read at once.
 PAUSE_CHECK_SECONDS = 1.0

@@ -288,6 +288,20 @@ def _document(
     )
 
 
+# Fields whose get_db_prep_save returns a value of this exact type (and None) as it is.
+_PLAIN: dict[type[models.Field[Any, Any]], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+}
+
+
 def _json_ready(field: models.Field[Any, Any], value: Any, connection: Any) -> Any:
     """``value`` of ``field`` in the JSON document: a JSON field's value itself (through
     its encoder, if it has one); any other value prepared as the ORM prepares it
@@ -297,6 +311,9 @@ def _json_ready(field: models.Field[Any, Any], value: Any, connection: Any) -> A
         if field.encoder is not None and value is not None:
             value = json.loads(json.dumps(value, cls=field.encoder))
         return value
+    plain = _PLAIN.get(type(field))
+    if plain is not None and (value is None or type(value) is plain):
+        return value  # what get_db_prep_save returns for it
     prepared = _prepared(field, value, connection)
     if prepared is None or isinstance(prepared, str | int | float):
         return prepared
@@ -307,16 +324,18 @@ def _json_ready(field: models.Field[Any, Any], value: Any, connection: Any) -> A
     raise TypeError(f"{field.name}: no JSON form for a {type(prepared).__name__}")
 
 
-def insert(using: str, objs: Sequence[models.Model]) -> None:
+def insert(using: str, objs: Sequence[models.Model], *, ignore_conflicts: bool = False) -> None:
     """``INSERT`` these new instances of one model (their primary keys from its
     sequence; nothing is read back): one statement on PostgreSQL, the rows as one JSON
-    document; ``bulk_create`` anywhere else."""
+    document; ``bulk_create`` anywhere else. ``ignore_conflicts``: a row that breaks a
+    unique constraint is left out (``ON CONFLICT DO NOTHING``)."""
     if not objs:
         return
     model = type(objs[0])
     connection = connections[using]
     if connection.vendor != "postgresql":
-        model._default_manager.db_manager(using).bulk_create(objs)
+        manager = model._default_manager.db_manager(using)
+        manager.bulk_create(objs, ignore_conflicts=ignore_conflicts)
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     document = json.dumps(
@@ -327,17 +346,21 @@ def insert(using: str, objs: Sequence[models.Model]) -> None:
         allow_nan=False,
     )
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(using, model), [document])
+        cursor.execute(_insert_sql(using, model, ignore_conflicts), [document])
 
 
 @functools.lru_cache(maxsize=8)
-def _insert_sql(using: str, model: type[models.Model]) -> str:
+def _insert_sql(using: str, model: type[models.Model], ignore_conflicts: bool) -> str:
     connection = connections[using]
     q = connection.ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(q(str(f.column)) for f in fields)
     source = _recordset(connection, fields)
-    return f"INSERT INTO {q(model._meta.db_table)} ({columns}) SELECT {columns} FROM {source}"  # noqa: S608
+    conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    return (
+        f"INSERT INTO {q(model._meta.db_table)} ({columns}) "  # noqa: S608 - our names
+        f"SELECT {columns} FROM {source}{conflicts}"
+    )
 
 
 def _prepared(field: models.Field[Any, Any], value: Any, connection: Any) -> Any:
