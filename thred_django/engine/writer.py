@@ -57,7 +57,7 @@ from thred_django.signals import sync_succeeded
 logger = logging.getLogger("thred_django.engine")
 
 # Outcomes written per flush, at most; and how long one may wait for its flush.
-FLUSH_EVERY = 25
+FLUSH_EVERY = 50
 FLUSH_SECONDS = 1.0
 
 _REMARKED = {"state": State.PENDING, "attempts": 0}
