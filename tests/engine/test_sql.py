@@ -108,7 +108,7 @@ def test_a_batch_upsert_writes_what_bulk_create_writes(settings):
 OUTCOME = ["state", "thred_id", "attempts", "force", "payload_hash", "acked_payload",
            "lease_token", "lease_until", "blocked_by", "last_error_status", "last_error_code",
            "last_error_details", "synced_at", "inactive_in_thred", "sent_hash",
-           "last_error_message", "retrying_since"]  # fmt: skip
+           "last_error_message", "retrying_since", "claimed_revision"]  # fmt: skip
 
 
 def test_a_batch_of_outcomes_writes_what_the_orm_form_writes(settings):
@@ -151,6 +151,7 @@ def test_a_batch_of_outcomes_writes_what_the_orm_form_writes(settings):
             "last_error_details": None,
             "synced_at": now,
             "sent_hash": f"sent@{uuid.UUID(int=i)}",
+            "claimed_revision": uuid.UUID(int=i + 1),
         }
         if i % 2:  # another group: other columns, some values shared, some not
             values.update(state="drifted", last_error_code="update_partial", inactive_in_thred=True)

@@ -26,6 +26,23 @@ def storable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
+_KEYS: dict[Any, tuple[str, bool]] = {}  # the keys seen: payloads repeat their schema's
+_KEYS_MAX = 4096
+
+
+def _key(key: Any) -> tuple[str, bool]:
+    """(the key as stored, whether it looks like a secret's)."""
+    known = _KEYS.get(key) if type(key) is str else None
+    if known is None:
+        text = storable(str(key))
+        known = (text, bool(SECRET_KEY_PATTERN.search(text)))
+        if type(key) is str:
+            if len(_KEYS) >= _KEYS_MAX:
+                _KEYS.clear()
+            _KEYS[key] = known
+    return known
+
+
 def summarize(value: Any, depth: int = 0) -> Any:
     """A JSON-safe, bounded copy of ``value`` with secret-looking keys masked."""
     if depth > MAX_DEPTH:
@@ -36,8 +53,8 @@ def summarize(value: Any, depth: int = 0) -> Any:
             if i >= MAX_ITEMS:
                 out["…"] = f"{len(value) - MAX_ITEMS} more keys"
                 break
-            key = storable(str(key))
-            out[key] = MASK if SECRET_KEY_PATTERN.search(key) else summarize(item, depth + 1)
+            key, secret = _key(key)
+            out[key] = MASK if secret else summarize(item, depth + 1)
         return out
     if isinstance(value, list | tuple):
         items = [summarize(item, depth + 1) for item in value[:MAX_ITEMS]]

@@ -33,6 +33,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, models
 
 from thred_django.models import SyncDependency, SyncRecord
@@ -288,17 +289,20 @@ def _document(
     )
 
 
-# Fields whose get_db_prep_save returns a value of this exact type (and None) as it is.
-_PLAIN: dict[type[models.Field[Any, Any]], type] = {
-    models.CharField: str,
-    models.TextField: str,
-    models.BooleanField: bool,
-    models.IntegerField: int,
-    models.SmallIntegerField: int,
-    models.BigIntegerField: int,
-    models.PositiveIntegerField: int,
-    models.PositiveSmallIntegerField: int,
-    models.PositiveBigIntegerField: int,
+# Fields whose get_db_prep_save returns a value of these exact types as it is.
+_PLAIN: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
+    models.CharField: (str, type(None)),
+    models.TextField: (str, type(None)),
+    models.BooleanField: (bool, type(None)),
+    models.IntegerField: (int, type(None)),
+    models.SmallIntegerField: (int, type(None)),
+    models.BigIntegerField: (int, type(None)),
+    models.PositiveIntegerField: (int, type(None)),
+    models.PositiveSmallIntegerField: (int, type(None)),
+    models.PositiveBigIntegerField: (int, type(None)),
+    models.ForeignKey: (int, type(None)),
+    models.DateTimeField: (type(None),),
+    models.UUIDField: (type(None),),
 }
 
 
@@ -311,9 +315,14 @@ def _json_ready(field: models.Field[Any, Any], value: Any, connection: Any) -> A
         if field.encoder is not None and value is not None:
             value = json.loads(json.dumps(value, cls=field.encoder))
         return value
-    plain = _PLAIN.get(type(field))
-    if plain is not None and (value is None or type(value) is plain):
+    kind = type(field)
+    if type(value) in _PLAIN.get(kind, ()):
         return value  # what get_db_prep_save returns for it
+    if kind is models.UUIDField and type(value) is uuid.UUID:
+        return str(value)
+    aware = type(value) is datetime.datetime and value.tzinfo is not None
+    if kind is models.DateTimeField and aware and settings.USE_TZ:
+        return value.isoformat()  # get_db_prep_save leaves an aware value as it is
     prepared = _prepared(field, value, connection)
     if prepared is None or isinstance(prepared, str | int | float):
         return prepared
