@@ -40,7 +40,9 @@ _local = threading.local()
 
 Progress = Callable[[int], None]
 
-# Host objects loaded per query, ahead of their push (a few seconds of work at most).
+# Host objects loaded per query, ahead of their push, one call at a time (a fan-out
+# claim loads all of its records at once). One edited meanwhile is pushed as loaded,
+# and again with its new data: its outcome finds the record marked since its claim.
 PRELOAD = 100
 # How often a business's pause (429, breaker, set by any worker) is read while pushing
 # it; our own failed calls trigger a read at once.
