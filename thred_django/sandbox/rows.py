@@ -42,7 +42,30 @@ def find(model: type[Model], *, for_update: bool = False, **equals: Any) -> list
             for one in values
         ]
     sql = _select_sql(model, using, shape, for_update)
-    return list(model._default_manager.db_manager(using).raw(sql, params))
+    if connection.vendor != "postgresql":
+        return list(model._default_manager.db_manager(using).raw(sql, params))
+    # psycopg gives every column its Python type (uuid, timestamptz in UTC, bool …),
+    # but JSON as text: the fields' own from_db_value, then Model.from_db, is what
+    # Manager.raw makes of the row, without its column matching per query (~0.1 ms).
+    names, convert = _loading(model)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return [model.from_db(using, names, _values(convert, row, connection)) for row in found]
+
+
+def _values(convert: list[Any], row: Sequence[Any], connection: Any) -> list[Any]:
+    return [
+        value if f is None else f(value, None, connection)
+        for f, value in zip(convert, row, strict=True)
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _loading(model: type[Model]) -> tuple[list[str], list[Any]]:
+    """The attnames of ``find``'s columns, and each field's ``from_db_value`` (or None)."""
+    fields = model._meta.concrete_fields
+    return [f.attname for f in fields], [getattr(f, "from_db_value", None) for f in fields]
 
 
 def update(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

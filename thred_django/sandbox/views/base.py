@@ -16,14 +16,12 @@ Views fill ``self.log`` (action, external_id, created …) as they go.
 
 from __future__ import annotations
 
-import functools
 import time
 import uuid
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-from django.db import connections, router
 from django.db.models import Manager, Model, QuerySet
 from django.http import HttpRequest, HttpResponseBase, QueryDict
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -32,7 +30,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from thred_django.sandbox import faults, requestlog
+from thred_django.sandbox import faults, requestlog, rows
 from thred_django.sandbox.auth import Principal, authenticate, peek_partner
 from thred_django.sandbox.errors import (
     SandboxError,
@@ -222,23 +220,10 @@ class SandboxAPIView(APIView):
 def owned_business(business_id: str, partner_id: str) -> Business | None:
     """The business with this (canonical) id if ``partner_id`` owns it: what
     ``Business.objects.filter(id=…, partner_id=…).first()`` returns, through a
-    statement built once (``RawQuerySet``), as every business sub-resource request
+    statement built once (``rows.find``), as every business sub-resource request
     loads its business: the queryset's compilation costs more than the query."""
-    using = router.db_for_read(Business)
-    connection = connections[using]
-    params = [Business._meta.pk.get_db_prep_value(business_id, connection), partner_id]
-    found = list(Business.objects.db_manager(using).raw(_business_sql(using), params))
+    found = rows.find(Business, id=business_id, partner_id=partner_id)
     return found[0] if found else None
-
-
-@functools.lru_cache(maxsize=8)
-def _business_sql(using: str) -> str:
-    quote = connections[using].ops.quote_name
-    meta = Business._meta
-    columns = ", ".join(quote(str(f.column)) for f in meta.concrete_fields)
-    pk, partner = quote(str(meta.pk.column)), quote(str(meta.get_field("partner_id").column))
-    table = quote(meta.db_table)
-    return f"SELECT {columns} FROM {table} WHERE {pk} = %s AND {partner} = %s"  # noqa: S608
 
 
 def echo(data: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
