@@ -174,12 +174,8 @@ def create(v: SandboxAPIView) -> Response:
         invoice.refresh([refunded])  # locked: refreshed in place, as rendered
         return made
 
-    def lock(cleaned: dict[str, Any]) -> None:
-        invoice.lock(business, [cleaned["invoice_id"]])
-
-    return common.create(
-        v, "refund", query, build, render, lock=lock, built=partial(render, new=True)
-    )
+    # No ``lock``: the first statement of ``build`` locks the invoice.
+    return common.create(v, "refund", query, build, render, built=partial(render, new=True))
 
 
 KIND = Kind(

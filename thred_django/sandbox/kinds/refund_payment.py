@@ -11,15 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Sum
 from django.utils import timezone
 from rest_framework.response import Response
 
+from thred_django.sandbox import ledger, rows
 from thred_django.sandbox import readings as r
 from thred_django.sandbox.catalog import Kind
 from thred_django.sandbox.errors import conflict, field_error
 from thred_django.sandbox.render.common import sid, strings, ts
-from thred_django.sandbox.rows import insert
 from thred_django.sandbox.schemas import Body
 from thred_django.sandbox.schemas.bodies import external_id
 from thred_django.sandbox.schemas.bodies import strings as string_list
@@ -55,6 +54,9 @@ def _refunds() -> Any:
     return RefundPayment._meta.get_field("refund").related_model._default_manager
 
 
+PAID_BACK = ledger.Source(RefundPayment, "refund_id")  # what a refund's payments paid back
+
+
 # --- The refund's balance ----------------------------------------------------------------------
 
 
@@ -66,12 +68,14 @@ def status(paid: int, amount: int) -> str:
 
 
 def refresh_refund(refund: Any) -> None:
-    """Recompute a refund's paid-back amount and its status pending → processing → paid."""
-    paid = RefundPayment.objects.filter(refund=refund).aggregate(total=Sum("amount_cents"))
-    refund.paid_cents = int(paid["total"] or 0)
+    """Recompute a refund's paid-back amount and its status pending → processing → paid
+    (updated in place, and stored: ``ledger.totals`` and ``rows.update``)."""
+    paid = ledger.totals(PAID_BACK, [refund.pk])
+    refund.paid_cents = paid.get(refund.pk, 0)
     refund.status = status(refund.paid_cents, refund.amount_cents)
     refund.updated_at = timezone.now()
-    refund.save(update_fields=["paid_cents", "status", "updated_at"])
+    names = ["paid_cents", "status", "updated_at"]
+    rows.update(type(refund), names, [[refund.pk, *(getattr(refund, n) for n in names)]])
 
 
 # --- Request body (CreateRefundPaymentRequest) -----------------------------------------------
@@ -137,7 +141,8 @@ def create(v: SandboxAPIView, refund_id: str) -> Response:
         return found
 
     def build(data: dict[str, Any], cleaned: dict[str, Any]) -> RefundPayment:
-        locked = _refunds().select_for_update().get(id=refund.id)
+        # Its first statement locks the refund: a concurrent duplicate waits here.
+        (locked,) = rows.find(_refunds().model, for_update=True, id=refund.id)
         remaining = locked.amount_cents - locked.paid_cents
         if cleaned["amount_cents"] > remaining:
             raise field_error(
@@ -152,12 +157,9 @@ def create(v: SandboxAPIView, refund_id: str) -> Response:
             completed_at=cleaned.get("completed_at"),
             data=echo(data, cleaned),
         )
-        insert([payment])
+        rows.insert([payment])
         refresh_refund(locked)
         return payment
-
-    def lock(cleaned: dict[str, Any]) -> None:
-        list(_refunds().select_for_update().filter(id=refund.id))
 
     return common.create(
         v,
@@ -165,7 +167,6 @@ def create(v: SandboxAPIView, refund_id: str) -> Response:
         RefundPayment.objects.all,
         build,
         render,
-        lock=lock,
         existing=existing,
         built=render,  # its own columns only
     )

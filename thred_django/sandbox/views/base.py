@@ -209,9 +209,12 @@ class SandboxAPIView(APIView):
     def get_owned(self, source: QuerySet[Any] | Manager[Any], object_id: str, resource: str) -> Any:
         """The object of this business with this id, else 404 ``<resource>_not_found``."""
         canonical = parse_uuid(object_id)
-        obj: Model | None = (
-            source.filter(business=self.business, id=canonical).first() if canonical else None
-        )
+        obj: Model | None = None
+        if canonical and type(source) is Manager:  # a plain manager: all rows
+            found = rows.find(source.model, business=self.business, id=canonical)
+            obj = found[0] if found else None
+        elif canonical:
+            obj = source.filter(business=self.business, id=canonical).first()
         if obj is None:
             raise not_found(resource)
         return obj
