@@ -23,7 +23,7 @@ from thred_django.sandbox.catalog import Kind
 from thred_django.sandbox.errors import conflict, validation_failed
 from thred_django.sandbox.kinds import payment, refund_payment
 from thred_django.sandbox.render.common import day, display_name, strings, ts
-from thred_django.sandbox.rows import find
+from thred_django.sandbox.rows import find, insert, update
 from thred_django.sandbox.schemas import Body, Check
 from thred_django.sandbox.schemas.bodies import external_id, uuids
 from thred_django.sandbox.schemas.fields import Cents, Choice, DateTime, Dict, Obj, Text, long_text
@@ -213,12 +213,16 @@ def _upsert(business: Business, data: dict, cleaned: dict) -> tuple[Payout, bool
             setattr(payout, key, cleaned[key])
     payout.data = {**payout.data, **echo(data, cleaned)}
     payout.updated_at = timezone.now()
-    payout.save(force_insert=created)
+    if created:
+        insert([payout])
+    else:
+        payout.save()
     for field, model in _LINKS:
         if (rows := links.get(field)) is not None:
             ids = [row.id for row in rows]
-            model.objects.filter(payout=payout).exclude(id__in=ids).update(payout=None)
-            model.objects.filter(id__in=ids).update(payout=payout)
+            if not created:  # nothing links to a new payout yet
+                model.objects.filter(payout=payout).exclude(id__in=ids).update(payout=None)
+            update(model, ["payout"], [(one, payout.pk) for one in ids])
     return payout, created
 
 
