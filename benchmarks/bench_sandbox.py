@@ -324,22 +324,18 @@ def main() -> None:
                 f"{best['sql']:.2f}",
             ]
         )
-    print(
-        common.table(
-            "Sandbox CPU per call (WSGIHandler, in process)",
-            ["code", "calls", "best µs/call", "rounds µs/call", "SQL/call"],
-            rows,
-        )
+    common.table(  # prints it
+        "Sandbox CPU per call (WSGIHandler, in process)",
+        ["code", "calls", "best µs/call", "rounds µs/call", "SQL/call"],
+        rows,
     )
     detail = []
     for name, runs in results.items():
         best = min(runs, key=lambda r: r["cpu_us"])
         for key, row in sorted(best["per"].items()):
             detail.append([name, key, row["n"], f"{row['cpu_us']:.0f}", f"{row['sql']:.2f}"])
-    print(
-        common.table(
-            "Per request kind (best round)", ["code", "request", "n", "µs/call", "SQL/call"], detail
-        )
+    common.table(
+        "Per request kind (best round)", ["code", "request", "n", "µs/call", "SQL/call"], detail
     )
 
 
