@@ -52,7 +52,7 @@ THRED_OVERRIDES = {
     "BREAKER_COOLDOWN": 2.0,
     "DEPENDENCY_WAIT": 0.5,
     "LEASE_SECONDS": 10.0,  # a killed worker's claims come back after this
-    "ANSWER_GRACE_SECONDS": 3.0,  # a "slow" create lands 2 s after it was sent
+    "ANSWER_GRACE_SECONDS": 5.0,  # a "slow" create lands 2 s after it was sent
     "TOKEN_REFRESH_MARGIN": 0,  # use each token until the sandbox says it expired
 }
 SANDBOX = {"TOKEN_TTL": 3}  # tokens expire again and again while syncing

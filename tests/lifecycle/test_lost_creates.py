@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from tests.lifecycle.compare import compare, unexplained
 from tests.lifecycle.steps import record_of
@@ -14,6 +15,7 @@ from tests.lifecycle.world import World, drain
 from tests.realhost import models as h
 from thred_django.conf import thred_settings
 from thred_django.engine.runner import push_due
+from thred_django.models import BusinessHealth, SyncRecord
 
 pytestmark = pytest.mark.django_db
 WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -99,13 +101,19 @@ def test_a_delete_after_an_unanswered_create_that_never_lands_is_skipped(
     assert not unexplained(compare())
 
 
-def test_a_delete_after_a_refused_create_does_not_wait(
+def test_an_answer_to_a_later_create_does_not_end_the_wait(
     world: World, thred, no_retry_soon: None
 ) -> None:
-    """A 4xx is Thred's answer: nothing of that create is coming."""
-    credit = _credit_create_unanswered(world, thred, status=400)
+    """A create times out, its retry is rate limited (429): the first may still land."""
+    credit = _credit_create_unanswered(world, thred)
     record = record_of(credit)
+    thred.answer("POST", "/vendor-credits/", 429, headers={"Retry-After": "60"})
+    SyncRecord.objects.filter(pk=record.pk).update(next_attempt_at=timezone.now())
+    push_due()
+    record.refresh_from_db()
+    assert record.last_error_status == 429
+    BusinessHealth.objects.update(paused_until=None)  # the 429's pause is not the point
     credit.delete()
     push_due()
     record.refresh_from_db()
-    assert (record.state, record.last_error_code) == ("skipped", "deleted")
+    assert (record.state, record.last_error_code) == ("pending", "answer_awaited")

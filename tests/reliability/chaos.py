@@ -55,7 +55,7 @@ THRED_OVERRIDES = {
     "BREAKER_COOLDOWN": 2.0,
     "DEPENDENCY_WAIT": 0.5,
     "LEASE_SECONDS": 15.0,  # a killed worker's claims come back after this
-    "ANSWER_GRACE_SECONDS": 3.0,  # a "slow" create lands 2 s after it was sent
+    "ANSWER_GRACE_SECONDS": 5.0,  # a "slow" create lands 2 s after it was sent
 }
 
 KILL_DEADLINE = 300  # s for a worker to reach its kill point

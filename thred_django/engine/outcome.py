@@ -259,12 +259,11 @@ def wait_for_parent(
 
 def answer_due(record: SyncRecord) -> datetime | None:
     """Until when a create sent without an answer (``sent_hash`` set, no Thred id) may
-    still land in Thred (``ANSWER_GRACE_SECONDS`` after its attempt): None once past, or
-    when no create is in doubt. A server goes on with a request its client gave up on."""
+    still land in Thred (``ANSWER_GRACE_SECONDS`` after the last attempt): None once past,
+    or when no create is in doubt. A server goes on with a request its client gave up on,
+    and an answer to a later attempt (a 429, a 400) says nothing of an earlier one."""
     if not record.sent_hash or record.thred_id or record.last_attempt_at is None:
         return None
-    if record.last_error_status is not None and record.last_error_status < 500:
-        return None  # Thred answered (a refusal, a 429): nothing of it is coming
     until = record.last_attempt_at + timedelta(seconds=thred_settings.ANSWER_GRACE_SECONDS)
     return until if until > timezone.now() else None
 
