@@ -249,3 +249,24 @@ def test_congestion_is_429_5xx_and_timeouts_only():
     assert fanout.congestion(ThredTimeoutError("late"))
     assert not fanout.congestion(ThredValidationError("bad"))
     assert not fanout.congestion(None)
+
+
+@pytest.mark.django_db
+def test_a_top_up_finds_the_new_records_dependencies_against_the_whole_claim(thred):
+    """What a group that claims more computes for the new records alone is what the
+    whole claim's computation gives them (their parents among the earlier records)."""
+    import uuid
+
+    from thred_django.client import get_client
+    from thred_django.engine.push import Pusher
+
+    shop = m.Shop.objects.create(name="Acme")
+    seed(shop, 3)
+    records = list(SyncRecord.objects.select_related("content_type").order_by("rank", "id"))
+    pusher = Pusher(get_client(), uuid.uuid4())
+    pusher.preload(records)
+    whole = fanout.dependencies(pusher, records)
+    for split in (1, len(records) // 2, len(records) - 1):
+        new = records[split:]
+        assert fanout.dependencies(pusher, new, records) == {r.id: whole[r.id] for r in new}
+    assert any(whole[r.id] & {e.id for e in records[: len(records) // 2]} for r in records)

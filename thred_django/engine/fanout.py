@@ -172,26 +172,32 @@ class IOPool:
         self._threads.clear()
 
 
-def dependencies(pusher: Pusher, records: list[SyncRecord]) -> dict[int, set[int]]:
-    """For each record, the records of this claim that must finish before it starts
-    (its host objects preloaded into ``pusher`` first)."""
-    ids = {r.id for r in records}
-    by_key = {key_of(r): r for r in records}
+def dependencies(
+    pusher: Pusher, records: list[SyncRecord], claim: list[SyncRecord] | None = None
+) -> dict[int, set[int]]:
+    """For each of ``records``, the records of the claim (``claim``, which holds them;
+    default: ``records`` alone) that must finish before it starts (its host objects
+    preloaded into ``pusher`` first). A group that claims more finds the new records'
+    dependencies only: those of its earlier records are found already."""
+    claim = records if claim is None else claim
+    by_key = {key_of(r): r for r in claim}
     by_object: dict[tuple[int, str], list[SyncRecord]] = {}
-    for r in records:
+    for r in claim:
         by_object.setdefault((r.content_type_id, r.object_id), []).append(r)
     stored: dict[int, set[tuple[int, str]]] = {}
-    for child, ct, pk in SyncDependency.objects.filter(child_id__in=list(ids)).values_list(
-        "child_id", "parent_type_id", "parent_id"
-    ):
+    for child, ct, pk in SyncDependency.objects.filter(
+        child_id__in=[r.id for r in records]
+    ).values_list("child_id", "parent_type_id", "parent_id"):
         stored.setdefault(child, set()).add((ct, pk))
-    business = next((r for r in records if r.resource == Resource.BUSINESS), None)
-    rank = {r.id: r.rank for r in records}
+    business = next((r for r in claim if r.resource == Resource.BUSINESS), None)
+    rank = {r.id: r.rank for r in claim}
     deps: dict[int, set[int]] = {}
-    ranked = sorted(records, key=lambda r: r.rank)
+    before: dict[int, set[int]] = {}  # by rank: the records ranked before it (read only)
     for record in records:
         if record.rank >= DELETE_RANKS:  # children first: after everything ranked before
-            deps[record.id] = {r.id for r in ranked if r.rank < record.rank}
+            if record.rank not in before:
+                before[record.rank] = {r.id for r in claim if r.rank < record.rank}
+            deps[record.id] = before[record.rank]
             continue
         parents: set[int] = set()
         if business is not None and business is not record:
@@ -252,7 +258,7 @@ class Group:
             self.order.append(record.id)
             self._left.add(record.id)
         self.pusher.preload(records)
-        deps = dependencies(self.pusher, list(self.records.values()))
+        deps = dependencies(self.pusher, records, list(self.records.values()))
         for record in records:
             parents = {p for p in deps[record.id] if p not in self._done}
             self._waiting[record.id] = len(parents)
