@@ -114,6 +114,25 @@ def reactivate(client: ThredClient, resource: str, business_id: str, thred_id: s
     return call(client, resource, specs.of(resource).reactivate, business_id, thred_id)
 
 
+def retired(resource: str, obj: dict[str, Any]) -> bool:
+    """Thred holds ``obj`` archived, voided or cancelled (what ``deactivate`` makes it)."""
+    spec = specs.of(resource)
+    status = str(obj.get("status", ""))
+    if spec.has_archived:
+        return bool(obj.get("is_archived")) or status.upper() == "ARCHIVED"
+    if spec.deactivate == "void":
+        return bool(obj.get("voided_at")) or status.upper() == "VOID"
+    if spec.deactivate == "cancel":
+        return status.lower() == "cancelled"
+    return False
+
+
+def held_retired(client: ThredClient, resource: str, business_id: str, thred_id: str) -> bool:
+    """Read the object from Thred: is it archived, voided or cancelled there?"""
+    spec = specs.of(resource)
+    return retired(resource, body_of(_send(client, spec, "get", business_id, thred_id)))
+
+
 def can_look_up(resource: str) -> bool:
     """Thred lists the business's objects of ``resource``, in one list or in its
     parent's (refund payments in their refunds)."""

@@ -13,7 +13,12 @@ import random
 from datetime import datetime, timedelta
 
 from thred_django.conf import thred_settings
-from thred_django.exceptions import ThredAuthenticationError, ThredError
+from thred_django.exceptions import (
+    ThredAuthenticationError,
+    ThredError,
+    ThredTimeoutError,
+    ThredTransportError,
+)
 from thred_django.models import SyncRecord
 
 
@@ -31,6 +36,19 @@ def gives_up(record: SyncRecord, attempts: int, now: datetime) -> bool:
     window = timedelta(seconds=thred_settings.RETRY_WINDOW)
     cap = thred_settings.MAX_ATTEMPTS
     return now - since >= window or (cap is not None and attempts >= cap)
+
+
+# ``last_error_code`` of a call that got no answer at all (``outcome.api_error``).
+_NO_ANSWER = frozenset({ThredTransportError.__name__, ThredTimeoutError.__name__})
+
+
+def unanswered(record: SyncRecord) -> bool:
+    """The record's last call got no answer (a 5xx, a timeout, a dropped connection):
+    Thred may have carried it out all the same."""
+    status = record.last_error_status
+    if status is not None:
+        return status >= 500
+    return record.last_error_code in _NO_ANSWER
 
 
 def token_race(exc: ThredError) -> bool:

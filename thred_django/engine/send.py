@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from thred_django.client import ThredClient
 from thred_django.client.gaps import ALREADY_DONE_ERROR_CODES
-from thred_django.engine import claim, decide, health, operations, outcome, pipeline
+from thred_django.engine import claim, decide, health, operations, outcome, pipeline, retry
 from thred_django.engine.decide import Step
 from thred_django.engine.payload import digest
 from thred_django.engine.remark import remark_waiting_parents
@@ -55,6 +55,7 @@ class Sending:
     def _inactive(self, record: SyncRecord, life: Lifecycle, reason: str) -> None:
         """Gone (``reason`` "") or inactive in the host."""
         self._learn_id(record)
+        self._learn_retired(record, life)
         if not record.thred_id:
             until = outcome.answer_due(record)
             if until is not None:  # a create may still land: look again then
@@ -76,10 +77,25 @@ class Sending:
         if found and claim.fenced(record, self.token, thred_id=found):
             record.thred_id = found
 
+    def _learn_retired(self, record: SyncRecord, life: Lifecycle) -> None:
+        """A void, cancel, archive or unarchive whose answer was lost may have been
+        carried out: read what Thred holds before comparing with the host."""
+        if not (record.thred_id and life.deactivate and retry.unanswered(record)):
+            return
+        business = self.business_record(record)
+        held = operations.held_retired(
+            self.client, record.resource, business.thred_id, record.thred_id
+        )
+        if held != record.inactive_in_thred and claim.fenced(
+            record, self.token, inactive_in_thred=held
+        ):
+            record.inactive_in_thred = held
+
     # --- present and active ------------------------------------------------------------
     def _send(
         self, record: SyncRecord, business: SyncRecord, payload: dict[str, Any], life: Lifecycle
     ) -> None:
+        self._learn_retired(record, life)
         step = pipeline.first_step(record, life, payload)
         if step.op == decide.CREATE:
             self._create(record, business, payload, life)

@@ -107,13 +107,4 @@ def host_key(resource: str, external_id: str) -> tuple[Mapping, str] | None:
 
 # Thred objects that a host delete would leave behind: archived, voided, cancelled. An
 # unknown object in one of these states is not drift (the host has no such row either).
-def is_retired(resource: str, obj: dict[str, Any]) -> bool:
-    spec = specs.of(resource)
-    status = str(obj.get("status", ""))
-    if spec.has_archived:
-        return bool(obj.get("is_archived")) or status.upper() == "ARCHIVED"
-    if spec.deactivate == "void":
-        return bool(obj.get("voided_at")) or status.upper() == "VOID"
-    if spec.deactivate == "cancel":
-        return status.lower() == "cancelled"
-    return False
+is_retired = operations.retired
