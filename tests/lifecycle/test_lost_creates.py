@@ -57,6 +57,15 @@ def _credit_create_unanswered(world: World, thred, status: int = 504) -> h.Vendo
     return credit
 
 
+def _deleted_and_pushed(credit: h.VendorCredit) -> SyncRecord:
+    """Delete ``credit`` in the host, push, and return its record as written."""
+    record = record_of(credit)
+    credit.delete()
+    push_due()
+    record.refresh_from_db()
+    return record
+
+
 def test_a_delete_after_an_unanswered_create_waits_for_it_to_land(
     world: World, thred, no_retry_soon: None
 ) -> None:
@@ -65,16 +74,11 @@ def test_a_delete_after_an_unanswered_create_waits_for_it_to_land(
     create can no longer land; until then the record waits, and then finds it."""
     credit = _credit_create_unanswered(world, thred)
     late_create = thred.calls("POST", "/vendor-credits/")[-1]
-    record = record_of(credit)
-    credit.delete()
-    record.refresh_from_db()
-    attempts = record.attempts
-    push_due()
-    record.refresh_from_db()
+    record = _deleted_and_pushed(credit)
     assert (record.state, record.last_error_code) == ("pending", "answer_awaited")
     grace = timedelta(seconds=thred_settings.ANSWER_GRACE_SECONDS)
     assert record.next_attempt_at == record.last_attempt_at + grace
-    assert record.attempts == attempts, "waiting uses no attempt"
+    assert record.attempts == 0, "waiting uses no attempt (the delete's mark set 0)"
 
     assert thred.inner.handle_request(late_create).status_code == 201  # it lands now
     with time_machine.travel(record.next_attempt_at + timedelta(seconds=1), tick=False):
@@ -88,11 +92,7 @@ def test_a_delete_after_an_unanswered_create_waits_for_it_to_land(
 def test_a_delete_after_an_unanswered_create_that_never_lands_is_skipped(
     world: World, thred, no_retry_soon: None
 ) -> None:
-    credit = _credit_create_unanswered(world, thred)
-    record = record_of(credit)
-    credit.delete()
-    push_due()
-    record.refresh_from_db()
+    record = _deleted_and_pushed(_credit_create_unanswered(world, thred))
     assert record.last_error_code == "answer_awaited"
     with time_machine.travel(record.next_attempt_at + timedelta(seconds=1), tick=False):
         push_due()
@@ -113,7 +113,5 @@ def test_an_answer_to_a_later_create_does_not_end_the_wait(
     record.refresh_from_db()
     assert record.last_error_status == 429
     BusinessHealth.objects.update(paused_until=None)  # the 429's pause is not the point
-    credit.delete()
-    push_due()
-    record.refresh_from_db()
+    record = _deleted_and_pushed(credit)
     assert (record.state, record.last_error_code) == ("pending", "answer_awaited")

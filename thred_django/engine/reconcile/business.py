@@ -28,6 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
 
 from thred_django.client import ThredClient
+from thred_django.engine import operations
 from thred_django.engine.payload import digest
 from thred_django.engine.reconcile import fix, host_side, thred_side
 from thred_django.engine.reconcile.compare import diff
@@ -183,7 +184,8 @@ class BusinessRun:
                     return  # a host row whose mark was lost: reported by the host scan
             except (ValueError, TypeError):
                 pass
-        if thred_side.is_retired(resource, obj):
+        # Archived, voided, cancelled: what a host delete leaves behind, not drift.
+        if operations.retired(resource, obj):
             return
         thred_id = str(obj.get("id", ""))
         outcome = None

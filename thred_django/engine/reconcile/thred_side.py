@@ -103,8 +103,3 @@ def host_key(resource: str, external_id: str) -> tuple[Mapping, str] | None:
         if pk is not None:
             return mapping, pk
     return None
-
-
-# Thred objects that a host delete would leave behind: archived, voided, cancelled. An
-# unknown object in one of these states is not drift (the host has no such row either).
-is_retired = operations.retired
