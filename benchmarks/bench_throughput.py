@@ -98,39 +98,67 @@ def run_engine(env: dict[str, str], manage: Path, time_limit: float, log: Path) 
 Engine = tuple[str, dict[str, str], Path]  # label, environment, manage.py
 
 
+def run_engines(args, name: str, srv: common.Gunicorn, engines: list[Engine], log_dir: Path):
+    """Each engine once against this server: outbox back to pending, sandbox emptied."""
+    results = []
+    env = {**srv.env, "THRED_BASE_URL": f"{srv.url}/thred-sandbox"}
+    for label, extra, manage in engines:
+        reset = common.run_child(__file__, ["--step", "reset", "--latency", str(args.latency)], env)
+        log = log_dir / f"{name}-{label.split()[0]}.log"
+        probe0 = srv.probe_totals()
+        gunicorn0, busy0 = common.cpu_seconds(srv.pids()), common.system_busy_seconds()
+        database = env["DATABASE_URL"].rsplit("/", 1)[1]
+        with common.CpuTracker(f" {database} ") as postgres:
+            run = run_engine({**env, **extra}, manage, args.time_limit, log)
+        run["sandbox_cpu"] = common.cpu_seconds(srv.pids()) - gunicorn0
+        run["postgres_cpu"] = postgres.seconds
+        run["busy_cpu"] = common.system_busy_seconds() - busy0
+        probe1 = srv.probe_totals()
+        run["probe"] = {key: probe1[key] - probe0[key] for key in probe1}
+        measured = common.run_child(__file__, ["--step", "measure"], env)
+        measured.update(run, engine=label, records=reset["records"], shape=name)
+        measured["server"] = f"{srv.server} {srv.workers} x {srv.threads}"
+        measured["load"] = os.getloadavg()[0]
+        rate = measured["settled"] / measured["seconds"]
+        print(
+            f"# {name} / {measured['server']} / {label}: {measured['settled']} settled in "
+            f"{measured['seconds']:.1f} s ({rate:.1f} rec/s), server p50 "
+            f"{measured['server_ms_p50']:.0f} ms, exit {run['code']}, "
+            f"{measured['double_sends']} double sends, load {os.getloadavg()[0]:.2f}",
+            file=sys.stderr,
+            flush=True,
+        )
+        results.append(measured)
+    return results
+
+
+def server_spec(args, spec: str) -> tuple[str, int, int]:
+    """``gunicorn`` or ``granian``, optionally ``:WORKERSxTHREADS`` (else the options')."""
+    server, _, size = spec.strip().partition(":")
+    if server not in ("gunicorn", "granian"):
+        raise SystemExit(f"--server: {server!r} is neither gunicorn nor granian")
+    workers, _, threads = size.partition("x")
+    return server, int(workers or args.workers), int(threads or args.threads)
+
+
 def shape(args, name: str, businesses: int, records: int, engines: list[Engine]):
     per_business = max(1, round((records / businesses - 1) / RECORDS_PER_UNIT))
     url, env = common.seeded_database(f"throughput_{name}", businesses, per_business)
     log_dir = common.WORK / "throughput"
     log_dir.mkdir(parents=True, exist_ok=True)
     results = []
-    with common.Gunicorn(env, args.workers, log_dir / "gunicorn.log", threads=args.threads) as srv:
-        env = {**srv.env, "THRED_BASE_URL": f"{srv.url}/thred-sandbox"}
-        for label, extra, manage in engines:
-            reset = common.run_child(
-                __file__, ["--step", "reset", "--latency", str(args.latency)], env
-            )
-            log = log_dir / f"{name}-{label.split()[0]}.log"
-            gunicorn0, busy0 = common.cpu_seconds(srv.pids()), common.system_busy_seconds()
-            database = env["DATABASE_URL"].rsplit("/", 1)[1]
-            with common.CpuTracker(f" {database} ") as postgres:
-                run = run_engine({**env, **extra}, manage, args.time_limit, log)
-            run["sandbox_cpu"] = common.cpu_seconds(srv.pids()) - gunicorn0
-            run["postgres_cpu"] = postgres.seconds
-            run["busy_cpu"] = common.system_busy_seconds() - busy0
-            measured = common.run_child(__file__, ["--step", "measure"], env)
-            measured.update(run, engine=label, records=reset["records"], shape=name)
-            measured["load"] = os.getloadavg()[0]
-            rate = measured["settled"] / measured["seconds"]
-            print(
-                f"# {name} / {label}: {measured['settled']} settled in "
-                f"{measured['seconds']:.1f} s ({rate:.1f} rec/s), server p50 "
-                f"{measured['server_ms_p50']:.0f} ms, exit {run['code']}, "
-                f"{measured['double_sends']} double sends, load {os.getloadavg()[0]:.2f}",
-                file=sys.stderr,
-                flush=True,
-            )
-            results.append(measured)
+    for spec in args.server.split(","):
+        server, workers, threads = server_spec(args, spec)
+        srv = common.Gunicorn(
+            env,
+            workers,
+            log_dir / f"{server}.log",
+            threads=threads,
+            server=server,
+            probe=log_dir / f"probe-{server}",
+        )
+        with srv:
+            results += run_engines(args, name, srv, engines, log_dir)
     common.drop_database(url)
     return results
 
@@ -142,8 +170,14 @@ def main() -> None:
     p.add_argument("--businesses", type=int, default=20)
     p.add_argument("--latency", type=float, default=0.1)
     p.add_argument("--time-limit", type=float, default=120.0)
-    p.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    p.add_argument("--threads", type=int, default=16, help="gunicorn threads per worker")
+    p.add_argument("--workers", type=int, default=3, help="server processes")
+    p.add_argument("--threads", type=int, default=16, help="server threads per process")
+    p.add_argument(
+        "--server",
+        default="gunicorn",
+        help="the sandbox's server(s), comma-separated, each gunicorn or granian, optionally "
+        "with :WORKERSxTHREADS (e.g. gunicorn,granian:2x24): each serves every engine",
+    )
     p.add_argument("--step", choices=("reset", "measure"))
     p.add_argument(
         "--engine-commit",
@@ -174,15 +208,17 @@ def main() -> None:
     load.append(os.getloadavg())
 
     targets = {"one": 100, "many": 300}
-    rates = {(r["shape"], r["engine"]): r["settled"] / r["seconds"] for r in results}
-    first = {r["shape"]: rates[(r["shape"], r["engine"])] for r in reversed(results)}
+    first = {r["shape"]: r["settled"] / r["seconds"] for r in reversed(results)}
     rows = []
     for r in results:
-        rate = rates[(r["shape"], r["engine"])]
+        rate = r["settled"] / r["seconds"]
+        probe = r["probe"]
+        calls = max(probe["calls"], 1)
         others = r["busy_cpu"] - r["cpu"] - r["sandbox_cpu"] - r["postgres_cpu"]
         rows.append(
             [
                 "1 business" if r["shape"] == "one" else f"{args.businesses} businesses",
+                r["server"],
                 r["engine"],
                 f"{r['settled']:,} / {r['records']:,}",
                 f"{r['seconds']:.1f}",
@@ -191,6 +227,8 @@ def main() -> None:
                 f"{rate / first[r['shape']]:.2f}",
                 f"{r['cpu'] / max(r['settled'], 1) * 1000:.2f}",
                 f"{r['sandbox_cpu'] / max(r['requests'], 1) * 1000:.2f}",
+                f"{probe['app_cpu'] / calls * 1000:.2f}",
+                f"{(probe['process_cpu'] - probe['app_cpu']) / calls * 1000:.2f}",
                 f"{r['postgres_cpu'] / max(r['settled'], 1) * 1000:.2f}",
                 f"{others / r['wall']:.2f}",
                 f"{r['server_ms_p50']:.0f}",
@@ -199,19 +237,21 @@ def main() -> None:
             ]
         )
     common.table(
-        f"Throughput, one worker process, API latency {args.latency * 1000:.0f} ms, sandbox "
-        f"gunicorn {args.workers} x {args.threads} threads; load average (1 min) "
-        + ", ".join(f"{x[0]:.2f}" for x in load),
+        f"Throughput, one worker process, API latency {args.latency * 1000:.0f} ms; "
+        "load average (1 min) " + ", ".join(f"{x[0]:.2f}" for x in load),
         [
             "shape",
+            "sandbox server",
             "engine",
             "settled / records",
             "push window s",
             "records/s",
             "target",
-            "x first engine",
+            "x first row",
             "worker CPU ms / record",
             "sandbox CPU ms / call",
+            "of which the application",
+            "of which the server",
             "PostgreSQL CPU ms / record",
             "other cores busy",
             "server ms/call (p50)",

@@ -278,23 +278,52 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
 
 
 class Gunicorn:
-    """gunicorn serving the example project (and so the sandbox) on a free port."""
+    """gunicorn serving the example project (and so the sandbox) on a free port.
 
-    def __init__(self, env: dict[str, str], workers: int, log: Path, threads: int = 0) -> None:
+    ``server="granian"`` serves the same WSGI application with granian instead (Rust
+    HTTP, the application on ``threads`` Python threads per process; the ``bench``
+    extra): ``workers`` processes, and ``threads`` their blocking threads."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        workers: int,
+        log: Path,
+        threads: int = 0,
+        server: str = "gunicorn",
+        probe: Path | None = None,
+    ) -> None:
         self.threads = threads
+        self.server = server
+        # With ``probe`` (a directory), the application is ``benchmarks.wsgi_probe``'s:
+        # the CPU of its calls, per process, in that directory (``probe_totals``).
+        self.probe = probe
+        self.app = "benchmarks.wsgi_probe:application" if probe else "config.wsgi:application"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "THRED_SITE_URL": self.url}
         # The flag only in the server's own processes (benchmarks/settings.py); the
         # workers and steps that take ``self.env`` keep the example's database settings.
         self.server_env = {**self.env, "BENCH_SANDBOX_SERVER": "1"}
+        if probe:
+            path = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+            self.server_env.update(PYTHONPATH=path, BENCH_PROBE_DIR=str(probe))
         self.workers = workers
         self.log = log
         self.proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> Gunicorn:
+    def command(self) -> list[str]:
+        if self.server == "granian":
+            granian = str(Path(PY).parent / "granian")
+            args = [granian, "--interface", "wsgi", "--working-dir", str(EXAMPLE)]
+            args += ["--host", "127.0.0.1", "--port", str(self.port)]
+            args += ["--workers", str(self.workers), "--http", "1", "--no-ws"]
+            args += ["--log-level", "warning", "--no-access-log"]
+            if self.threads:
+                args += ["--blocking-threads", str(self.threads)]
+            return [*args, self.app]
         gunicorn = str(Path(PY).parent / "gunicorn")
-        args = [gunicorn, "config.wsgi", "--chdir", str(EXAMPLE)]
+        args = [gunicorn, self.app, "--chdir", str(EXAMPLE)]
         args += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
         args += ["--timeout", "120", "--log-level", "warning"]
         if self.threads:  # gthread workers keep connections alive (sync workers close)
@@ -303,16 +332,42 @@ class Gunicorn:
         help_text = subprocess.run([gunicorn, "--help"], capture_output=True, text=True).stdout
         if "--no-control-socket" in help_text:
             args.append("--no-control-socket")
+        return args
+
+    def __enter__(self) -> Gunicorn:
         self.log.parent.mkdir(parents=True, exist_ok=True)
+        if self.probe:
+            shutil.rmtree(self.probe, ignore_errors=True)
         self.proc = subprocess.Popen(
-            args, env=self.server_env, stdout=self.log.open("w"), stderr=subprocess.STDOUT
+            self.command(), env=self.server_env, stdout=self.log.open("w"), stderr=subprocess.STDOUT
         )
         wait_for_http(f"{self.url}/thred-sandbox/v1/platform/businesses/")
         return self
 
     def pids(self) -> list[int]:
+        """The server's processes: the parent and every descendant."""
         assert self.proc is not None
-        return [self.proc.pid, *children(self.proc.pid)]
+        found, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo += children(pid)
+        return found
+
+    def probe_totals(self) -> dict[str, float]:
+        """Calls, their CPU and the processes' CPU so far (``benchmarks/wsgi_probe.py``),
+        once every process has written what it counted (twice a second)."""
+        assert self.probe is not None
+        time.sleep(1.0)
+        found = {"calls": 0.0, "app_cpu": 0.0, "process_cpu": 0.0}
+        for path in self.probe.glob("*.json"):
+            try:
+                data = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            for key in found:
+                found[key] += data[key]
+        return found
 
     def __exit__(self, *exc: Any) -> None:
         stop(self.proc)

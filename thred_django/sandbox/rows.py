@@ -47,11 +47,10 @@ def find(model: type[Model], *, for_update: bool = False, **equals: Any) -> list
     # psycopg gives every column its Python type (uuid, timestamptz in UTC, bool …),
     # but JSON as text: the fields' own from_db_value, then Model.from_db, is what
     # Manager.raw makes of the row, without its column matching per query (~0.1 ms).
-    names, convert = _loading(model)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    return [model.from_db(using, names, _values(convert, row, connection)) for row in found]
+    return [load(model, using, row) for row in found]
 
 
 def _values(convert: list[Any], row: Sequence[Any], connection: Any) -> list[Any]:
@@ -59,6 +58,19 @@ def _values(convert: list[Any], row: Sequence[Any], connection: Any) -> list[Any
         value if f is None else f(value, None, connection)
         for f, value in zip(convert, row, strict=True)
     ]
+
+
+def columns(model: type[Model], using: str, alias: str) -> str:
+    """The model's columns as ``find`` selects them (``alias.`` before each), for a
+    statement that reads a row of it beside others (``load`` makes it an instance)."""
+    return ", ".join(column(model, f.name, using, alias) for f in model._meta.concrete_fields)
+
+
+def load(model: type[Model], using: str, values: Sequence[Any]) -> Any:
+    """The instance ``find`` makes of a row of ``columns``' values, as psycopg gives
+    them (PostgreSQL only)."""
+    names, convert = _loading(model)
+    return model.from_db(using, names, _values(convert, values, connections[using]))
 
 
 @functools.lru_cache(maxsize=64)
