@@ -4,24 +4,34 @@
 Two shapes, each a fresh PostgreSQL database: one business with about 5,000 mixed records
 (``--one``), and 20 businesses with about 10,000 (``--many``, ``--businesses``), made by
 the example project's ``seed_demo`` and marked by ``thred_backfill``. The sandbox is
-served by gunicorn (gthread, enough threads for every call in flight) on the same
-database with THRED_SANDBOX latency ``--latency`` (default 0.1 s: every response waits
-that long, outside any lock). For each shape and engine, the outbox goes back to pending,
-the sandbox is emptied and one ``manage.py thred_sync --until-idle`` runs (stopped after
-``--time-limit`` seconds, default 120: an engine that slow is measured on what it did).
+served on the same database with THRED_SANDBOX latency ``--latency`` (default 0.1 s:
+every response waits that long, outside any lock) by ``--server``: gunicorn (gthread,
+``--workers`` x ``--threads``, enough threads for every call in flight; the default) or
+granian (Rust HTTP, the WSGI application on that many Python threads; the ``bench``
+extra), or each of a comma-separated list in turn (``gunicorn,granian:2x24``: a server
+with its own processes x threads). For each shape, server and engine, the outbox goes
+back to pending, the sandbox is emptied and one ``manage.py thred_sync --until-idle``
+runs (stopped after ``--time-limit`` seconds, default 120: an engine that slow is
+measured on what it did).
 
 Engines: this checkout's, and with ``--engine-commit REV`` also REV's (before/after in
 the same run, same data, same server; each with its own default settings). Reported:
 records settled, the push window (first to last record synced; start-up left out),
 records per second (targets: one business ≥ 100, 20 businesses ≥ 300), the ratio to the
-other engine, where the CPU went during the worker's run (the worker per record settled,
-the sandbox's gunicorn processes per answered call, this database's PostgreSQL backends
-per record settled, and the cores kept busy by everything else on the machine: other
-engineers' suites), and double sends (records whose create reached the sandbox more
-than once; must be 0). The load average is printed per row and with the table.
+shape's first row, where the CPU went during the worker's run (the worker per record
+settled; the sandbox server's processes per answered call, and of that what its
+application took (Django's handler and the sandbox, thread CPU of each call, counted
+in the server's processes by ``benchmarks/wsgi_probe.py``) and the rest of those
+processes (the server's own work: HTTP, its threads); this database's PostgreSQL
+backends per record settled; and the cores kept busy by everything else on the
+machine: other engineers' suites), and double sends (records whose create reached the
+sandbox more than once; must be 0). The load average is printed per row and with the
+table.
 
     benchmarks/bench_throughput.py [--one 5000] [--many 10000] [--businesses 20]
                                    [--latency 0.1] [--time-limit 120] [--engine-commit REV]
+                                   [--server gunicorn|granian[:WxT],…] [--workers 3]
+                                   [--threads 16]
 """
 
 from __future__ import annotations

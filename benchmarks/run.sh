@@ -41,6 +41,9 @@ else
   CPU=()
 fi
 
+# The bench extra (granian, a server of the sandbox in bench_throughput.py).
+"$PY" -c "import granian" 2>/dev/null || "$PY" -m pip install -q -e "$ROOT[dev,bench]"
+
 {
   echo "# thred_django benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$ROOT" rev-parse --short HEAD)"
   echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
