@@ -5,14 +5,14 @@ Two shapes, each a fresh PostgreSQL database: one business with about 5,000 mixe
 (``--one``), and 20 businesses with about 10,000 (``--many``, ``--businesses``), made by
 the example project's ``seed_demo`` and marked by ``thred_backfill``. The sandbox is
 served on the same database with THRED_SANDBOX latency ``--latency`` (default 0.1 s:
-every response waits that long, outside any lock) by ``--server``: gunicorn (gthread,
-``--workers`` x ``--threads``, enough threads for every call in flight; the default) or
-granian (Rust HTTP, the WSGI application on that many Python threads; the ``bench``
-extra), or each of a comma-separated list in turn (``gunicorn,granian:2x24``: a server
-with its own processes x threads). For each shape, server and engine, the outbox goes
-back to pending, the sandbox is emptied and one ``manage.py thred_sync --until-idle``
-runs (stopped after ``--time-limit`` seconds, default 120: an engine that slow is
-measured on what it did).
+every response waits that long, outside any lock) by ``--server``: granian (the default;
+Rust HTTP, the WSGI application on 2 processes x 24 Python threads; the ``bench``
+extra) or gunicorn (gthread, 3 x 16: its HTTP in Python), or each of a comma-separated
+list in turn (``gunicorn,granian:2x24``: processes x threads; every server has more
+threads than calls in flight, as a call holds its thread for the latency). For each
+shape, server and engine, the outbox goes back to pending, the sandbox is emptied and
+one ``manage.py thred_sync --until-idle`` runs (stopped after ``--time-limit`` seconds,
+default 120: an engine that slow is measured on what it did).
 
 Engines: this checkout's, and with ``--engine-commit REV`` also REV's (before/after in
 the same run, same data, same server; each with its own default settings). Reported:
@@ -30,12 +30,13 @@ table.
 
     benchmarks/bench_throughput.py [--one 5000] [--many 10000] [--businesses 20]
                                    [--latency 0.1] [--time-limit 120] [--engine-commit REV]
-                                   [--server gunicorn|granian[:WxT],…] [--workers 3]
-                                   [--threads 16]
+                                   [--server granian|gunicorn[:WxT],…] [--workers N]
+                                   [--threads N]
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -142,13 +143,24 @@ def run_engines(args, name: str, srv: common.Gunicorn, engines: list[Engine], lo
     return results
 
 
+SERVER_SIZES = {"gunicorn": (3, 16), "granian": (2, 24)}  # processes x threads by default
+
+
 def server_spec(args, spec: str) -> tuple[str, int, int]:
-    """``gunicorn`` or ``granian``, optionally ``:WORKERSxTHREADS`` (else the options')."""
+    """``gunicorn`` or ``granian``, optionally ``:WORKERSxTHREADS`` (else ``--workers``
+    and ``--threads``, else ``SERVER_SIZES``: 48 threads, more than calls in flight)."""
     server, _, size = spec.strip().partition(":")
-    if server not in ("gunicorn", "granian"):
+    if server not in SERVER_SIZES:
         raise SystemExit(f"--server: {server!r} is neither gunicorn nor granian")
+    if server == "granian" and importlib.util.find_spec("granian") is None:
+        raise SystemExit("--server granian needs granian: pip install -e '.[bench]'")
     workers, _, threads = size.partition("x")
-    return server, int(workers or args.workers), int(threads or args.threads)
+    default_workers, default_threads = SERVER_SIZES[server]
+    return (
+        server,
+        int(workers or args.workers or default_workers),
+        int(threads or args.threads or default_threads),
+    )
 
 
 def shape(args, name: str, businesses: int, records: int, engines: list[Engine]):
@@ -180,11 +192,13 @@ def main() -> None:
     p.add_argument("--businesses", type=int, default=20)
     p.add_argument("--latency", type=float, default=0.1)
     p.add_argument("--time-limit", type=float, default=120.0)
-    p.add_argument("--workers", type=int, default=3, help="server processes")
-    p.add_argument("--threads", type=int, default=16, help="server threads per process")
+    p.add_argument("--workers", type=int, help="server processes (gunicorn 3, granian 2)")
+    p.add_argument(
+        "--threads", type=int, help="server threads per process (gunicorn 16, granian 24)"
+    )
     p.add_argument(
         "--server",
-        default="gunicorn",
+        default="granian",
         help="the sandbox's server(s), comma-separated, each gunicorn or granian, optionally "
         "with :WORKERSxTHREADS (e.g. gunicorn,granian:2x24): each serves every engine",
     )

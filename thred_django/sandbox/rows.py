@@ -18,7 +18,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import AutoField, BigAutoField, Model, SmallAutoField
+
+_AUTO = (AutoField, BigAutoField, SmallAutoField)  # keys the database gives
 
 
 def find(model: type[Model], *, for_update: bool = False, **equals: Any) -> list[Any]:
@@ -119,17 +121,21 @@ def insert(objects: Sequence[Model]) -> list[Any]:
     ``bulk_create(objects)`` stores (and ``save(force_insert=True)`` for one), each
     field's value taken by its ``pre_save`` as ``save`` does, as one prepared ``INSERT``
     (several rows: ``executemany``). Like ``bulk_create`` it sends no ``pre_save`` or
-    ``post_save`` signal; nothing listens to the sandbox's own models. The objects."""
+    ``post_save`` signal; nothing listens to the sandbox's own models. The objects.
+    Objects of a model with an auto-incremented key (``IdempotencyRecord``) are stored
+    without one, and get none back: for rows nothing reads by key afterwards."""
     objects = list(objects)
     if not objects:
         return objects
     model = type(objects[0])
     using = router.db_for_write(model)
     connection = connections[using]
-    fields: list[Any] = list(model._meta.concrete_fields)
+    auto = isinstance(model._meta.pk, _AUTO)
+    fields: list[Any] = [f for f in model._meta.concrete_fields if not (auto and f.primary_key)]
     params = []
     for obj in objects:
-        assert type(obj) is model and obj.pk is not None, "insert: one model, keys set"
+        assert type(obj) is model, "insert: one model"
+        assert (obj.pk is None) == auto, "insert: keys set (none for an auto-incremented key)"
         params.append([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
     sql = _insert_sql(model, using)
     with connection.cursor() as cursor:
@@ -175,7 +181,9 @@ def _select_sql(
 
 @functools.lru_cache(maxsize=64)
 def _insert_sql(model: type[Model], using: str) -> str:
-    names = [f.name for f in model._meta.concrete_fields]
+    names = [
+        f.name for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, _AUTO))
+    ]
     columns = ", ".join(column(model, name, using) for name in names)
     return f"INSERT INTO {table(model, using)} ({columns}) VALUES ({marks(len(names))})"  # noqa: S608
 
