@@ -46,6 +46,32 @@ def with_threads(url: str, n: int, size: int) -> tuple[float, float]:
         return time.perf_counter() - t0, cpu() - c0
 
 
+def with_thread_clients(url: str, n: int, size: int) -> tuple[float, float]:
+    """Each thread its own ``httpx.Client`` (one keep-alive connection each)."""
+    import threading
+
+    import httpx
+
+    local = threading.local()
+    clients: list[httpx.Client] = []
+
+    def get(_: int) -> int:
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = httpx.Client(timeout=30)
+            clients.append(client)
+        return client.get(url).status_code
+
+    with ThreadPoolExecutor(size) as pool:
+        list(pool.map(get, range(size)))
+        c0, t0 = cpu(), time.perf_counter()
+        list(pool.map(get, range(n)))
+        wall, used = time.perf_counter() - t0, cpu() - c0
+    for client in clients:
+        client.close()
+    return wall, used
+
+
 def with_asyncio(url: str, n: int, size: int) -> tuple[float, float]:
     import httpx
 
@@ -64,6 +90,13 @@ def with_asyncio(url: str, n: int, size: int) -> tuple[float, float]:
             return time.perf_counter() - t0, cpu() - c0
 
     return asyncio.run(main())
+
+
+MODELS = (
+    ("threads", with_threads),
+    ("threads, a client each", with_thread_clients),
+    ("asyncio", with_asyncio),
+)
 
 
 def child(args) -> None:
@@ -95,7 +128,7 @@ def main() -> None:
     with common.Gunicorn(env, 3, log, threads=max(16, args.in_flight // 2)) as srv:
         target = f"{srv.url}/thred-sandbox/v1/platform/businesses/"
         for _ in range(args.rounds):
-            for name, run in (("threads", with_threads), ("asyncio", with_asyncio)):
+            for name, run in MODELS:
                 wall, used = run(target, args.requests, args.in_flight)
                 rows.append(
                     [

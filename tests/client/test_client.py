@@ -172,8 +172,7 @@ def test_timeouts_and_pool_limits_from_settings(fake: FakeThred):
     with override_settings(THRED={"TIMEOUT": 30, "CONNECT_TIMEOUT": 2, "MAX_CONNECTIONS": 3}):
         real = ThredClient(base_url="https://thred.test", transport=None)
         assert real.timeout == httpx.Timeout(30.0, connect=2.0)
-        pool = real._http._client._transport._pool
-        assert pool._max_connections == 3
+        assert real._http._client._transport.max_connections == 3
         real.close()
 
 

@@ -29,6 +29,7 @@ from thred_django.client.config import Secret
 from thred_django.client.credentials import SecretAuth
 from thred_django.client.errors import error_from_exception, error_from_response, redact
 from thred_django.client.response import ThredResponse
+from thred_django.client.transport import PooledTransport
 from thred_django.exceptions import ThredError, ThredResponseError
 
 logger = logging.getLogger("thred_django.client")
@@ -73,9 +74,13 @@ class HttpCore:
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
+        if transport is None:
+            transport = PooledTransport(
+                ssl_context=shared_ssl_context(), max_connections=max_connections
+            )
         self._client = httpx.Client(
             timeout=timeout,
-            limits=limits,
+            limits=limits,  # and ``verify``: for the transports httpx mounts for proxies
             transport=transport,
             verify=shared_ssl_context(),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
