@@ -17,6 +17,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
+from django.db.models import Prefetch
+
 from thred_django import mappings
 
 from .models import (
@@ -235,7 +237,11 @@ class PayoutMapping(mappings.Mapping):
     business = "merchant"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("merchant")
+        by_pk = (
+            Prefetch("payments", queryset=Payment.objects.order_by("pk")),
+            Prefetch("refund_payments", queryset=RefundPayment.objects.order_by("pk")),
+        )
+        return super().get_queryset().select_related("merchant").prefetch_related(*by_pk)
 
     def build_payload(self, obj: Payout, ctx: Any) -> dict[str, Any]:
         return compact(
@@ -247,8 +253,8 @@ class PayoutMapping(mappings.Mapping):
                 "currency": obj.merchant.currency,
                 "status": obj.status,
                 "completed_at": obj.arrived_at,
-                "payment_ids": [ctx.thred_id(p) for p in obj.payments.order_by("pk")],
-                "refund_payment_ids": [ctx.thred_id(r) for r in obj.refund_payments.order_by("pk")],
+                "payment_ids": [ctx.thred_id(p) for p in obj.payments.all()],
+                "refund_payment_ids": [ctx.thred_id(r) for r in obj.refund_payments.all()],
             }
         )
 
