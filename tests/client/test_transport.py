@@ -24,7 +24,7 @@ import pytest
 from thred_django.client import ThredClient
 from thred_django.client.http import shared_ssl_context
 from thred_django.client.transport import PooledTransport
-from thred_django.exceptions import ThredTransportError, ThredTimeoutError
+from thred_django.exceptions import ThredTimeoutError, ThredTransportError
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -220,9 +220,11 @@ def test_a_closed_transport_refuses(server: Server):
 def test_https_verifies_the_certificate(tmp_path: Path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"]
-        + ["-addext", "subjectAltName=DNS:localhost"],
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"),
+            *("-addext", "subjectAltName=DNS:localhost"),
+        ],
         check=True,
         capture_output=True,
     )
@@ -244,3 +246,16 @@ def test_https_verifies_the_certificate(tmp_path: Path):
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_a_proxy_from_the_environment_still_carries_the_requests(
+    server: Server, settings, monkeypatch
+):
+    settings.THRED = {**settings.THRED, "TRANSPORT": None}
+    monkeypatch.setenv("HTTP_PROXY", server.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with ThredClient(base_url="http://thred.test") as thred:
+        thred._http.send("POST", "/v1/things", json_body={"a": 1})
+    method, target, *_ = server.seen[-1]
+    assert (method, target) == ("POST", "http://thred.test/v1/things")  # through the proxy

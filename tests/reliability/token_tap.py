@@ -3,7 +3,8 @@ of every bearer token the sandbox issues, so the security suite can look for the
 
 ``THRED_TRANSPORT=tests.reliability.token_tap.transport`` with ``THRED_TOKEN_TAP_FILE``
 set to a path: each ``access_token`` of a successful token response is appended to that
-file, one per line. Nothing else changes: requests go out over ``httpx.HTTPTransport``.
+file, one per line. Nothing else changes: requests go out over the client's default transport
+(``PooledTransport``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import os
 import threading
 
 import httpx
+
+from thred_django.client.http import shared_ssl_context
+from thred_django.client.transport import PooledTransport
+from thred_django.conf import thred_settings
 
 _lock = threading.Lock()
 
@@ -42,6 +47,8 @@ class TokenTap(httpx.BaseTransport):
 
 
 def transport() -> httpx.BaseTransport:
-    inner = httpx.HTTPTransport()
+    inner = PooledTransport(
+        ssl_context=shared_ssl_context(), max_connections=int(thred_settings.MAX_CONNECTIONS)
+    )
     path = os.environ.get("THRED_TOKEN_TAP_FILE")
     return TokenTap(inner, path) if path else inner

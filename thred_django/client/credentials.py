@@ -43,8 +43,11 @@ class SecretAuth(httpx.Auth):
         """What must never appear in an error built from this request's response."""
         return (self._credential,)
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def sign(self, request: httpx.Request) -> None:
         request.headers["Authorization"] = f"{self.scheme} {self._credential.reveal()}"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        self.sign(request)
         yield request
 
     def __repr__(self) -> str:

@@ -17,6 +17,7 @@ import json
 import logging
 import ssl
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -74,13 +75,15 @@ class HttpCore:
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
-        if transport is None:
+        if transport is None and not urllib.request.getproxies():
+            # With a proxy in the environment httpx builds its own transport, which
+            # honours it (``PooledTransport`` does not speak to proxies).
             transport = PooledTransport(
                 ssl_context=shared_ssl_context(), max_connections=max_connections
             )
         self._client = httpx.Client(
             timeout=timeout,
-            limits=limits,  # and ``verify``: for the transports httpx mounts for proxies
+            limits=limits,  # and ``verify``: for httpx's own transport (proxies)
             transport=transport,
             verify=shared_ssl_context(),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -90,6 +93,10 @@ class HttpCore:
         # client's headers (its defaults and ours). ``Client.send`` adds the timeout.
         self._headers = self._client.headers.copy()
         self._urls: dict[str, httpx.URL] = {}
+        # Every request goes to ``transport``, and ``_exchange`` hands it over itself;
+        # httpx's own (None) is reached through ``Client.send``.
+        self._transport = transport
+        self._timeout = self._client.timeout.as_dict()
 
     @property
     def closed(self) -> bool:
@@ -127,10 +134,7 @@ class HttpCore:
         failure: ThredError | None = None
         try:
             request = self._request(method, path, content, form, params, request_headers)
-            response = self._client.send(
-                request,
-                auth=authorization if authorization is not None else httpx.USE_CLIENT_DEFAULT,
-            )
+            response = self._exchange(request, authorization)
         except httpx.HTTPError as exc:
             failure = error_from_exception(exc, method=method, path=path, secrets=secret_list)
             logger.warning(
@@ -157,6 +161,34 @@ class HttpCore:
             path=path,
             elapsed=elapsed,
         )
+
+    def _exchange(self, request: httpx.Request, authorization: SecretAuth | None) -> httpx.Response:
+        """``Client.send(request, auth=authorization)``, for the requests ``send`` builds:
+        no redirects to follow, no event hooks, one-step auth. Handing the request to the
+        transport here spares the client's machinery for those (~0.1 ms of CPU per call
+        with many calls in flight); what it does for such a request is done the same way
+        (timeout, auth header, the exception's request, reading the body, cookies)."""
+        if self._transport is None:
+            auth = authorization if authorization is not None else httpx.USE_CLIENT_DEFAULT
+            return self._client.send(request, auth=auth)
+        if self._client.is_closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        request.extensions["timeout"] = self._timeout
+        if authorization is not None:
+            authorization.sign(request)
+        try:
+            response = self._transport.handle_request(request)
+        except httpx.RequestError as exc:
+            exc.request = request
+            raise
+        response.request = request
+        try:
+            response.read()
+        finally:
+            response.close()
+        if "set-cookie" in response.headers:
+            self._client.cookies.extract_cookies(response)
+        return response
 
     def _request(
         self,

@@ -21,10 +21,10 @@ socket work:
   that failed is closed, never reused. Nothing is retried here: the engine decides
   (a call that got no answer may have been carried out).
 
-What it does not do, and httpx's ``HTTPTransport`` does: HTTP/2, SOCKS, Unix sockets.
-Proxies from the environment still work (httpx mounts its own transport for proxied
-URLs). A platform that needs the others sets ``THRED["TRANSPORT"]`` to a factory of
-``httpx.HTTPTransport``.
+What it does not do, and httpx's ``HTTPTransport`` does: proxies, HTTP/2, SOCKS, Unix
+sockets. With a proxy in the environment (``HTTPS_PROXY`` …) the client uses httpx's
+own transport instead, as it always did; a platform that needs the others sets
+``THRED["TRANSPORT"]`` to a factory of ``httpx.HTTPTransport``.
 """
 
 from __future__ import annotations
