@@ -5,7 +5,10 @@ The sandbox (gunicorn, gthread) answers every request after ``--latency`` second
 same N requests (an unauthenticated list: the latency is applied, then a 401, no work)
 go out with ``--in-flight`` at once, two ways, in this one process:
 
-* ``threads``: a pool of that many threads sharing one ``httpx.Client``;
+* ``threads``: a pool of that many threads sharing one ``httpx.Client`` (httpx's own
+  transport: httpcore and h11);
+* ``threads, PooledTransport``: the same over the client's default transport
+  (``thred_django.client.transport``: ``http.client`` connections);
 * ``asyncio``: one event loop, one ``httpx.AsyncClient``, a semaphore of that size.
 
 Reported: requests per second and client CPU per request. The engine's own per-record
@@ -46,30 +49,19 @@ def with_threads(url: str, n: int, size: int) -> tuple[float, float]:
         return time.perf_counter() - t0, cpu() - c0
 
 
-def with_thread_clients(url: str, n: int, size: int) -> tuple[float, float]:
-    """Each thread its own ``httpx.Client`` (one keep-alive connection each)."""
-    import threading
-
+def with_pooled(url: str, n: int, size: int) -> tuple[float, float]:
+    """``with_threads`` over the client's default transport (``PooledTransport``)."""
     import httpx
 
-    local = threading.local()
-    clients: list[httpx.Client] = []
+    from thred_django.client.http import shared_ssl_context
+    from thred_django.client.transport import PooledTransport
 
-    def get(_: int) -> int:
-        client = getattr(local, "client", None)
-        if client is None:
-            client = local.client = httpx.Client(timeout=30)
-            clients.append(client)
-        return client.get(url).status_code
-
-    with ThreadPoolExecutor(size) as pool:
-        list(pool.map(get, range(size)))
+    transport = PooledTransport(ssl_context=shared_ssl_context(), max_connections=size)
+    with httpx.Client(transport=transport, timeout=30) as client, ThreadPoolExecutor(size) as pool:
+        client.get(url)
         c0, t0 = cpu(), time.perf_counter()
-        list(pool.map(get, range(n)))
-        wall, used = time.perf_counter() - t0, cpu() - c0
-    for client in clients:
-        client.close()
-    return wall, used
+        list(pool.map(lambda _: client.get(url).status_code, range(n)))
+        return time.perf_counter() - t0, cpu() - c0
 
 
 def with_asyncio(url: str, n: int, size: int) -> tuple[float, float]:
@@ -94,7 +86,7 @@ def with_asyncio(url: str, n: int, size: int) -> tuple[float, float]:
 
 MODELS = (
     ("threads", with_threads),
-    ("threads, a client each", with_thread_clients),
+    ("threads, PooledTransport", with_pooled),
     ("asyncio", with_asyncio),
 )
 
