@@ -18,27 +18,30 @@ decrease: one more per window of successes, half on a 429, a 5xx or a timeout, u
 THRED["BUSINESS_MAX_IN_FLIGHT"]), within the process-wide THRED["MAX_IN_FLIGHT"]
 (``IOPool``). A 429 pauses the business until its Retry-After (``outcome.api_error``):
 the claim's records not started yet are given back untouched, no attempt used.
+
+The claim's thread (``Group.run``) starts records on free I/O threads; an I/O thread
+that finishes a record marks its dependents ready and, while the window and the pool
+allow it, starts the next ready record itself (never one whose parents are not all
+finished), so the claim's thread wakes only when there is something for it to do: more
+threads to start, a top-up, a batch of outcomes to write, a failed call to check for a
+pause, the end.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import connections
 from django.utils import timezone
 
-from thred_django import tenancy
 from thred_django.conf import thred_settings
 from thred_django.engine import claim, health
-from thred_django.engine.known import key_of
-from thred_django.engine.parents import parent_keys
+from thred_django.engine.graph import DELETE_RANKS, dependencies
+from thred_django.engine.iopool import IOPool
 from thred_django.engine.push import PARENT_WAIT_SECONDS, Pusher
 from thred_django.exceptions import (
     ThredError,
@@ -46,14 +49,12 @@ from thred_django.exceptions import (
     ThredServerError,
     ThredTimeoutError,
 )
-from thred_django.mappings import registry
-from thred_django.models import SyncDependency, SyncRecord
-from thred_django.resources import Resource
+from thred_django.models import SyncRecord
+
+__all__ = ["DELETE_RANKS", "Group", "IOPool", "Window", "dependencies", "window_for"]
 
 logger = logging.getLogger("thred_django.engine")
 
-# Ranks from here on are deletes and deactivations (resources.claim_rank: 100 - rank).
-DELETE_RANKS = 50
 # How often a business's pause (429, breaker, set by any worker) is read while pushing
 # it; a failed call of its own triggers a read at once.
 PAUSE_CHECK_SECONDS = 1.0
@@ -63,6 +64,9 @@ START_WINDOW = 4
 # records are left to start, up to this many records in all.
 TOP_UP_MARGIN = 8
 MAX_GROUP = 2_000
+# An I/O thread pushes up to this many ready records of its group in a row before it
+# gives its slot back while another group waits for one (no limit when none waits).
+CHAIN_WHILE_CONTENDED = 16
 
 
 class Window:
@@ -116,112 +120,15 @@ def congestion(exc: ThredError | None) -> bool:
     return isinstance(exc, ThredRateLimitError | ThredServerError | ThredTimeoutError)
 
 
-class IOPool:
-    """Threads for the calls of one ``push_due`` run: at most ``size`` tasks at once
-    (``slot`` before ``submit``). Each thread has its own database connections (Django's
-    are per thread), closed when the pool closes."""
-
-    def __init__(self, size: int, initializer: Callable[[], None] | None = None) -> None:
-        self.size = max(1, size)
-        self._initializer = initializer
-        self.slots = threading.BoundedSemaphore(self.size)
-        self._tasks: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
-        self._threads: list[threading.Thread] = []
-        self._idle = 0
-        self._lock = threading.Lock()
-        self._entry = tenancy.bound(self._work)  # in the run's schema (django-tenants)
-
-    def slot(self, timeout: float) -> bool:
-        return self.slots.acquire(timeout=timeout)
-
-    def submit(self, task: Callable[[], None]) -> None:
-        """Run ``task`` (its slot taken) on a free thread; it gives the slot back."""
-        with self._lock:
-            if self._idle == 0 and len(self._threads) < self.size:
-                thread = threading.Thread(
-                    target=self._entry, name=f"thred-io-{len(self._threads)}", daemon=True
-                )
-                self._threads.append(thread)
-                thread.start()
-            else:
-                self._idle -= 1
-        self._tasks.put(task)
-
-    def _work(self) -> None:
-        try:
-            if self._initializer is not None:
-                self._initializer()
-            while True:
-                task = self._tasks.get()
-                if task is None:
-                    return
-                try:
-                    task()
-                finally:
-                    self.slots.release()
-                    with self._lock:
-                        self._idle += 1
-        finally:
-            connections.close_all()
-
-    def close(self) -> None:
-        for _ in self._threads:
-            self._tasks.put(None)
-        for thread in self._threads:
-            thread.join()
-        self._threads.clear()
-
-
-def dependencies(
-    pusher: Pusher, records: list[SyncRecord], claim: list[SyncRecord] | None = None
-) -> dict[int, set[int]]:
-    """For each of ``records``, the records of the claim (``claim``, which holds them;
-    default: ``records`` alone) that must finish before it starts (its host objects
-    preloaded into ``pusher`` first). A group that claims more finds the new records'
-    dependencies only: those of its earlier records are found already."""
-    claim = records if claim is None else claim
-    by_key = {key_of(r): r for r in claim}
-    by_object: dict[tuple[int, str], list[SyncRecord]] = {}
-    for r in claim:
-        by_object.setdefault((r.content_type_id, r.object_id), []).append(r)
-    stored: dict[int, set[tuple[int, str]]] = {}
-    for child, ct, pk in SyncDependency.objects.filter(
-        child_id__in=[r.id for r in records]
-    ).values_list("child_id", "parent_type_id", "parent_id"):
-        stored.setdefault(child, set()).add((ct, pk))
-    business = next((r for r in claim if r.resource == Resource.BUSINESS), None)
-    rank = {r.id: r.rank for r in claim}
-    deps: dict[int, set[int]] = {}
-    before: dict[int, set[int]] = {}  # by rank: the records ranked before it (read only)
-    for record in records:
-        if record.rank >= DELETE_RANKS:  # children first: after everything ranked before
-            if record.rank not in before:
-                before[record.rank] = {r.id for r in claim if r.rank < record.rank}
-            deps[record.id] = before[record.rank]
-            continue
-        parents: set[int] = set()
-        if business is not None and business is not record:
-            parents.add(business.id)
-        for ct, pk in stored.get(record.id, ()):
-            parents.update(r.id for r in by_object.get((ct, pk), ()))
-        obj = pusher.peek(record)
-        if obj is not None:
-            for model, pk in parent_keys(obj):
-                mapping = registry.for_model(model)
-                ct = ContentType.objects.get_for_model(mapping.model).pk
-                parent = by_key.get((ct, str(pk), mapping.resource))
-                if parent is not None:
-                    parents.add(parent.id)
-        deps[record.id] = {p for p in parents if p != record.id and rank[p] < record.rank}
-    return deps
-
-
 class Group:
     """One claim's records, pushed concurrently in dependency order (see module doc).
 
     ``more(n)`` claims up to n more due records of the business under the same lease
     token: called while the group runs low, so the calls of a business do not drain to
     none between claims (at most ``MAX_GROUP`` records per group, for flat memory).
+
+    The scheduling state (``_ready``, ``_left``, ``_waiting``, ``_running``) changes
+    under ``_cond`` only, by the claim's thread and by the I/O threads (``_finish``).
     """
 
     def __init__(
@@ -242,13 +149,15 @@ class Group:
         self.window = window_for(self.tenant_id)
         self._cond = threading.Condition()
         self._running = 0
-        self._finished: set[int] = set()
         self._error: BaseException | None = None
-        self._done: set[int] = set()  # finished, as seen by run()
-        self._waiting: dict[int, int] = {}
+        self._done: set[int] = set()  # finished
+        self._waiting: dict[int, int] = {}  # unfinished parents, per record
         self._dependents: dict[int, list[int]] = {}
-        self._ready: deque[int] = deque()
+        self._ready: deque[int] = deque()  # not started, every parent finished
         self._left: set[int] = set()  # not started yet
+        self._stopped = False  # paused, past the deadline or failed: start nothing more
+        self._wake = False  # an I/O thread has something for the claim's thread
+        self._failures = pusher.failures  # as of the last pause check
         self._initial = records
 
     def _add(self, records: list[SyncRecord]) -> None:
@@ -256,16 +165,17 @@ class Group:
         for record in records:
             self.records[record.id] = record
             self.order.append(record.id)
-            self._left.add(record.id)
         self.pusher.preload(records)
         deps = dependencies(self.pusher, records, list(self.records.values()))
-        for record in records:
-            parents = {p for p in deps[record.id] if p not in self._done}
-            self._waiting[record.id] = len(parents)
-            for parent in parents:
-                self._dependents.setdefault(parent, []).append(record.id)
-            if not parents:
-                self._ready.append(record.id)
+        with self._cond:
+            for record in records:
+                self._left.add(record.id)
+                parents = {p for p in deps[record.id] if p not in self._done}
+                self._waiting[record.id] = len(parents)
+                for parent in parents:
+                    self._dependents.setdefault(parent, []).append(record.id)
+                if not parents:
+                    self._ready.append(record.id)
 
     def _top_up(self) -> None:
         """Claim more of this business while the group runs low."""
@@ -282,59 +192,60 @@ class Group:
         if fresh:
             self._add(fresh)
 
+    def _low(self) -> bool:
+        return self.more is not None and len(self._left) < 2 * self.window.limit + TOP_UP_MARGIN
+
     def run(self) -> None:
         started = time.monotonic()
         pusher = self.pusher
         self._add(self._initial)
-        ready, left = self._ready, self._left
         stop_at: datetime | None = None
         checked_at: float | None = None
-        failures = pusher.failures
         try:
-            while left or self._running:
+            while True:
                 now = time.monotonic()
                 if (
                     checked_at is None
                     or now - checked_at >= PAUSE_CHECK_SECONDS
-                    or pusher.failures != failures
+                    or pusher.failures != self._failures
                 ):
-                    stop_at, checked_at = _paused(self.tenant_id), now
                     failures = pusher.failures
+                    stop_at, checked_at = _paused(self.tenant_id), now
+                    self._failures = failures
                 over = self.deadline is not None and now >= self.deadline
-                if left and (stop_at is not None or over or self._error is not None):
+                if self._left and (stop_at is not None or over or self._error is not None):
+                    with self._cond:  # from here on no thread starts a record
+                        self._stopped = True
+                        left = set(self._left)
+                        self._left.clear()
+                        self._ready.clear()
                     if self._error is None:  # the database failing: leases lapse
                         self._give_back(left, stop_at)
-                    left.clear()
-                    ready.clear()
                     self.more = None
-                    continue
                 if pusher.log.due():
                     pusher.log.flush()
-                if self.more is not None and len(left) < 2 * self.window.limit + TOP_UP_MARGIN:
+                if self._low():
                     self._top_up()
                 with self._cond:
-                    for done in self._drain_finished():
-                        self._done.add(done)
-                        for child in self._dependents.pop(done, ()):
-                            self._waiting[child] -= 1
-                            if not self._waiting[child] and child in left:
-                                ready.append(child)
-                    if not ready and not self._running and left:
-                        ready.append(next(i for i in self.order if i in left))  # never stall
-                    if ready and self._running < self.window.limit:
-                        pass  # start one below, outside the condition
-                    else:
-                        self._cond.wait(PAUSE_CHECK_SECONDS)
+                    if not self._left and not self._running:
+                        break
+                    if not self._ready and not self._running:
+                        self._ready.append(next(i for i in self.order if i in self._left))
+                    if not (self._ready and self._running < self.window.limit):
+                        if not self._wake:
+                            self._cond.wait(PAUSE_CHECK_SECONDS)
+                        self._wake = False
                         continue
                 if not self.pool.slot(timeout=PAUSE_CHECK_SECONDS):
                     continue  # the process is at MAX_IN_FLIGHT
-                record_id = ready.popleft()
-                left.discard(record_id)
-                with self._cond:
-                    self._running += 1
-                self.pool.submit(self._task(self.records[record_id]))
+                record_id = self._start()
+                if record_id is None:  # an I/O thread took it meanwhile
+                    self.pool.slots.release()
+                    continue
+                self.pool.submit(self._task(record_id))
         finally:
             with self._cond:
+                self._stopped = True
                 while self._running:
                     self._cond.wait()
             pusher.log.flush()
@@ -348,27 +259,78 @@ class Group:
         if self._error is not None:
             raise self._error
 
-    def _drain_finished(self) -> list[int]:
-        finished, self._finished = list(self._finished), set()
-        return finished
+    def _start(self) -> int | None:
+        """The next ready record, now running (None: none, or the window is full)."""
+        with self._cond:
+            if self._stopped or not self._ready or self._running >= self.window.limit:
+                return None
+            record_id = self._ready.popleft()
+            self._left.discard(record_id)
+            self._running += 1
+            return record_id
 
-    def _task(self, record: SyncRecord) -> Callable[[], None]:
+    def _finish(self, record_id: int, mine: Pusher, chained: int) -> int | None:
+        """``record_id`` is finished (on an I/O thread): its dependents whose parents
+        are all finished become ready, and the next ready record is returned for this
+        thread to push (None: it gives its slot back), while the window, the pool and
+        the group allow it. The claim's thread is woken only when it has work."""
+        with self._cond:
+            self._running -= 1
+            self._done.add(record_id)
+            ready, left = self._ready, self._left
+            for child in self._dependents.pop(record_id, ()):
+                self._waiting[child] -= 1
+                if not self._waiting[child] and child in left:
+                    ready.append(child)
+            limit = self.window.limit
+            trouble = (
+                self._error is not None
+                or mine.last_error is not None
+                or self.pusher.failures != self._failures
+                or (self.deadline is not None and time.monotonic() >= self.deadline)
+            )
+            following: int | None = None
+            if (
+                ready
+                and not trouble
+                and not self._stopped
+                and self._running < limit
+                and (chained < CHAIN_WHILE_CONTENDED or not self.pool.contended())
+            ):
+                following = ready.popleft()
+                left.discard(following)
+                self._running += 1
+            if (
+                trouble
+                or not self._running
+                or (ready and self._running < limit)
+                or self._low()
+                or self.pusher.log.due()
+            ):
+                self._wake = True
+                self._cond.notify_all()
+            return following
+
+    def _task(self, record_id: int) -> Callable[[], None]:
         def task() -> None:
             mine = self.pusher.fork()
-            try:
-                if not mine.push(record):  # pulled forward by another thread: wait
-                    mine.share.wait(record.id, PARENT_WAIT_SECONDS)
-                if congestion(mine.last_error):
-                    self.window.congested()
-                elif mine.last_error is None:
-                    self.window.succeeded()
-            except BaseException as exc:  # re-raised by run() in the claim's thread
-                self._error = self._error or exc
-            finally:
-                with self._cond:
-                    self._running -= 1
-                    self._finished.add(record.id)
-                    self._cond.notify_all()
+            chained = 0
+            following: int | None = record_id
+            while following is not None:
+                record = self.records[following]
+                mine.last_error = None
+                try:
+                    if not mine.push(record):  # pulled forward by another thread: wait
+                        mine.share.wait(record.id, PARENT_WAIT_SECONDS)
+                    if congestion(mine.last_error):
+                        self.window.congested()
+                    elif mine.last_error is None:
+                        self.window.succeeded()
+                except BaseException as exc:  # re-raised by run() in the claim's thread
+                    self._error = self._error or exc
+                finally:
+                    chained += 1
+                    following = self._finish(record.id, mine, chained)
 
         return task
 

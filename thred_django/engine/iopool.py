@@ -1,0 +1,85 @@
+"""The I/O threads of one ``push_due`` run (``fanout``): at most THRED["MAX_IN_FLIGHT"]
+calls at once, for every business of the process."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+
+from django.db import connections
+
+from thred_django import tenancy
+
+
+class IOPool:
+    """Threads for the calls of one ``push_due`` run: at most ``size`` tasks at once
+    (``slot`` before ``submit``). Each thread has its own database connections (Django's
+    are per thread), closed when the pool closes.
+
+    A task keeps its slot until it returns, and may push several records in a row
+    (``fanout.Group``); ``contended`` says whether another group waits for a slot
+    meanwhile, so that it gives its slot back soon."""
+
+    def __init__(self, size: int, initializer: Callable[[], None] | None = None) -> None:
+        self.size = max(1, size)
+        self._initializer = initializer
+        self.slots = threading.BoundedSemaphore(self.size)
+        self._tasks: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._idle = 0
+        self._waiting = 0  # callers of slot() not served yet
+        self._lock = threading.Lock()
+        self._entry = tenancy.bound(self._work)  # in the run's schema (django-tenants)
+
+    def slot(self, timeout: float) -> bool:
+        if self.slots.acquire(blocking=False):
+            return True
+        with self._lock:
+            self._waiting += 1
+        try:
+            return self.slots.acquire(timeout=timeout)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def contended(self) -> bool:
+        """Someone waits for a slot right now."""
+        return self._waiting > 0
+
+    def submit(self, task: Callable[[], None]) -> None:
+        """Run ``task`` (its slot taken) on a free thread; it gives the slot back."""
+        with self._lock:
+            if self._idle == 0 and len(self._threads) < self.size:
+                thread = threading.Thread(
+                    target=self._entry, name=f"thred-io-{len(self._threads)}", daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+            else:
+                self._idle -= 1
+        self._tasks.put(task)
+
+    def _work(self) -> None:
+        try:
+            if self._initializer is not None:
+                self._initializer()
+            while True:
+                task = self._tasks.get()
+                if task is None:
+                    return
+                try:
+                    task()
+                finally:
+                    self.slots.release()
+                    with self._lock:
+                        self._idle += 1
+        finally:
+            connections.close_all()
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._tasks.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads.clear()
