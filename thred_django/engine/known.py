@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from thred_django.models import SyncRecord
@@ -29,7 +30,8 @@ class Known:
     its call already has; a Thred id never changes once set. Only Thred ids are kept
     (businesses: the record), at most ``max_entries`` of them: expired ones are dropped
     as new ones come, and the oldest when there are too many, so memory stays bounded
-    over a long run. Plain dict reads and writes: safe across the run's threads.
+    over a long run. Reads are plain dict reads; adds and pruning take a lock (a prune
+    copies the dict, which another thread's add must not change meanwhile).
     """
 
     def __init__(self, seconds: float = KNOWN_SECONDS, max_entries: int = KNOWN_MAX) -> None:
@@ -38,6 +40,7 @@ class Known:
         self._ids: dict[tuple[int, str, str], tuple[float, str]] = {}
         self._businesses: dict[str, tuple[float, SyncRecord]] = {}
         self._added = 0
+        self._lock = threading.Lock()
 
     def thred_id(self, key: tuple[int, str, str]) -> str | None:
         entry = self._ids.get(key)
@@ -50,15 +53,17 @@ class Known:
     def add(self, record: SyncRecord) -> SyncRecord:
         if record.thred_id and record.action != Action.DELETE:
             until = time.monotonic() + self.seconds
-            self._ids[key_of(record)] = (until, record.thred_id)
-            if record.resource == Resource.BUSINESS:
-                self._businesses[record.tenant_id] = (until, record)
-            self._added += 1
-            if self._added % 1000 == 0 or len(self._ids) > self.max_entries:
-                self._prune()
+            with self._lock:
+                self._ids[key_of(record)] = (until, record.thred_id)
+                if record.resource == Resource.BUSINESS:
+                    self._businesses[record.tenant_id] = (until, record)
+                self._added += 1
+                if self._added % 1000 == 0 or len(self._ids) > self.max_entries:
+                    self._prune()
         return record
 
     def _prune(self) -> None:
+        """Drop the expired entries, and the oldest beyond the limit (lock held)."""
         now = time.monotonic()
         entries = list(self._ids.items())  # oldest first (insertion order)
         excess = len(entries) - self.max_entries * 3 // 4
