@@ -52,7 +52,7 @@ class FakePusher:
     def fork(self) -> FakePusher:
         return FakePusher(self.state, self.share)
 
-    def preload(self, records) -> None:
+    def preload(self, records, keep_parents=False) -> None:
         pass
 
     def taken(self, record_id: int) -> bool:
@@ -198,3 +198,26 @@ def test_a_thread_gives_its_slot_back_after_a_few_records_while_others_wait(grou
 
     assert state["started"] == list(range(7))
     assert pool.submitted == 3  # 3 + 3 + 1 records per task
+
+
+def test_a_share_wakes_whoever_waits_for_a_record_when_it_finishes():
+    share = Share()
+    assert share.wait(1, timeout=0)  # never taken: nothing to wait for
+    assert share.take(1) and not share.take(1)  # pushed by one thread only
+    assert not share.wait(1, timeout=0)  # taken, not finished
+    waiting = threading.Event()
+    results: list[bool] = []
+
+    def waiter() -> None:
+        waiting.set()
+        results.append(share.wait(1, timeout=30))
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    waiting.wait(30)
+    record = Rec(1)
+    share.finish(1, record)  # type: ignore[arg-type]
+    thread.join(30)
+    assert results == [True]
+    assert share.pushed(1) is record
+    assert share.wait(1, timeout=0)  # finished: at once

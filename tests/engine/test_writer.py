@@ -221,3 +221,22 @@ def test_an_edit_after_a_claim_that_sent_nothing_is_compared_too(thred, shop):
     assert rec.state == "drifted" and rec.last_error_code == "update_not_supported"
     held = list(get_client().list_customers(record_of(shop).thred_id))
     assert len(held) == 1 and held[0]["company_name"] == "Jane Buyer"
+
+
+def test_a_claim_keeps_pushed_records_in_memory_only_until_their_outcomes_are_written(thred, shop):
+    client = m.Client.objects.create(shop=shop, name="C")
+    m.Sale.objects.create(shop=shop, client=client, number="N-9", amount_cents=100)
+    push_due(resource="business")
+    batch, pusher = push_unwritten()
+    ids = [r.id for r in batch.records]
+    # Unwritten: a child waiting for one of them reads it from memory (the row is stale).
+    assert all(pusher.share.pushed(i) is not None for i in ids)
+    assert set(SyncRecord.objects.filter(id__in=ids).values_list("state", flat=True)) == {
+        "in_flight"
+    }
+    assert pusher.share.pushed(ids[0]).thred_id
+    pusher.log.flush()
+    # Written: read from the database from now on; nothing of them stays in the claim.
+    assert [pusher.share.pushed(i) for i in ids] == [None] * len(ids)
+    assert set(SyncRecord.objects.filter(id__in=ids).values_list("state", flat=True)) == {"synced"}
+    assert pusher.share.wait(ids[0], timeout=0)  # finished: nobody waits for it

@@ -58,11 +58,16 @@ PARENT_WAIT_SECONDS = 60.0
 
 class Share:
     """What the Pushers of one claim share across threads: which records one of them
-    has taken (each is pushed once, by one thread), and when each is finished."""
+    has taken (each is pushed once, by one thread), and when each is finished.
+
+    A record waited for gets an event (``wait``); most are never waited for, and have
+    none."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._events: dict[int, threading.Event] = {}
+        self._taken: set[int] = set()
+        self._finished: set[int] = set()
+        self._events: dict[int, threading.Event] = {}  # of records waited for
         self._pushed: dict[int, SyncRecord] = {}
         self.failures = 0  # records whose call failed (the runner checks for pauses)
         # self.failures when a Pusher of this claim last closed the breaker (None: never).
@@ -71,29 +76,43 @@ class Share:
     def take(self, record_id: int) -> bool:
         """True for the one caller that gets to push ``record_id``."""
         with self._lock:
-            if record_id in self._events:
+            if record_id in self._taken:
                 return False
-            self._events[record_id] = threading.Event()
+            self._taken.add(record_id)
             return True
 
     def taken(self, record_id: int) -> bool:
-        return record_id in self._events
+        return record_id in self._taken
 
     def finish(self, record_id: int, record: SyncRecord) -> None:
         """Done with ``record``: as pushed, its outcome in memory (maybe not written yet)."""
-        self._pushed[record_id] = record
-        event = self._events.get(record_id)
+        with self._lock:
+            self._finished.add(record_id)
+            self._pushed[record_id] = record
+            event = self._events.pop(record_id, None)
         if event is not None:
             event.set()
 
     def pushed(self, record_id: int) -> SyncRecord | None:
-        """The record as a Pusher of this claim left it (None: not finished here)."""
+        """The record as a Pusher of this claim left it (None: not finished here, or its
+        outcome written since: the database has it)."""
         return self._pushed.get(record_id)
 
+    def forget(self, record_ids: list[int]) -> None:
+        """These records' outcomes are written: read them from the database from now on
+        (a claim of thousands of records keeps none of them in memory to the end)."""
+        with self._lock:
+            for record_id in record_ids:
+                self._pushed.pop(record_id, None)
+
     def wait(self, record_id: int, timeout: float) -> bool:
-        """Wait until the thread that took ``record_id`` is done with it."""
-        event = self._events.get(record_id)
-        return event is None or event.wait(timeout)
+        """Wait until the thread that took ``record_id`` is done with it (True: done, or
+        never taken)."""
+        with self._lock:
+            if record_id not in self._taken or record_id in self._finished:
+                return True
+            event = self._events.setdefault(record_id, threading.Event())
+        return event.wait(timeout)
 
     def failed_call(self) -> None:
         with self._lock:

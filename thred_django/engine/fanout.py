@@ -139,8 +139,8 @@ class Group:
         deadline: float | None,
         more: Callable[[int], list[SyncRecord]] | None = None,
     ) -> None:
-        self.records: dict[int, SyncRecord] = {}
-        self.order: list[int] = []
+        self.records: dict[int, SyncRecord] = {}  # not finished yet
+        self.order: list[int] = []  # every record's id, in claim order
         self.pusher = pusher
         self.pool = pool
         self.deadline = deadline
@@ -151,7 +151,7 @@ class Group:
         self._running = 0
         self._error: BaseException | None = None
         self._done: set[int] = set()  # finished
-        self._waiting: dict[int, int] = {}  # unfinished parents, per record
+        self._waiting: dict[int, int] = {}  # unfinished parents, of every record
         self._dependents: dict[int, list[int]] = {}
         self._ready: deque[int] = deque()  # not started, every parent finished
         self._left: set[int] = set()  # not started yet
@@ -161,12 +161,16 @@ class Group:
         self._initial = records
 
     def _add(self, records: list[SyncRecord]) -> None:
-        """Schedule ``records`` (their objects preloaded, their dependencies found)."""
-        for record in records:
-            self.records[record.id] = record
-            self.order.append(record.id)
-        self.pusher.preload(records)
-        deps = dependencies(self.pusher, records, list(self.records.values()))
+        """Schedule ``records`` (their objects preloaded, their dependencies found
+        among the records not finished yet: a finished one holds nothing back)."""
+        with self._cond:
+            for record in records:
+                self.records[record.id] = record
+                self.order.append(record.id)
+                self._waiting[record.id] = 0
+            claimed = list(self.records.values())
+        self.pusher.preload(records, keep_parents=True)
+        deps = dependencies(self.pusher, records, claimed)
         with self._cond:
             for record in records:
                 self._left.add(record.id)
@@ -183,12 +187,12 @@ class Group:
             return
         room = MAX_GROUP - len(self.order)
         extra = self.more(min(room, int(thred_settings.BATCH_SIZE))) if room > 0 else []
-        seen = [r for r in extra if r.id in self.records]
+        seen = [r for r in extra if r.id in self._waiting]  # claimed before
         if seen or not extra or room <= 0:
             self.more = None  # nothing more, or records we pushed were marked again
         for record in seen:  # pushed again by the next claim, with a new lease
             claim.release(record, self.pusher.token, next_attempt_at=timezone.now())
-        fresh = [r for r in extra if r.id not in self.records]
+        fresh = [r for r in extra if r.id not in self._waiting]
         if fresh:
             self._add(fresh)
 
@@ -277,6 +281,7 @@ class Group:
         with self._cond:
             self._running -= 1
             self._done.add(record_id)
+            self.records.pop(record_id, None)
             ready, left = self._ready, self._left
             for child in self._dependents.pop(record_id, ()):
                 self._waiting[child] -= 1
@@ -317,7 +322,7 @@ class Group:
             chained = 0
             following: int | None = record_id
             while following is not None:
-                record = self.records[following]
+                record = self.records[following]  # not finished: still there
                 mine.last_error = None
                 try:
                     if not mine.push(record):  # pulled forward by another thread: wait
@@ -339,7 +344,7 @@ class Group:
         self.pusher.log.flush()  # what is done is written before any record goes back
         for record_id in self.order:
             if record_id in left and not self.pusher.taken(record_id):
-                record = self.records[record_id]
+                record = self.records[record_id]  # never started: still there
                 claim.release(record, self.pusher.token, next_attempt_at=stop_at or timezone.now())
 
 

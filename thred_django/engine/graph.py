@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 
 from thred_django.engine.known import key_of
-from thred_django.engine.parents import parent_keys
 from thred_django.engine.push import Pusher
 from thred_django.mappings import registry
 from thred_django.models import SyncDependency, SyncRecord
@@ -35,6 +35,7 @@ def dependencies(
     business = next((r for r in claim if r.resource == Resource.BUSINESS), None)
     rank = {r.id: r.rank for r in claim}
     deps: dict[int, set[int]] = {}
+    targets: dict[type[models.Model], tuple[int, str]] = {}  # parent model: (ct, resource)
     before: dict[int, set[int]] = {}  # by rank: the records ranked before it (read only)
     for record in records:
         if record.rank >= DELETE_RANKS:  # children first: after everything ranked before
@@ -47,13 +48,14 @@ def dependencies(
             parents.add(business.id)
         for ct, pk in stored.get(record.id, ()):
             parents.update(r.id for r in by_object.get((ct, pk), ()))
-        obj = pusher.peek(record)
-        if obj is not None:
-            for model, pk in parent_keys(obj):
+        for model, pk in pusher.parents_of(record):
+            target = targets.get(model)
+            if target is None:
                 mapping = registry.for_model(model)
                 ct = ContentType.objects.get_for_model(mapping.model).pk
-                parent = by_key.get((ct, str(pk), mapping.resource))
-                if parent is not None:
-                    parents.add(parent.id)
+                target = targets[model] = (ct, mapping.resource)
+            parent = by_key.get((target[0], str(pk), target[1]))
+            if parent is not None:
+                parents.add(parent.id)
         deps[record.id] = {p for p in parents if p != record.id and rank[p] < record.rank}
     return deps

@@ -86,7 +86,11 @@ class Pusher(Sending):
         self.stack: list[int] = []  # this thread's pull-forward chain
         self.known = known if known is not None else Known()
         self.log = log if log is not None else Outcomes(token)  # flushed by the runner
+        if share is None and log is None:  # written outcomes are read from the database
+            self.log.on_written = self.share.forget
         self._objects: dict[int, Any] = objects if objects is not None else {}
+        # Parents of preloaded objects, kept for ``parents_of`` (preload(keep_parents)).
+        self._parents: dict[int, list[tuple[type[models.Model], Any]]] = {}
         self.payload: dict[str, Any] | None = None  # of the record being pushed
         self.last_error: ThredError | None = None  # of the last failed call
         self.sending: dict[str, Any] = {}  # of the record being pushed (send.Sending)
@@ -120,12 +124,13 @@ class Pusher(Sending):
         return self.share.taken(record_id)
 
     # --- host objects -----------------------------------------------------------------
-    def preload(self, records: list[SyncRecord]) -> None:
+    def preload(self, records: list[SyncRecord], *, keep_parents: bool = False) -> None:
         """Load the host objects of ``records`` with one query per model, and what is
         known in Thred of the mapped parents they point at.
 
         A model whose mapping queryset fails here is left to ``_push``, which loads each
-        object on its own and reports the error on its record.
+        object on its own and reports the error on its record. ``keep_parents``: the
+        parents found are kept for ``parents_of`` (the fan-out's dependency graph).
         """
         by_model: dict[tuple[int, str], list[SyncRecord]] = {}
         parents: dict[type[models.Model], set[str]] = {}
@@ -143,12 +148,24 @@ class Pusher(Sending):
                 logger.debug("Bulk load of %s failed", model, exc_info=True)
                 continue
             loaded = {str(pk): obj for pk, obj in found.items()}
+            keys_of = {pk: list(parent_keys(obj)) for pk, obj in loaded.items()}
             for record in batch:
                 self._objects[record.id] = loaded.get(record.object_id)
-            for obj in loaded.values():
-                for parent_model, pk in parent_keys(obj):
+                if keep_parents and record.object_id in keys_of:
+                    self._parents[record.id] = keys_of[record.object_id]
+            for keys in keys_of.values():
+                for parent_model, pk in keys:
                     parents.setdefault(parent_model, set()).add(str(pk))
         self._learn_parents(parents)
+
+    def parents_of(self, record: SyncRecord) -> list[tuple[type[models.Model], Any]]:
+        """(model, pk) of the mapped parents ``record``'s preloaded host object points
+        at (``parents.parent_keys``; none when it is not loaded, or gone)."""
+        keys = self._parents.pop(record.id, None)
+        if keys is None:
+            obj = self.peek(record)
+            keys = list(parent_keys(obj)) if obj is not None else []
+        return keys
 
     def _learn_parents(self, parents: dict[type[models.Model], set[str]]) -> None:
         """Put what is known in Thred of these parents into ``known``: one query per

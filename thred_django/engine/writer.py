@@ -38,7 +38,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -90,6 +90,8 @@ class Outcomes:
         self._since: float | None = None  # when the oldest unwritten one came
         self._lock = threading.Lock()  # the threads of one claim add
         self._flushing = threading.Lock()  # one flush at a time, in order
+        # Told the ids of the records whose outcomes a flush wrote (push.Share.forget).
+        self.on_written: Callable[[list[int]], None] | None = None
 
     def add(self, pending: Pending) -> None:
         with self._lock:
@@ -144,6 +146,8 @@ class Outcomes:
                 self._stranded(pending, exc)
                 raise
         self._announce(done.written)
+        if self.on_written is not None and done.written:
+            self.on_written([item.record.id for item in done.written])
         return done
 
     def _write(self, pending: list[Pending]) -> Flushed:
