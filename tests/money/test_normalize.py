@@ -155,3 +155,39 @@ def test_still_refuses_what_json_cannot_carry():
         normalize({"line_items": [{"quantity": Decimal("NaN"), "unit_price": 1}]})
     with pytest.raises(PayloadError, match=r"build_payload\(\) must return a dict"):
         normalize([1])
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (float("nan"), "NaN or an infinite number"),
+        (float("-inf"), "NaN or an infinite number"),
+        (Decimal("Infinity"), "NaN or an infinite number"),
+        (Decimal("sNaN"), "NaN or an infinite number"),
+        (object(), "a object is not JSON"),
+        ({1, 2}, "a set is not JSON"),
+        (b"raw", "a bytes is not JSON"),
+    ],
+)
+def test_the_first_value_json_cannot_carry_is_named_by_its_path(value, problem):
+    # Converted in one pass; the path is found again only for a payload that has one.
+    payload = {"memo": "ok", "line_items": [{"quantity": 1}, {"meta": {"note": value}}]}
+    with pytest.raises(PayloadError) as error:
+        normalize(payload)
+    assert str(error.value).startswith(f"line_items[1].meta.note: {problem}")
+
+
+def test_values_json_can_carry_pass_through_the_one_pass():
+    import uuid
+    from datetime import time, timedelta
+
+    from django.utils.functional import lazy
+
+    key = uuid.UUID(int=7)
+    text = lazy(lambda: "lazy text", str)()
+    out = normalize(
+        {"a": [key, time(9, 30), timedelta(seconds=90), text, True, None, 2.5, (1, "x")]}
+    )
+    assert out == {
+        "a": [str(key), "09:30:00", "P0DT00H01M30S", "lazy text", True, None, 2.5, [1, "x"]]
+    }

@@ -50,10 +50,11 @@ def normalize(
     """
     if not isinstance(payload, dict):
         raise PayloadError(f"build_payload() must return a dict, not {type(payload).__name__}.")
-    path, problem = _first_problem(payload, "")
-    if path:
-        raise PayloadError(f"{path}: {problem}")
-    converted = _convert(payload, "", tz or default_timezone())
+    try:
+        converted = _convert(payload, "", tz or default_timezone())
+    except _Unsendable:  # found again, with its path, only when there is one
+        path, problem = _first_problem(payload, "")
+        raise PayloadError(f"{path}: {problem}") from None
     for key in ("line_items",):
         lines = converted.get(key)
         if isinstance(lines, list):
@@ -65,12 +66,26 @@ def normalize(
     return result
 
 
+class _Unsendable(Exception):
+    """A value ``_first_problem`` names (JSON cannot carry it)."""
+
+
 def _convert(value: Any, key: str, tz: tzinfo) -> Any:
+    """``value`` converted (see the module docstring); ``_Unsendable`` on a value that
+    ``_first_problem`` reports, so that a payload without any is walked once."""
     if isinstance(value, dict):
         return {k: _convert(v, str(k), tz) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_convert(v, key, tz) for v in value]
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _Unsendable
+        return value
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise _Unsendable
         if value == value.to_integral_value():
             return int(value)
         return float(value)
@@ -78,8 +93,14 @@ def _convert(value: Any, key: str, tz: tzinfo) -> Any:
         if timezone.is_naive(value):
             return timezone.make_aware(value, tz)
         return value
-    if isinstance(value, date) and key.endswith("_at"):
-        return timezone.make_aware(datetime.combine(value, time.min), tz)
+    if isinstance(value, date):
+        if key.endswith("_at"):
+            return timezone.make_aware(datetime.combine(value, time.min), tz)
+        return value
+    try:
+        _ENCODER.default(value)
+    except TypeError:
+        raise _Unsendable from None
     return value
 
 
