@@ -85,20 +85,33 @@ def status_class(status: int | None) -> str:
     return f"{status // 100}xx"
 
 
+# The labelled children already asked for (``labels()`` takes a lock and checks its
+# arguments at every call; a push asks four times per record). Labels are bounded.
+_children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def _child(metric: Any, *labels: str) -> Any:
+    key = (id(metric), labels)  # the metrics live as long as the process
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = metric.labels(*labels)
+    return child
+
+
 def pushed(resource: str, outcome: str) -> None:
     if _engine is not None:
-        _engine.pushes.labels(resource, outcome).inc()
+        _child(_engine.pushes, resource, outcome).inc()
 
 
 def called(endpoint: str, status: int | None, seconds: float) -> None:
     if _engine is not None:
-        _engine.call_seconds.labels(endpoint).observe(seconds)
-        _engine.calls.labels(endpoint, status_class(status)).inc()
+        _child(_engine.call_seconds, endpoint).observe(seconds)
+        _child(_engine.calls, endpoint, status_class(status)).inc()
 
 
 def acknowledged(resource: str, lag_seconds: float) -> None:
     if _engine is not None:
-        _engine.lag.labels(resource).observe(max(lag_seconds, 0.0))
+        _child(_engine.lag, resource).observe(max(lag_seconds, 0.0))
 
 
 def multiprocess_dir() -> str | None:

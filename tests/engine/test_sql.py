@@ -259,3 +259,47 @@ def test_edges_are_inserted_as_bulk_create_inserts_them_conflicts_left_out(thred
         written[form] = list(rows.values_list("child_id", "parent_type_id", "parent_id"))
         assert SyncDependency.objects.filter(pk=stored.pk).exists()
     assert written["sql"] == written["orm"] and len(written["sql"]) == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
+def test_each_fields_quick_form_prepares_what_the_general_one_prepares():
+    import datetime
+    import uuid
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from thred_django.engine import jsonrows
+    from thred_django.models import SyncAttempt
+
+    values = [
+        None,
+        "text",
+        "",
+        7,
+        True,
+        0.5,
+        Decimal("1.50"),
+        uuid.UUID(int=5),
+        str(uuid.UUID(int=6)),
+        timezone.now(),
+        datetime.datetime(2026, 1, 2, 3, 4, 5),  # naive
+        datetime.date(2026, 1, 2),
+        {"a": [1, "b", None]},
+        [1, 2],
+    ]
+    checked = 0
+    for model in (SyncRecord, SyncAttempt, SyncDependency):
+        for field in model._meta.concrete_fields:
+            quick = jsonrows.ready_for(field)
+            for value in values:
+                try:
+                    expected = jsonrows.json_ready(field, value, connection)
+                except Exception as exc:  # the quick form refuses it the same way
+                    with pytest.raises(type(exc)):
+                        quick(value, connection)
+                    continue
+                assert quick(value, connection) == expected, (model, field.name, value)
+                checked += 1
+    assert checked > 100

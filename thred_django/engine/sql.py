@@ -25,17 +25,14 @@ they write (tests/engine/test_sql.py).
 
 from __future__ import annotations
 
-import datetime
-import decimal
 import functools
 import json
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.db import connections, models
 
+from thred_django.engine.jsonrows import prep_save, ready_for
 from thred_django.models import SyncDependency, SyncRecord
 
 VENDORS = ("sqlite", "postgresql")
@@ -248,7 +245,7 @@ def _prepared_rows(
                 or isinstance(value, dict | list)
                 or raw != value
             ):
-                prepared = _prepared(fields[i], value, connection)
+                prepared = prep_save(fields[i], value, connection)
                 previous[i] = (value, prepared)
             row.append(prepared)
         table.append(row)
@@ -276,12 +273,13 @@ def _document(
 ) -> str:
     pk = _META.pk
     assert pk is not None
-    fields = [(str(_FIELDS[name].column), _FIELDS[name]) for name in names]
+    id_column = str(pk.column)
+    fields = _columns(names)
     return json.dumps(
         [
             {
-                str(pk.column): row_id,
-                **{column: _json_ready(f, values[f.name], connection) for column, f in fields},
+                id_column: row_id,
+                **{column: ready(values[name], connection) for column, name, ready in fields},
             }
             for row_id, values in group
         ],
@@ -289,48 +287,12 @@ def _document(
     )
 
 
-# Fields whose get_db_prep_save returns a value of these exact types as it is.
-_PLAIN: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
-    models.CharField: (str, type(None)),
-    models.TextField: (str, type(None)),
-    models.BooleanField: (bool, type(None)),
-    models.IntegerField: (int, type(None)),
-    models.SmallIntegerField: (int, type(None)),
-    models.BigIntegerField: (int, type(None)),
-    models.PositiveIntegerField: (int, type(None)),
-    models.PositiveSmallIntegerField: (int, type(None)),
-    models.PositiveBigIntegerField: (int, type(None)),
-    models.ForeignKey: (int, type(None)),
-    models.DateTimeField: (type(None),),
-    models.UUIDField: (type(None),),
-}
-
-
-def _json_ready(field: models.Field[Any, Any], value: Any, connection: Any) -> Any:
-    """``value`` of ``field`` in the JSON document: a JSON field's value itself (through
-    its encoder, if it has one); any other value prepared as the ORM prepares it
-    (``get_db_prep_save``), then dates, times, UUIDs and decimals as their text."""
-    if isinstance(field, models.JSONField):
-        value = field.get_prep_value(value)
-        if field.encoder is not None and value is not None:
-            value = json.loads(json.dumps(value, cls=field.encoder))
-        return value
-    kind = type(field)
-    if type(value) in _PLAIN.get(kind, ()):
-        return value  # what get_db_prep_save returns for it
-    if kind is models.UUIDField and type(value) is uuid.UUID:
-        return str(value)
-    aware = type(value) is datetime.datetime and value.tzinfo is not None
-    if kind is models.DateTimeField and aware and settings.USE_TZ:
-        return value.isoformat()  # get_db_prep_save leaves an aware value as it is
-    prepared = _prepared(field, value, connection)
-    if prepared is None or isinstance(prepared, str | int | float):
-        return prepared
-    if isinstance(prepared, datetime.date | datetime.time):
-        return prepared.isoformat()
-    if isinstance(prepared, uuid.UUID | decimal.Decimal):
-        return str(prepared)
-    raise TypeError(f"{field.name}: no JSON form for a {type(prepared).__name__}")
+@functools.lru_cache(maxsize=64)
+def _columns(names: tuple[str, ...]) -> list[tuple[str, str, Any]]:
+    """(column, field name, ``ready_for`` the field) of these SyncRecord fields."""
+    return [
+        (str(_FIELDS[name].column), _FIELDS[name].name, ready_for(_FIELDS[name])) for name in names
+    ]
 
 
 def insert(using: str, objs: Sequence[models.Model], *, ignore_conflicts: bool = False) -> None:
@@ -346,16 +308,23 @@ def insert(using: str, objs: Sequence[models.Model], *, ignore_conflicts: bool =
         manager = model._default_manager.db_manager(using)
         manager.bulk_create(objs, ignore_conflicts=ignore_conflicts)
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = _insert_columns(model)
     document = json.dumps(
         [
-            {str(f.column): _json_ready(f, f.pre_save(obj, True), connection) for f in fields}
+            {column: ready(f.pre_save(obj, True), connection) for column, f, ready in fields}
             for obj in objs
         ],
         allow_nan=False,
     )
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(using, model, ignore_conflicts), [document])
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_columns(model: type[models.Model]) -> list[tuple[str, models.Field[Any, Any], Any]]:
+    """(column, field, ``ready_for`` the field) of what an INSERT of ``model`` writes."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return [(str(f.column), f, ready_for(f)) for f in fields]
 
 
 @functools.lru_cache(maxsize=8)
@@ -370,9 +339,3 @@ def _insert_sql(using: str, model: type[models.Model], ignore_conflicts: bool) -
         f"INSERT INTO {q(model._meta.db_table)} ({columns}) "  # noqa: S608 - our names
         f"SELECT {columns} FROM {source}{conflicts}"
     )
-
-
-def _prepared(field: models.Field[Any, Any], value: Any, connection: Any) -> Any:
-    if isinstance(value, models.Model):  # a foreign key given as the object
-        value = value.pk
-    return field.get_db_prep_save(value, connection)

@@ -1,0 +1,101 @@
+"""A SyncRecord, SyncAttempt or SyncDependency value as it travels in a JSON document
+(``sql``: ``jsonb_to_recordset``): prepared as the ORM prepares it, then dates, times,
+UUIDs and decimals as their text. ``ready_for(field)`` is the same for one field, with the
+common values (a plain value, an aware date-time, a UUID) answered first: a batch of
+outcomes prepares about 30 values per record."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+# Fields whose get_db_prep_save returns a value of these exact types as it is.
+_PLAIN: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
+    models.CharField: (str, type(None)),
+    models.TextField: (str, type(None)),
+    models.BooleanField: (bool, type(None)),
+    models.IntegerField: (int, type(None)),
+    models.SmallIntegerField: (int, type(None)),
+    models.BigIntegerField: (int, type(None)),
+    models.PositiveIntegerField: (int, type(None)),
+    models.PositiveSmallIntegerField: (int, type(None)),
+    models.PositiveBigIntegerField: (int, type(None)),
+    models.ForeignKey: (int, type(None)),
+    models.DateTimeField: (type(None),),
+    models.UUIDField: (type(None),),
+}
+
+
+def json_ready(field: models.Field[Any, Any], value: Any, connection: Any) -> Any:
+    """``value`` of ``field`` in the JSON document: a JSON field's value itself (through
+    its encoder, if it has one); any other value prepared as the ORM prepares it
+    (``get_db_prep_save``), then dates, times, UUIDs and decimals as their text."""
+    if isinstance(field, models.JSONField):
+        value = field.get_prep_value(value)
+        if field.encoder is not None and value is not None:
+            value = json.loads(json.dumps(value, cls=field.encoder))
+        return value
+    kind = type(field)
+    if type(value) in _PLAIN.get(kind, ()):
+        return value  # what get_db_prep_save returns for it
+    if kind is models.UUIDField and type(value) is uuid.UUID:
+        return str(value)
+    aware = type(value) is datetime.datetime and value.tzinfo is not None
+    if kind is models.DateTimeField and aware and settings.USE_TZ:
+        return value.isoformat()  # get_db_prep_save leaves an aware value as it is
+    prepared = prep_save(field, value, connection)
+    if prepared is None or isinstance(prepared, str | int | float):
+        return prepared
+    if isinstance(prepared, datetime.date | datetime.time):
+        return prepared.isoformat()
+    if isinstance(prepared, uuid.UUID | decimal.Decimal):
+        return str(prepared)
+    raise TypeError(f"{field.name}: no JSON form for a {type(prepared).__name__}")
+
+
+def prep_save(field: models.Field[Any, Any], value: Any, connection: Any) -> Any:
+    if isinstance(value, models.Model):  # a foreign key given as the object
+        value = value.pk
+    return field.get_db_prep_save(value, connection)
+
+
+def ready_for(field: models.Field[Any, Any]) -> Any:
+    """``json_ready`` of ``field``, as a function of (value, connection) that answers
+    the common values (a plain value, an aware date-time, a UUID) without the checks."""
+    kind = type(field)
+    plain = _PLAIN.get(kind, ())
+    if isinstance(field, models.JSONField):
+        if field.encoder is None:
+            prepare = field.get_prep_value
+            return lambda value, connection: prepare(value)
+    elif kind is models.DateTimeField:
+
+        def ready_datetime(value: Any, connection: Any) -> Any:
+            if value is None:
+                return None
+            if type(value) is datetime.datetime and value.tzinfo is not None and settings.USE_TZ:
+                return value.isoformat()
+            return json_ready(field, value, connection)
+
+        return ready_datetime
+    elif kind is models.UUIDField:
+
+        def ready_uuid(value: Any, connection: Any) -> Any:
+            if value is None:
+                return None
+            return str(value) if type(value) is uuid.UUID else json_ready(field, value, connection)
+
+        return ready_uuid
+    elif plain:
+
+        def ready_plain(value: Any, connection: Any) -> Any:
+            return value if type(value) in plain else json_ready(field, value, connection)
+
+        return ready_plain
+    return lambda value, connection: json_ready(field, value, connection)
