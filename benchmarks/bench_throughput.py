@@ -6,7 +6,7 @@ Two shapes, each a fresh PostgreSQL database: one business with about 5,000 mixe
 the example project's ``seed_demo`` and marked by ``thred_backfill``. The sandbox is
 served on the same database with THRED_SANDBOX latency ``--latency`` (default 0.1 s:
 every response waits that long, outside any lock) by ``--server``: granian (the default;
-Rust HTTP, the WSGI application on 2 processes x 24 Python threads; the ``bench``
+Rust HTTP, the WSGI application on 1 process x 48 Python threads; the ``bench``
 extra) or gunicorn (gthread, 3 x 16: its HTTP in Python), or each of a comma-separated
 list in turn (``gunicorn,granian:2x24``: processes x threads; every server has more
 threads than calls in flight, as a call holds its thread for the latency). For each
@@ -143,7 +143,7 @@ def run_engines(args, name: str, srv: common.Gunicorn, engines: list[Engine], lo
     return results
 
 
-SERVER_SIZES = {"gunicorn": (3, 16), "granian": (2, 24)}  # processes x threads by default
+SERVER_SIZES = {"gunicorn": (3, 16), "granian": (1, 48)}  # processes x threads by default
 
 
 def server_spec(args, spec: str) -> tuple[str, int, int]:
@@ -192,9 +192,9 @@ def main() -> None:
     p.add_argument("--businesses", type=int, default=20)
     p.add_argument("--latency", type=float, default=0.1)
     p.add_argument("--time-limit", type=float, default=120.0)
-    p.add_argument("--workers", type=int, help="server processes (gunicorn 3, granian 2)")
+    p.add_argument("--workers", type=int, help="server processes (gunicorn 3, granian 1)")
     p.add_argument(
-        "--threads", type=int, help="server threads per process (gunicorn 16, granian 24)"
+        "--threads", type=int, help="server threads per process (gunicorn 16, granian 48)"
     )
     p.add_argument(
         "--server",
