@@ -5,6 +5,8 @@ A fresh database gets about N mixed records (``datagen.mixed``, 8 merchants, mar
 ``thred_backfill``); a new process runs ``push_due(until_idle=True)`` with
 ``benchmarks.stub`` as transport (answers every call in-process, keeps nothing), and
 reports the CPU time of the whole process (every thread) per record, and the wall time.
+The process first freezes its start-up objects, as ``manage.py thred_sync`` does
+(``runner.freeze_startup_objects``; an engine without it runs as it is).
 What is left is the engine: claims, payload building, validation, hashing, outcome
 writes (and the database's client side). Target: ≤ 0.5 ms per record.
 
@@ -68,6 +70,10 @@ def child(args) -> None:
         clock = time.process_time if args.profile_clock == "cpu" else time.perf_counter
         profiler = cProfile.Profile(clock)
         profiler.enable()
+    from thred_django.engine import runner
+
+    if hasattr(runner, "freeze_startup_objects"):  # as ``manage.py thred_sync`` does
+        runner.freeze_startup_objects()
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     push_due(until_idle=True)

@@ -20,7 +20,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from thred_django import tenancy
-from thred_django.engine.runner import push_due
+from thred_django.engine.runner import freeze_startup_objects, push_due
 from thred_django.management.progress import progress
 from thred_django.management.schemas import add_schema_argument, any_failed, per_schema, tag
 from thred_django.management.selection import add_scope_arguments, scope
@@ -51,6 +51,11 @@ class Command(BaseCommand):
             "--time-limit", type=float, default=None, help="Stop after this many seconds."
         )
         add_schema_argument(parser)
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        # ``manage.py thred_sync``: a process that exists to push (never call_command's).
+        freeze_startup_objects()
+        super().run_from_argv(argv)
 
     def handle(self, *args: Any, **options: Any) -> None:
         runs = per_schema(self, lambda: self.sync(options), options)
