@@ -100,9 +100,8 @@ def replay(business: Business, resource: str, key: str, request_hash: str) -> Ht
 def store(
     business: Business, resource: str, key: str, request_hash: str, status: int, body: Any
 ) -> None:
-    """Keep a successful response; call inside the transaction that made the object
-    (one prepared ``INSERT``, ``rows.insert``: what ``objects.create`` stores)."""
-    record = IdempotencyRecord(
+    """Keep a successful response; call inside the transaction that made the object."""
+    IdempotencyRecord.objects.create(
         business=business,
         resource=resource,
         key=key,
@@ -110,4 +109,3 @@ def store(
         status_code=status,
         body=JSONRenderer().render(body).decode("utf-8"),
     )
-    rows.insert([record])
