@@ -12,12 +12,8 @@ BENCH_Q_POLL                Q_CLUSTER["poll"] seconds (default: the example's, 0
 BENCH_REQUEST_LOG           THRED_SANDBOX["REQUEST_LOG"] (default: on, as shipped)
 BENCH_SANDBOX_SERVER        set by ``common.Gunicorn`` in the sandbox server's processes
                             only; on PostgreSQL their connections commit asynchronously
-                            (``synchronous_commit=off``), skip Django's per-request
-                            health check (``SELECT 1``) and bind parameters on the server
-                            (``server_side_binding``: psycopg sends them apart from the
-                            SQL and prepares statements used again, instead of quoting
-                            each value into the SQL text in Python), unless
-                            BENCH_SANDBOX_DURABLE=1
+                            (``synchronous_commit=off``) and skip Django's per-request
+                            health check (``SELECT 1``), unless BENCH_SANDBOX_DURABLE=1
 ==========================  ==========================================================
 
 The sandbox server stands in for Thred, a remote API whose own disk flushes, connection
@@ -65,11 +61,7 @@ if (
     and "postgresql" in _DB["ENGINE"]
 ):
     _DB["CONN_HEALTH_CHECKS"] = False
-    _DB["OPTIONS"] = {
-        **_DB.get("OPTIONS", {}),
-        "options": "-c synchronous_commit=off",
-        "server_side_binding": True,  # the sandbox's suites pass with it on PostgreSQL
-    }
+    _DB["OPTIONS"] = {**_DB.get("OPTIONS", {}), "options": "-c synchronous_commit=off"}
 
 LOGGING["loggers"]["thred_django"]["level"] = os.environ.get("THRED_LOG_LEVEL", "WARNING")
 LOGGING["loggers"]["django-q"]["level"] = os.environ.get("Q_LOG_LEVEL", "WARNING")
