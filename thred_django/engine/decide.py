@@ -143,12 +143,11 @@ def for_change(record: SyncRecord, life: Lifecycle, payload: dict[str, Any]) -> 
     return Step(op, held=held)
 
 
-def after_repeat(life: Lifecycle, held: dict[str, Any], payload: dict[str, Any]) -> Step:
+def after_repeat(
+    life: Lifecycle, held: dict[str, Any], payload: dict[str, Any], earlier_same: bool
+) -> Step:
     """A create answered with an object Thred already held (an earlier create whose
-    answer was lost): ``held`` is that object as Thred returned it, compared with the
-    payload field by field. Never taken for what we sent: a create whose worker was
-    killed before its outcome was written leaves no trace of the data it carried, and
-    the host may have changed it since."""
+    answer was lost): ``held`` is that object as Thred returned it."""
     comparable = {k: v for k, v in held.items() if k in payload}
     if life.updatable:
         fields = {k: v for k, v in life.differences(comparable, payload).items() if k in held}
@@ -156,6 +155,8 @@ def after_repeat(life: Lifecycle, held: dict[str, Any], payload: dict[str, Any])
         if fields:
             return drifted(life, lifecycle.UPDATE_PARTIAL, fields, UPDATE, held=step.held)
         return step
+    if earlier_same:
+        return Step(NONE, held=payload)
     fields = {k: v for k, v in life.differences(comparable, payload).items() if k in held}
     if not fields:
         return Step(NONE, held=payload)

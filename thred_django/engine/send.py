@@ -119,6 +119,9 @@ class Sending:
         if self._invalid(record, business, *pipeline.request(Step(decide.CREATE), life, payload)):
             return
         hashed = self._digest(payload)
+        # The data of a create sent before whose answer we never had ("": none, or not
+        # known): a repeat returns what the first one that landed carried.
+        earlier = _earlier_hash(record, hashed)
         key = operations.idempotency_key_for(record.resource, record.external_id, hashed)
         # Written with the outcome, not before the call. A crash between the call and the
         # outcome's write (or before its batch is flushed) leaves the row in flight under
@@ -140,7 +143,7 @@ class Sending:
             # Thred already held this external_id (an earlier create whose answer was
             # lost) and returned it unchanged: bring it up to date, or say why not.
             held = operations.body_of(sent.response)
-            step = decide.after_repeat(life, held, payload)
+            step = decide.after_repeat(life, held, payload, earlier == hashed)
             if step.op == decide.UPDATE:
                 if self._invalid(record, business, "update", life.update_body(payload)):
                     return
