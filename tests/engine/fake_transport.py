@@ -20,6 +20,15 @@ class Rule:
     after_sandbox: bool = False  # let the sandbox apply the request, then answer this
 
 
+def _matching(method: str, path_part: str) -> Callable[[httpx.Request], bool]:
+    return lambda req: req.method == method and path_part in req.url.path
+
+
+class WorkerKilled(BaseException):
+    """Raised in place of an answer: the worker making the call dies there (nothing it
+    would have written after the call is written)."""
+
+
 class RecordingTransport(httpx.BaseTransport):
     def __init__(self) -> None:
         self.inner: httpx.BaseTransport | None = None
@@ -56,13 +65,20 @@ class RecordingTransport(httpx.BaseTransport):
         headers: dict | None = None,
         after_sandbox: bool = False,
     ) -> None:
-        def matches(req: httpx.Request) -> bool:
-            return req.method == method and path_part in req.url.path
-
         def response() -> httpx.Response:
             return httpx.Response(status, json=body or {}, headers=headers or {})
 
-        self.rules.append(Rule(matches, response, times, after_sandbox))
+        self.rules.append(Rule(_matching(method, path_part), response, times, after_sandbox))
+
+    def kill_on(self, method: str, path_part: str, *, landed: bool) -> None:
+        """The next matching call kills its worker (``WorkerKilled``): after the sandbox
+        applied it (``landed``) or before (the request is still on its way: replay it
+        from ``calls`` to land it later)."""
+
+        def killed() -> httpx.Response:
+            raise WorkerKilled(f"killed during {method} {path_part}")
+
+        self.rules.append(Rule(_matching(method, path_part), killed, 1, landed))
 
     def calls(self, method: str | None = None, path_part: str = "") -> list[httpx.Request]:
         return [

@@ -1,5 +1,6 @@
-"""Creates whose answers are lost more than once while the host edits the object: Thred
-holds what the first create that landed carried, and the record must say so."""
+"""Calls whose answers are lost (more than once, or with the worker that made them) while
+the host edits the object: Thred holds what the first call that landed carried, and the
+record must say so."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from tests.engine.fake_transport import WorkerKilled
 from tests.lifecycle.compare import compare, unexplained
 from tests.lifecycle.steps import record_of
 from tests.lifecycle.world import World, drain
 from tests.realhost import models as h
+from thred_django.client import get_client
 from thred_django.conf import thred_settings
+from thred_django.engine import actions, claim
+from thred_django.engine.push import Pusher
 from thred_django.engine.runner import push_due
 from thred_django.models import BusinessHealth, SyncRecord
 
@@ -115,3 +120,111 @@ def test_an_answer_to_a_later_create_does_not_end_the_wait(
     BusinessHealth.objects.update(paused_until=None)  # the 429's pause is not the point
     record = _deleted_and_pushed(credit)
     assert (record.state, record.last_error_code) == ("pending", "answer_awaited")
+
+
+# --- a worker killed between its call and writing the outcome --------------------------
+
+
+def _sent_by_a_killed_worker(
+    thred, obj: object, method: str, path: str, *, landed: bool = True
+) -> SyncRecord:
+    """A worker claims ``obj``'s record and dies during its call (``kill_on``): nothing
+    after the call is written. Returns the record as that left it."""
+    record = record_of(obj)
+    thred.kill_on(method, path, landed=landed)
+    lost = claim.claim_due(100)
+    mine = [r for r in lost.records if r.pk == record.pk]
+    with pytest.raises(WorkerKilled):
+        Pusher(get_client(), lost.token).push(*mine)
+    record.refresh_from_db()
+    assert (record.state, record.lease_token) == ("in_flight", lost.token)
+    return record
+
+
+def _lease_lapsed(record: SyncRecord):
+    return time_machine.travel(record.lease_until + timedelta(seconds=1), tick=False)
+
+
+def test_a_create_by_a_killed_worker_then_a_rename_and_a_resync_is_drifted(
+    world: World, thred
+) -> None:
+    """The dead worker's create landed with the old name (Thred has no vendor update).
+    An admin resync frees the record; the next create is rate limited (429), then Thred
+    answers with what it holds: the first name, which the record must not call synced."""
+    supplier = h.Supplier.objects.create(company=world.company, name="First Supplier Ltd")
+    _sent_by_a_killed_worker(thred, supplier, "POST", "/vendors/")
+    supplier.name = "Renamed Supplier Ltd"
+    supplier.save()
+    record = record_of(supplier)
+    with _lease_lapsed(record):
+        assert actions.resync(SyncRecord.objects.filter(pk=record.pk)) == 1
+        thred.answer("POST", "/vendors/", 429, headers={"Retry-After": "1"})
+        push_due()
+        record.refresh_from_db()
+        assert record.last_error_status == 429, record.last_error_message
+        drain()
+    record.refresh_from_db()
+    assert record.state == "drifted", (record.state, record.last_error_code)
+    assert "company_name" in record.last_error_details["fields"]
+    assert not unexplained(compare())
+
+
+def test_an_archive_by_a_killed_worker_then_a_restore_is_undone_in_thred(
+    world: World, thred
+) -> None:
+    """The dead worker archived the customer in Thred; the host then restored it. The
+    next holder reads what Thred holds instead of trusting the last written outcome."""
+    contact = world.other_contact
+    contact.archived = True
+    contact.save()
+    record = _sent_by_a_killed_worker(thred, contact, "POST", "/archive/")
+    contact.archived = False
+    contact.save()
+    with _lease_lapsed(record):
+        drain()
+    record.refresh_from_db()
+    assert (record.state, record.inactive_in_thred) == ("synced", False)
+    assert not unexplained(compare())
+
+
+def test_an_edit_lost_with_a_killed_worker_then_undone_in_the_host_is_sent_again(
+    world: World, thred
+) -> None:
+    """The dead worker's update landed; the host then went back to the data Thred last
+    acknowledged: unchanged since the last written outcome, but not what Thred holds."""
+    invoice = world.invoice
+    first = invoice.due_on
+    invoice.due_on = first + timedelta(days=30)
+    invoice.save()
+    record = _sent_by_a_killed_worker(thred, invoice, "PUT", "/invoices/")
+    invoice.due_on = first
+    invoice.save()
+    with _lease_lapsed(record):
+        drain()
+    record.refresh_from_db()
+    assert record.state == "synced", (record.state, record.last_error_code)
+    assert not unexplained(compare())
+
+
+def test_a_delete_after_a_killed_workers_create_waits_for_it_to_land(
+    world: World, thred, no_retry_soon: None
+) -> None:
+    """The dead worker's create is still on its way (the server goes on with it); the
+    host deletes the credit. The next holder must not say it never reached Thred."""
+    credit = h.VendorCredit.objects.create(
+        company=world.company, supplier=world.supplier, amount="4.00", received_at=WHEN
+    )
+    record = _sent_by_a_killed_worker(thred, credit, "POST", "/vendor-credits/", landed=False)
+    late_create = thred.calls("POST", "/vendor-credits/")[-1]
+    credit.delete()
+    with _lease_lapsed(record):
+        push_due()
+        record.refresh_from_db()
+        assert (record.state, record.last_error_code) == ("pending", "answer_awaited")
+        assert thred.inner.handle_request(late_create).status_code == 201  # it lands now
+        with time_machine.travel(record.next_attempt_at + timedelta(seconds=1), tick=False):
+            push_due()
+    record.refresh_from_db()
+    assert record.thred_id, "the create that landed was found"
+    assert (record.state, record.last_error_code) == ("orphaned", "delete_not_supported")
+    assert not unexplained(compare())

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from thred_django import lifecycle
-from thred_django.engine import decide, pipeline
+from thred_django.engine import claim, decide, pipeline
 from thred_django.engine.dispatch import request_push
 from thred_django.engine.payload import PayloadError
 from thred_django.mappings import registry
@@ -25,14 +25,15 @@ from thred_django.resources import Action, Resource, State
 
 
 def held(records: QuerySet[SyncRecord]) -> QuerySet[SyncRecord]:
-    """Records a worker holds now (in flight with a live lease): actions leave them be.
-    A record whose lease lapsed (its worker is gone) may be retried or skipped."""
-    return records.filter(state=State.IN_FLIGHT, lease_until__gte=timezone.now())
+    """Records a worker holds now (a live lease: in flight, or marked again since it
+    was claimed): actions leave them be. A record whose lease lapsed (its worker is
+    gone) may be retried or skipped."""
+    return records.filter(lease_until__gte=timezone.now())
 
 
 def _free(records: QuerySet[SyncRecord]) -> QuerySet[SyncRecord]:
     now = timezone.now()
-    return records.exclude(state=State.IN_FLIGHT, lease_until__gte=now).exclude(
+    return records.exclude(lease_until__gte=now).exclude(
         state=State.IN_FLIGHT, lease_until__isnull=True
     )
 
@@ -41,16 +42,19 @@ def _requeue(records: QuerySet[SyncRecord], **extra: Any) -> int:
     now = timezone.now()
     with transaction.atomic():
         count = _free(records).update(
-            state=State.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            revision=uuid.uuid4(),
-            blocked_by=None,
-            lease_token=None,
-            lease_until=None,
-            retrying_since=None,
-            updated_at=now,
-            **extra,
+            **{
+                **claim.taken_over(now),
+                "state": State.PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "revision": uuid.uuid4(),
+                "blocked_by": None,
+                "lease_token": None,
+                "lease_until": None,
+                "retrying_since": None,
+                "updated_at": now,
+                **extra,
+            }
         )
         if count:
             request_push(records.db)
@@ -69,13 +73,17 @@ def resync(records: QuerySet[SyncRecord]) -> int:
 
 def skip(records: QuerySet[SyncRecord]) -> int:
     """Stop trying: the records are left out until their host object changes."""
+    now = timezone.now()
     return _free(records).update(
-        state=State.SKIPPED,
-        lease_token=None,
-        lease_until=None,
-        last_error_code="skipped_by_user",
-        last_error_message="Skipped by a user.",
-        updated_at=timezone.now(),
+        **{
+            **claim.taken_over(now),
+            "state": State.SKIPPED,
+            "lease_token": None,
+            "lease_until": None,
+            "last_error_code": "skipped_by_user",
+            "last_error_message": "Skipped by a user.",
+            "updated_at": now,
+        }
     )
 
 

@@ -26,12 +26,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, F, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    Min,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from thred_django.conf import thred_settings
-from thred_django.engine import observe
+from thred_django.engine import observe, retry
 from thred_django.engine.fenced import update as fenced_update
 from thred_django.models import BusinessHealth, SyncRecord
 from thred_django.resources import CLAIMABLE, State
@@ -41,15 +50,47 @@ from thred_django.resources import CLAIMABLE, State
 # when it had no Thred id yet: a create may have landed, with the data of the revision
 # that holder claimed (SENT_PREFIX + that revision; ``sent_revision`` reads it back).
 SENT_PREFIX = "sent@"
+ANSWER_LOST_MESSAGE = (
+    "A worker stopped before it recorded the answer to its last call; what Thred holds "
+    "is read again before going on."
+)
+
+
+def taken_over(now: datetime) -> dict[str, Any]:
+    """The columns to set on rows taken from a holder that wrote no outcome (its lease
+    token still set), in the UPDATE that takes them (a claim, or an admin retry, resync
+    or skip): its last call may have been carried out, and nothing says so yet.
+
+    - no Thred id: a create may have landed (``sent_hash`` names the revision it carried,
+      ``last_attempt_at`` starts the wait for it: ``outcome.answer_due``);
+    - a Thred id: an update, void, cancel or archive may have been carried out
+      (``retry.ANSWER_LOST`` makes the push read what Thred holds, ``force`` sends the
+      update even when the data equals what was last acknowledged).
+
+    This is why a push writes nothing before its call: what the call's outcome would
+    have told, had it been written, the next holder reads from the row itself. The SET
+    clauses of one UPDATE all read the row as it was."""
+    lost = Q(lease_token__isnull=False)
+    known = lost & ~Q(thred_id="")
+
+    def when(condition: Q, value: Any, name: str) -> Case:
+        column = SyncRecord._meta.get_field(name)
+        return Case(When(condition, then=value), default=F(name), output_field=column)
+
+    return {
+        "sent_hash": _maybe_sent(),
+        "last_attempt_at": when(lost & Q(thred_id=""), Value(now), "last_attempt_at"),
+        "force": when(known, Value(True), "force"),
+        "last_error_code": when(known, Value(retry.ANSWER_LOST), "last_error_code"),
+        "last_error_message": when(known, Value(ANSWER_LOST_MESSAGE), "last_error_message"),
+        "last_error_status": when(known, Value(None), "last_error_status"),
+    }
 
 
 def _maybe_sent() -> Case:
-    """The claim's ``sent_hash``: say that a create may have been sent (SENT_PREFIX).
-
-    This is why a push writes nothing before its call: what the call's outcome would
-    have told, had it been written, the next claim reads from the row itself — the lease
-    token left behind and the ``claimed_revision`` of that holder (the SET clauses of
-    one UPDATE all read the row as it was)."""
+    """``sent_hash`` of a taken-over row without a Thred id: the marker naming the
+    revision that holder claimed (``claimed_revision``), unless a create's data is
+    already kept."""
     lost = Q(lease_token__isnull=False, thred_id="", sent_hash="")
     marker = Concat(Value(SENT_PREFIX), Cast("claimed_revision", CharField()))
     return Case(When(lost, then=marker), default=F("sent_hash"), output_field=CharField())
@@ -208,7 +249,7 @@ def _lease(ids: list[int], token: uuid.UUID, now: datetime, *, fresh: bool = Fal
         lease_token=token,
         lease_until=lease_expiry(now),
         claimed_revision=F("revision"),
-        sent_hash=_maybe_sent(),
+        **taken_over(now),
     )
     leased = SyncRecord.objects.filter(lease_token=token)
     if not fresh:  # a claim's token: its earlier records too
@@ -228,7 +269,7 @@ def claim_one(record_id: int, token: uuid.UUID) -> bool:
             lease_token=token,
             lease_until=lease_expiry(now),
             claimed_revision=F("revision"),
-            sent_hash=_maybe_sent(),
+            **taken_over(now),
         )
     )
 

@@ -38,8 +38,12 @@ def gives_up(record: SyncRecord, attempts: int, now: datetime) -> bool:
     return now - since >= window or (cap is not None and attempts >= cap)
 
 
-# ``last_error_code`` of a call that got no answer at all (``outcome.api_error``).
-_NO_ANSWER = frozenset({ThredTransportError.__name__, ThredTimeoutError.__name__})
+# ``last_error_code`` of a record taken from a worker that stopped between a call and
+# writing its outcome (``claim.taken_over``).
+ANSWER_LOST = "answer_lost"
+# ``last_error_code`` of a call that got no answer at all (``outcome.api_error``), or
+# whose answer was lost.
+_NO_ANSWER = frozenset({ThredTransportError.__name__, ThredTimeoutError.__name__, ANSWER_LOST})
 
 
 def unanswered(record: SyncRecord) -> bool:
