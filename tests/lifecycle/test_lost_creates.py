@@ -187,6 +187,26 @@ def test_an_archive_by_a_killed_worker_then_a_restore_is_undone_in_thred(
     assert not unexplained(compare())
 
 
+def test_an_archive_by_a_killed_worker_is_found_after_a_later_answer(world: World, thred) -> None:
+    """The next holder's first call (reading what Thred holds) is rate limited: the
+    record's last answer is now a 429, yet the archive may still have been carried out."""
+    contact = world.other_contact
+    contact.archived = True
+    contact.save()
+    record = _sent_by_a_killed_worker(thred, contact, "POST", "/archive/")
+    contact.archived = False
+    contact.save()
+    thred.answer("GET", f"/customers/{record.thred_id}/", 429, headers={"Retry-After": "1"})
+    with _lease_lapsed(record):
+        push_due()
+        record.refresh_from_db()
+        assert record.last_error_status == 429, record.last_error_message
+        drain()
+    record.refresh_from_db()
+    assert (record.state, record.inactive_in_thred) == ("synced", False)
+    assert not unexplained(compare())
+
+
 def test_an_edit_lost_with_a_killed_worker_then_undone_in_the_host_is_sent_again(
     world: World, thred
 ) -> None:

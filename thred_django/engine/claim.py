@@ -30,6 +30,7 @@ from django.db.models import (
     Case,
     CharField,
     F,
+    Field,
     Min,
     Q,
     QuerySet,
@@ -75,6 +76,7 @@ def taken_over(now: datetime) -> dict[str, Any]:
 
     def when(condition: Q, value: Any, name: str) -> Case:
         column = SyncRecord._meta.get_field(name)
+        assert isinstance(column, Field)
         return Case(When(condition, then=value), default=F(name), output_field=column)
 
     return {

@@ -79,8 +79,12 @@ class Sending:
 
     def _learn_retired(self, record: SyncRecord, life: Lifecycle) -> None:
         """A void, cancel, archive or unarchive whose answer was lost may have been
-        carried out: read what Thred holds before comparing with the host."""
-        if not (record.thred_id and life.deactivate and retry.unanswered(record)):
+        carried out: read what Thred holds before comparing with the host. So does a
+        forced push (an admin resync, a record taken from a worker that died): it trusts
+        nothing the record says of Thred, even after a later call's answer (a 429)."""
+        if not (record.thred_id and life.deactivate):
+            return
+        if not (record.force or retry.unanswered(record)):
             return
         business = self.business_record(record)
         held = operations.held_retired(
