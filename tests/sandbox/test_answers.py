@@ -119,3 +119,49 @@ def test_a_vendor_credit_answers_as_stored(biz: Biz) -> None:
             )
         ),
     )
+
+
+@pytest.mark.django_db
+def test_a_new_payout_answers_as_stored(biz: Biz) -> None:
+    """A new payout answers from the rows it locked and linked (customers loaded for
+    them), not from a read back: payments of two customers, refund payments of refunds
+    of two customers, in id order whatever order they were sent in."""
+    ann = biz.customer(company_name="Ann Co")
+    bob = biz.customer(company_name="Bob Ltd")
+    payments, refund_payments = [], []
+    for who in (ann, bob, ann):
+        invoice = biz.invoice(who["id"], unit_price=5000)
+        payments.append(biz.payment(who["id"], invoice["id"], 3000, external_id=biz.ext("p")))
+        refund = biz.refund(invoice["id"], amount_cents=800)
+        refund_payments.append(
+            biz.ok(
+                biz.post(
+                    f"invoices/refunds/{refund['id']}/payments/",
+                    {
+                        "external_id": biz.ext("rp"),
+                        "amount_cents": 500,
+                        "method": "BANK_TRANSFER",
+                        "completed_at": "2025-02-01T10:00:00+01:00",
+                    },
+                )
+            )
+        )
+    body = {
+        "external_id": biz.ext("po"),
+        "processor": "stripe",
+        "paid_out_amount_cents": 7000,
+        "fee_cents": 120,
+        "status": "paid",
+        "completed_at": "2025-02-03T23:30:00.250000-05:00",
+        "processor_payout_id": "po_x",
+        "memo": "February",
+        "metadata": METADATA,
+        "payment_ids": [p["id"] for p in reversed(payments)],
+        "refund_payment_ids": [rp["id"] for rp in refund_payments],
+    }
+    payout = biz.ok(biz.post("payouts/", body))
+    assert [p["id"] for p in payout["payments"]] == sorted(p["id"] for p in payments)
+    assert {p["customer_name"] for p in payout["refund_payments"]} == {"Ann Co", "Bob Ltd"}
+    same_as_get(biz, "payouts/", payout)
+    bare = {"external_id": biz.ext("po"), "processor": "adyen", "paid_out_amount_cents": 1}
+    same_as_get(biz, "payouts/", biz.ok(biz.post("payouts/", bare)))  # nothing linked

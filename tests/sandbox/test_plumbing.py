@@ -93,6 +93,54 @@ def test_owned_business_is_the_orm_object():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("shared", [False, True])
+def test_faults_and_business_read_together(shared, django_assert_num_queries):
+    """``plan_and_business``: the plan ``plan_request`` makes and the business
+    ``owned_business`` loads, in one statement on PostgreSQL (two elsewhere)."""
+    mine = _business(PARTNER, "b1")
+    theirs = _business(OTHER, "b2")
+    if shared:
+        faults.set_faults(latency=0.25)
+        faults.set_partner_faults(PARTNER, latency=0.5)
+    statements = 1 if connection.vendor == "postgresql" else 2
+    for business_id, owned in ((mine.id, True), (theirs.id, False), (uuid.uuid4(), False)):
+        with django_assert_num_queries(statements):
+            plan, business = faults.plan_and_business(PARTNER, str(business_id))
+        assert plan == faults.plan_request(PARTNER)
+        assert plan.latency == (0.5 if shared else 0.0)
+        if owned:
+            assert business is not None
+            assert _fields(business) == _fields(Business.objects.get(pk=mine.id))
+            assert business.data == {"nested": {"k": [1, "two"]}}
+        else:
+            assert business is None  # another partner's, or none
+
+
+def test_a_business_request_reads_its_business_with_the_faults(sandbox, biz, partner_token):
+    """The business of the path is read once per request (with the fault settings, on
+    PostgreSQL), and a business the token's partner does not own is still a 404."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.sandbox.conftest import bearer
+
+    table = connection.ops.quote_name(Business._meta.db_table)
+    with CaptureQueriesContext(connection) as queries:
+        answer = biz.get("customers/")
+    assert answer.status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries if f"FROM {table}" in q["sql"]]
+    reads += [q["sql"] for q in queries.captured_queries if f"JOIN {table}" in q["sql"]]
+    assert len(reads) == 1, reads
+    with_faults = connection.ops.quote_name(FaultConfig._meta.db_table) in reads[0]
+    assert with_faults == (connection.vendor == "postgresql")
+    theirs = _business(OTHER, "b2")
+    answer = sandbox.http.get(
+        f"/v1/platform/businesses/{theirs.id}/customers/", headers=bearer(partner_token)
+    )
+    assert answer.status_code == 404
+    assert answer.json()["error_code"] == "business_not_found"
+
+
+@pytest.mark.django_db
 def test_request_log_row_is_the_orm_row():
     business_id = uuid.uuid4()
     entry = requestlog.LogEntry(

@@ -161,3 +161,38 @@ def test_insert_stores_what_save_stores(biz: Biz) -> None:
     assert values(rows.find(Customer, id=[c.pk for c in ours])) == values(
         sorted(ours, key=lambda c: c.pk)
     )
+
+
+@pytest.mark.django_db
+def test_insert_of_a_model_with_an_auto_key_stores_what_create_stores(biz: Biz) -> None:
+    """``IdempotencyRecord`` (an auto-incremented key): stored without a key, as
+    ``objects.create`` stores it, the database numbering it."""
+    from thred_django.sandbox.tables import IdempotencyRecord
+
+    business = Business.objects.get(id=biz.id)
+
+    def record(key: str) -> IdempotencyRecord:
+        return IdempotencyRecord(
+            business=business,
+            resource="payment",
+            key=key,
+            request_hash="h" * 64,
+            status_code=201,
+            body='{"a": "ü"}',
+        )
+
+    ours = record("rows")
+    assert rows.insert([ours]) == [ours] and ours.pk is None
+    record("orm").save()
+    rows.insert([record("rows-2"), record("rows-3")])
+    stored = {r["key"]: r for r in IdempotencyRecord.objects.values()}
+    assert sorted(stored) == ["orm", "rows", "rows-2", "rows-3"]
+    assert len({r["id"] for r in stored.values()}) == 4
+    skip = ("id", "key", "created_at")
+    assert all(
+        {k: v for k, v in r.items() if k not in skip}
+        == {k: v for k, v in stored["orm"].items() if k not in skip}
+        for r in stored.values()
+    )
+    with pytest.raises(AssertionError, match="keys set"):
+        rows.insert([IdempotencyRecord(pk=7, business=business, status_code=1)])

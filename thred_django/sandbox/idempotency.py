@@ -100,8 +100,9 @@ def replay(business: Business, resource: str, key: str, request_hash: str) -> Ht
 def store(
     business: Business, resource: str, key: str, request_hash: str, status: int, body: Any
 ) -> None:
-    """Keep a successful response; call inside the transaction that made the object."""
-    IdempotencyRecord.objects.create(
+    """Keep a successful response; call inside the transaction that made the object
+    (one prepared ``INSERT``, ``rows.insert``: what ``objects.create`` stores)."""
+    record = IdempotencyRecord(
         business=business,
         resource=resource,
         key=key,
@@ -109,3 +110,4 @@ def store(
         status_code=status,
         body=JSONRenderer().render(body).decode("utf-8"),
     )
+    rows.insert([record])

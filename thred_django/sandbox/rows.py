@@ -18,7 +18,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import AutoField, BigAutoField, Model, SmallAutoField
+
+_AUTO = (AutoField, BigAutoField, SmallAutoField)  # keys the database gives
 
 
 def find(model: type[Model], *, for_update: bool = False, **equals: Any) -> list[Any]:
@@ -47,11 +49,10 @@ def find(model: type[Model], *, for_update: bool = False, **equals: Any) -> list
     # psycopg gives every column its Python type (uuid, timestamptz in UTC, bool …),
     # but JSON as text: the fields' own from_db_value, then Model.from_db, is what
     # Manager.raw makes of the row, without its column matching per query (~0.1 ms).
-    names, convert = _loading(model)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    return [model.from_db(using, names, _values(convert, row, connection)) for row in found]
+    return [load(model, using, row) for row in found]
 
 
 def _values(convert: list[Any], row: Sequence[Any], connection: Any) -> list[Any]:
@@ -59,6 +60,19 @@ def _values(convert: list[Any], row: Sequence[Any], connection: Any) -> list[Any
         value if f is None else f(value, None, connection)
         for f, value in zip(convert, row, strict=True)
     ]
+
+
+def columns(model: type[Model], using: str, alias: str) -> str:
+    """The model's columns as ``find`` selects them (``alias.`` before each), for a
+    statement that reads a row of it beside others (``load`` makes it an instance)."""
+    return ", ".join(column(model, f.name, using, alias) for f in model._meta.concrete_fields)
+
+
+def load(model: type[Model], using: str, values: Sequence[Any]) -> Any:
+    """The instance ``find`` makes of a row of ``columns``' values, as psycopg gives
+    them (PostgreSQL only)."""
+    names, convert = _loading(model)
+    return model.from_db(using, names, _values(convert, values, connections[using]))
 
 
 @functools.lru_cache(maxsize=64)
@@ -107,17 +121,21 @@ def insert(objects: Sequence[Model]) -> list[Any]:
     ``bulk_create(objects)`` stores (and ``save(force_insert=True)`` for one), each
     field's value taken by its ``pre_save`` as ``save`` does, as one prepared ``INSERT``
     (several rows: ``executemany``). Like ``bulk_create`` it sends no ``pre_save`` or
-    ``post_save`` signal; nothing listens to the sandbox's own models. The objects."""
+    ``post_save`` signal; nothing listens to the sandbox's own models. The objects.
+    Objects of a model with an auto-incremented key (``IdempotencyRecord``) are stored
+    without one, and get none back: for rows nothing reads by key afterwards."""
     objects = list(objects)
     if not objects:
         return objects
     model = type(objects[0])
     using = router.db_for_write(model)
     connection = connections[using]
-    fields: list[Any] = list(model._meta.concrete_fields)
+    auto = isinstance(model._meta.pk, _AUTO)
+    fields: list[Any] = [f for f in model._meta.concrete_fields if not (auto and f.primary_key)]
     params = []
     for obj in objects:
-        assert type(obj) is model and obj.pk is not None, "insert: one model, keys set"
+        assert type(obj) is model, "insert: one model"
+        assert (obj.pk is None) == auto, "insert: keys set (none for an auto-incremented key)"
         params.append([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
     sql = _insert_sql(model, using)
     with connection.cursor() as cursor:
@@ -163,7 +181,9 @@ def _select_sql(
 
 @functools.lru_cache(maxsize=64)
 def _insert_sql(model: type[Model], using: str) -> str:
-    names = [f.name for f in model._meta.concrete_fields]
+    names = [
+        f.name for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, _AUTO))
+    ]
     columns = ", ".join(column(model, name, using) for name in names)
     return f"INSERT INTO {table(model, using)} ({columns}) VALUES ({marks(len(names))})"  # noqa: S608
 

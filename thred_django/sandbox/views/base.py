@@ -70,6 +70,9 @@ def check_query(request: Request) -> None:
         raise validation_failed(errors)
 
 
+_BUSINESS_MODES = ("business", "business_only")  # the path names a business to load
+
+
 class SandboxAPIView(APIView):
     authentication_classes = ()
     permission_classes = ()
@@ -97,7 +100,7 @@ class SandboxAPIView(APIView):
         self.log = requestlog.LogEntry(
             resource=self.resource, action=self.actions.get(method, method)
         )
-        plan = faults.plan_request(peek_partner(request)) if self.apply_faults else faults.NO_FAULTS
+        plan = self._plan(request, kwargs) if self.apply_faults else faults.NO_FAULTS
         self.log.fault = plan.name
         if plan.latency:
             # A remote API's round trip, before any work: no transaction or lock is held
@@ -127,6 +130,21 @@ class SandboxAPIView(APIView):
         self._record(request, response, started)
         return response
 
+    def _plan(self, request: HttpRequest, kwargs: dict[str, Any]) -> faults.FaultPlan:
+        """The request's faults; for a business sub-resource whose credentials name a
+        partner, that partner's business of the path too, read with them (one statement
+        on PostgreSQL) and kept for ``load_business`` (which checks it is the
+        authenticated partner's). Read before the latency's wait: the request sees the
+        business as it was when it arrived."""
+        partner = peek_partner(request)
+        business_id = kwargs.get("business_id")
+        canonical = parse_uuid(business_id) if business_id is not None else None
+        if partner is None or canonical is None or self.auth_mode not in _BUSINESS_MODES:
+            return faults.plan_request(partner)
+        plan, business = faults.plan_and_business(partner, canonical)
+        self._read = (partner, canonical, business)
+        return plan
+
     def _record(self, request: HttpRequest, response: HttpResponseBase, started: float) -> None:
         if not self.log.error_code and response.status_code >= 400:
             data = getattr(response, "data", None)
@@ -149,14 +167,19 @@ class SandboxAPIView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         check_query(request)
-        if self.auth_mode in ("business", "business_only"):
+        if self.auth_mode in _BUSINESS_MODES:
             self.business = self.load_business(kwargs["business_id"])
             self.log.business_id = self.business.id
 
     def load_business(self, business_id: str) -> Business:
         """The principal's partner's business with this id, else 404."""
         canonical = parse_uuid(business_id)
-        business = owned_business(canonical, self.principal.partner_id) if canonical else None
+        partner = self.principal.partner_id
+        read = getattr(self, "_read", None)
+        if read is not None and read[:2] == (partner, canonical):
+            business = read[2]  # read with the fault settings (``_plan``)
+        else:
+            business = owned_business(canonical, partner) if canonical else None
         if business is None:
             raise not_found("business")
         return business
