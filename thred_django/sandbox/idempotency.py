@@ -13,6 +13,7 @@ is refused (409). See ``gaps`` for the choices.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable
@@ -34,6 +35,8 @@ def create_once(
     existing: Callable[[], T | None],
     build: Callable[[], T],
     lock: Callable[[], object] | None = None,
+    *,
+    one_write: bool = False,
 ) -> tuple[T, bool]:
     """``(existing(), False)`` if found, else ``(build(), True)`` made atomically.
 
@@ -45,9 +48,15 @@ def create_once(
     asking ``existing`` first would answer, one query less for every new object.
     Concurrent duplicates: the second insert waits for the first and fails once it
     commits.
+
+    ``one_write``: ``build`` writes with a single statement and takes no lock (reads
+    before it, if any, lock nothing either), so that statement is atomic on its own: in
+    autocommit no transaction is opened (its ``BEGIN`` and ``COMMIT`` are two round
+    trips of the two or three a customer's create needs). Inside a caller's transaction
+    a savepoint still keeps a refused insert from breaking it.
     """
     try:
-        with transaction.atomic():
+        with _transaction(one_write and lock is None):
             if lock is not None:
                 lock()
             return build(), True
@@ -56,6 +65,14 @@ def create_once(
         if found is None:
             raise
         return found, False
+
+
+def _transaction(one_write: bool) -> Any:
+    """A transaction (a savepoint inside one), or none for a single write in
+    autocommit."""
+    if one_write and not transaction.get_connection().in_atomic_block:
+        return contextlib.nullcontext()
+    return transaction.atomic()
 
 
 def header_key(request: HttpRequest) -> str | None:

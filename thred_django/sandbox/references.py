@@ -89,9 +89,12 @@ def check_allocations(
     if locked is None:
         locked = ledger.lock(kind, business, (a[id_key] for a in allocations))
     taken: dict[str, int] = {}
-    for source in kind.sources:
-        own = exclude if exclude and set(exclude) == {f"{source.owner}_id"} else None
-        for key, total in ledger.totals(source, list(locked), own).items():
+    parts = [
+        (source, exclude if exclude and set(exclude) == {f"{source.owner}_id"} else None)
+        for source in kind.sources
+    ]
+    for sums in ledger.totals_of(parts, list(locked)):  # every source in one statement
+        for key, total in sums.items():
             taken[str(key)] = taken.get(str(key), 0) + total
     errors: dict[str, list[str]] = {}
     resolved: list[tuple[Any, int]] = []

@@ -130,7 +130,7 @@ def create(v: SandboxAPIView) -> Response:
             **{key: cleaned[key] for key in _COLUMNS if key in cleaned},
         )
 
-    business, created = create_once(existing, build)
+    business, created = create_once(existing, build, one_write=True)  # one INSERT
     v.log.business_id = business.id
     v.log.created = created
     return Response(render(business, created=created), status=201 if created else 200)

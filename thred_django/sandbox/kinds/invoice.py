@@ -86,9 +86,12 @@ def refresh_customers(customer_ids: Iterable[Any], loaded: Iterable[Any] = ()) -
     ids = set(customer_ids)
     if not ids:
         return
-    outstanding = _outstanding(ids)
-    balances = [(one, outstanding.get(one, 0)) for one in ids]
-    rows.update(customer.Customer, ["outstanding_cents"], balances)
+    if connections[router.db_for_write(customer.Customer)].vendor == "postgresql":
+        outstanding = _store_outstanding(ids)
+    else:
+        outstanding = _outstanding(ids)
+        balances = [(one, outstanding.get(one, 0)) for one in ids]
+        rows.update(customer.Customer, ["outstanding_cents"], balances)
     for one in loaded:
         one.outstanding_cents = outstanding.get(one.id, 0)
 
@@ -116,6 +119,37 @@ def _outstanding_sql(using: str, count: int) -> str:
         f"SELECT {col('customer')}, SUM({col('total_cents')} - {col('received_cents')})"  # noqa: S608
         f" FROM {rows.table(Invoice, using)} WHERE {col('customer')} IN ({rows.marks(count)})"
         f" AND NOT ({col('status')} = %s) GROUP BY {col('customer')}"
+    )
+
+
+def _store_outstanding(customer_ids: set[Any]) -> dict[Any, int]:
+    """What ``_outstanding`` then ``rows.update`` store, as one statement (PostgreSQL):
+    each customer's ``outstanding_cents`` set to its invoices' sum (0 without any) in
+    the ``UPDATE`` itself, the values stored returned (``{customer id: cents}``): a
+    round trip less for every invoice, payment and refund."""
+    using = router.db_for_write(customer.Customer)
+    connection = connections[using]
+    pk: Any = customer.Customer._meta.pk
+    params = ["VOID", *(pk.get_db_prep_value(one, connection) for one in customer_ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(_store_outstanding_sql(using, len(customer_ids)), params)
+        return {pk.to_python(one): int(cents) for one, cents in cursor.fetchall()}
+
+
+@functools.lru_cache(maxsize=16)
+def _store_outstanding_sql(using: str, count: int) -> str:
+    def col(name: str, alias: str, model: Any = Invoice) -> str:
+        return rows.column(model, name, using, alias)
+
+    owed = f"SUM({col('total_cents', 'i')} - {col('received_cents', 'i')})"
+    cents = col("outstanding_cents", "c", customer.Customer)
+    pk = col("id", "c", customer.Customer)
+    return (
+        f"UPDATE {rows.table(customer.Customer, using)} c SET"  # noqa: S608 - our names
+        f" {rows.column(customer.Customer, 'outstanding_cents', using)} = COALESCE(("
+        f"SELECT {owed} FROM {rows.table(Invoice, using)} i"
+        f" WHERE {col('customer', 'i')} = {pk} AND NOT ({col('status', 'i')} = %s)), 0)"
+        f" WHERE {pk} IN ({rows.marks(count)}) RETURNING {pk}, {cents}"
     )
 
 

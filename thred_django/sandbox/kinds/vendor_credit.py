@@ -230,7 +230,14 @@ def create(v: SandboxAPIView) -> Response:
         if bill_ids:
             bill.lock(business, bill_ids)
 
-    return common.create(v, "vendor_credit", query, build, render, lock=lock, built=built)
+    def one_write(cleaned: dict[str, Any]) -> bool:
+        """No allocations, and a vendor that is only read (not made): one INSERT."""
+        creates_vendor = not cleaned.get("vendor_id") and r.VENDOR_CREDIT_CREATES_VENDOR
+        return not cleaned.get("allocations") and not creates_vendor
+
+    return common.create(
+        v, "vendor_credit", query, build, render, lock=lock, built=built, one_write=one_write
+    )
 
 
 def _feeds(credit: VendorCredit) -> Any:

@@ -7,6 +7,8 @@ Concurrent duplicates never make two objects (``idempotency.create_once``). The 
 renders the object as loaded by ``query``; a new one, when ``built`` is given, as
 ``build`` made it, through ``built`` (its renderer for an object that holds what it
 reads with the values written, and has no rows hanging off it yet): a read less.
+``one_write`` (True, or a test of the cleaned body) says ``build`` writes with one
+statement and locks nothing: no transaction around it in autocommit.
 """
 
 from __future__ import annotations
@@ -32,9 +34,13 @@ def create(
     lock: Callable[[dict[str, Any]], object] | None = None,
     existing: Callable[[dict[str, Any]], Any] | None = None,
     built: Callable[[Any], dict[str, Any]] | None = None,
+    one_write: bool | Callable[[dict[str, Any]], bool] = False,
 ) -> Response:
     data = v.payload()
     cleaned = v.clean(resource, "create", data)
+    # For this body ``build`` writes one statement and locks nothing: no transaction
+    # in autocommit (``create_once``); ``lock`` is then not needed either.
+    single = one_write(cleaned) if callable(one_write) else one_write
 
     def find() -> Any:
         if existing is not None:
@@ -42,7 +48,10 @@ def create(
         return query().filter(business=v.business, external_id=cleaned["external_id"]).first()
 
     obj, created = create_once(
-        find, lambda: build(data, cleaned), (lambda: lock(cleaned)) if lock else None
+        find,
+        lambda: build(data, cleaned),
+        (lambda: lock(cleaned)) if lock and not single else None,
+        one_write=single,
     )
     v.log.created = created
     if created and built is not None:

@@ -75,7 +75,12 @@ def create(d: Document, v: SandboxAPIView) -> Response:
             d.parties_changed([party.id], [party])
         return doc
 
-    return common.create(v, d.resource, d.query, build, d.render, built=d.render_new)
+    # Without counterparty balances to refresh (bills) the build reads its counterparty
+    # and inserts: one write, no transaction needed.
+    one_write = d.parties_changed is None
+    return common.create(
+        v, d.resource, d.query, build, d.render, built=d.render_new, one_write=one_write
+    )
 
 
 def update(d: Document, v: SandboxAPIView, object_id: str) -> Response:

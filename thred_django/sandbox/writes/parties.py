@@ -38,7 +38,8 @@ def create(resource: str, model: type[Model], render: Render, v: SandboxAPIView)
         )
         return insert([party])[0]
 
-    return common.create(v, resource, model._default_manager.all, build, render, built=render)
+    manager = model._default_manager
+    return common.create(v, resource, manager.all, build, render, built=render, one_write=True)
 
 
 @dataclass(frozen=True)
