@@ -130,13 +130,7 @@ def insert(objects: Sequence[Model]) -> list[Any]:
     model = type(objects[0])
     using = router.db_for_write(model)
     connection = connections[using]
-    auto = isinstance(model._meta.pk, _AUTO)
-    fields: list[Any] = [f for f in model._meta.concrete_fields if not (auto and f.primary_key)]
-    params = []
-    for obj in objects:
-        assert type(obj) is model, "insert: one model"
-        assert (obj.pk is None) == auto, "insert: keys set (none for an auto-incremented key)"
-        params.append([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    params = _insert_params(objects, connection)
     sql = _insert_sql(model, using)
     with connection.cursor() as cursor:
         if len(params) == 1:
@@ -144,6 +138,62 @@ def insert(objects: Sequence[Model]) -> list[Any]:
         else:
             cursor.executemany(sql, params)
     return objects
+
+
+def together(model: type[Model]) -> bool:
+    """Whether ``insert_together`` and ``inserting`` write rows of ``model`` in one
+    statement (PostgreSQL's data-modifying ``WITH``)."""
+    return connections[router.db_for_write(model)].vendor == "postgresql"
+
+
+def insert_together(*groups: Sequence[Model]) -> None:
+    """``insert`` of each group (one model per group; empty ones skipped), in order: on
+    PostgreSQL as one statement, each group's ``INSERT`` (one multi-row ``VALUES``) in a
+    ``WITH`` of the last one, so a payment and its allocations cost one round trip (the
+    allocations' foreign keys are checked at the end of the statement, when the payment
+    is there). Elsewhere one ``insert`` per group."""
+    groups = tuple(list(group) for group in groups if group)
+    if not groups:
+        return
+    if len(groups) == 1 or not together(type(groups[0][0])):
+        for group in groups:
+            insert(group)
+        return
+    sql, params = inserting(*groups)
+    with connections[router.db_for_write(type(groups[0][0]))].cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def inserting(*groups: Sequence[Model], then: str = "") -> tuple[str, list[Any]]:
+    """The statement (PostgreSQL) and parameters of ``insert_together(*groups)``; with
+    ``then``, a statement run after them in the same one (the groups' INSERTs all in
+    its ``WITH``): its own parameters follow the groups'. It does not see the rows the
+    groups insert (one snapshot for the whole statement)."""
+    using = router.db_for_write(type(groups[0][0]))
+    connection = connections[using]
+    params: list[Any] = []
+    statements = []
+    for group in groups:
+        model = type(group[0])
+        statements.append(_insert_sql(model, using, len(group)))
+        params += [value for row in _insert_params(group, connection) for value in row]
+    if then:
+        statements.append(then)
+    *first, last = statements
+    heads = ", ".join(f"new{n} AS ({one})" for n, one in enumerate(first))
+    return f"WITH {heads} {last}", params
+
+
+def _insert_params(objects: Sequence[Model], connection: Any) -> list[list[Any]]:
+    model = type(objects[0])
+    auto = isinstance(model._meta.pk, _AUTO)
+    fields: list[Any] = [f for f in model._meta.concrete_fields if not (auto and f.primary_key)]
+    params = []
+    for obj in objects:
+        assert type(obj) is model, "insert: one model"
+        assert (obj.pk is None) == auto, "insert: keys set (none for an auto-incremented key)"
+        params.append([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    return params
 
 
 def column(model: type[Model], name: str, using: str, alias: str = "") -> str:
@@ -180,12 +230,14 @@ def _select_sql(
 
 
 @functools.lru_cache(maxsize=64)
-def _insert_sql(model: type[Model], using: str) -> str:
+def _insert_sql(model: type[Model], using: str, count: int = 1) -> str:
+    """``INSERT`` of ``count`` rows (one ``VALUES`` list each)."""
     names = [
         f.name for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, _AUTO))
     ]
     columns = ", ".join(column(model, name, using) for name in names)
-    return f"INSERT INTO {table(model, using)} ({columns}) VALUES ({marks(len(names))})"  # noqa: S608
+    values = ", ".join([f"({marks(len(names))})"] * count)
+    return f"INSERT INTO {table(model, using)} ({columns}) VALUES {values}"  # noqa: S608
 
 
 @functools.lru_cache(maxsize=64)

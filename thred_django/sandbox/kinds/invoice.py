@@ -136,8 +136,29 @@ def _store_outstanding(customer_ids: set[Any]) -> dict[Any, int]:
         return {pk.to_python(one): int(cents) for one, cents in cursor.fetchall()}
 
 
+def store_new(invoice: Invoice, party: customer.Customer) -> None:
+    """``rows.insert([invoice])``, then ``refresh_customers([party.id], [party])``: on
+    PostgreSQL one statement, the INSERT in the ``WITH`` of the balance's ``UPDATE``
+    (which does not see the new row: the invoice's own share, what it asks unless void,
+    is added to the sum), so a new invoice needs no transaction."""
+    using = router.db_for_write(Invoice)
+    if not rows.together(Invoice):
+        rows.insert([invoice])
+        refresh_customers([party.id], [party])
+        return
+    connection = connections[using]
+    pk: Any = customer.Customer._meta.pk
+    owed = 0 if invoice.status == "VOID" else invoice.total_cents - invoice.received_cents
+    sql, params = rows.inserting([invoice], then=_store_outstanding_sql(using, 1, True))
+    params += ["VOID", owed, pk.get_db_prep_value(party.pk, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        stored = cursor.fetchall()
+    party.outstanding_cents = int(stored[0][1]) if stored else 0
+
+
 @functools.lru_cache(maxsize=16)
-def _store_outstanding_sql(using: str, count: int) -> str:
+def _store_outstanding_sql(using: str, count: int, plus: bool = False) -> str:
     def col(name: str, alias: str, model: Any = Invoice) -> str:
         return rows.column(model, name, using, alias)
 
@@ -149,6 +170,7 @@ def _store_outstanding_sql(using: str, count: int) -> str:
         f" {rows.column(customer.Customer, 'outstanding_cents', using)} = COALESCE(("
         f"SELECT {owed} FROM {rows.table(Invoice, using)} i"
         f" WHERE {col('customer', 'i')} = {pk} AND NOT ({col('status', 'i')} = %s)), 0)"
+        f"{' + %s' if plus else ''}"
         f" WHERE {pk} IN ({rows.marks(count)}) RETURNING {pk}, {cents}"
     )
 
@@ -298,6 +320,7 @@ DOCUMENT = documents.Document(
     render=render,
     body_required=True,  # documented as required (the bill PUT's is optional)
     parties_changed=refresh_customers,
+    store_new=store_new,
     render_new=render,  # no allocations rendered
 )
 

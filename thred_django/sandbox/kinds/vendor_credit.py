@@ -25,7 +25,7 @@ from thred_django.sandbox.errors import field_error
 from thred_django.sandbox.kinds import bill, vendor
 from thred_django.sandbox.references import check_allocations, resolve
 from thred_django.sandbox.render.common import display_name, sid, ts, without_nulls
-from thred_django.sandbox.rows import insert
+from thred_django.sandbox.rows import insert_together
 from thred_django.sandbox.schemas import Body, Check, totals
 from thred_django.sandbox.schemas.bodies import external_id
 from thred_django.sandbox.schemas.fields import (
@@ -194,11 +194,14 @@ def create(v: SandboxAPIView) -> Response:
     business = v.business
 
     made: list[VendorCreditAllocation] = []
+    locked: dict[str, Any] = {}  # the bills ``lock`` took, checked by ``build``
 
     def build(data: dict[str, Any], cleaned: dict[str, Any]) -> VendorCredit:
         payee = _vendor(business, cleaned)
         allocations = cleaned.get("allocations") or []
-        resolved = check_allocations(bill.LEDGER, business, payee, allocations, amount_key="amount")
+        resolved = check_allocations(
+            bill.LEDGER, business, payee, allocations, amount_key="amount", locked=locked
+        )
         total = totals.vendor_credit(cleaned)
         applied = sum(amount for _, amount in resolved)
         credit = VendorCredit(
@@ -211,13 +214,11 @@ def create(v: SandboxAPIView) -> Response:
             status=_status(applied, total),
             data=echo(data, cleaned),
         )
-        insert([credit])
-        made[:] = insert(
-            [
-                VendorCreditAllocation(vendor_credit=credit, bill=one, amount_cents=amount)
-                for one, amount in resolved
-            ]
-        )
+        made[:] = [
+            VendorCreditAllocation(vendor_credit=credit, bill=one, amount_cents=amount)
+            for one, amount in resolved
+        ]
+        insert_together([credit], made)  # one statement on PostgreSQL
         bill.refresh({one.pk: one for one, _ in resolved}.values())  # locked: in place
         return credit
 
@@ -228,7 +229,7 @@ def create(v: SandboxAPIView) -> Response:
     def lock(cleaned: dict[str, Any]) -> None:
         bill_ids = [a["bill_id"] for a in cleaned.get("allocations") or []]
         if bill_ids:
-            bill.lock(business, bill_ids)
+            locked.update(bill.lock(business, bill_ids))
 
     def one_write(cleaned: dict[str, Any]) -> bool:
         """No allocations, and a vendor that is only read (not made): one INSERT."""

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.response import Response
 
-from thred_django.sandbox import ledger, readings
+from thred_django.sandbox import ledger, readings, rows
 from thred_django.sandbox.errors import conflict, field_error
 from thred_django.sandbox.references import Party, check_external_id_free, resolve
 from thred_django.sandbox.rows import insert
@@ -44,6 +44,9 @@ class Document:
     # Renders a new document as built (``common.create``): its own columns and its
     # counterparty (its balance refreshed in place); it has no allocations yet.
     render_new: Callable[[Any], dict[str, Any]] | None = None
+    # Stores a new document and refreshes its counterparty's balance (instead of
+    # ``insert`` then ``parties_changed``), in one statement where ``rows.together``.
+    store_new: Callable[[Any, Any], None] | None = None
 
     @property
     def model(self) -> type[Any]:
@@ -70,14 +73,18 @@ def create(d: Document, v: SandboxAPIView) -> Response:
         )
         doc.status = d.settled.status(doc)
         doc.paid_at = timezone.now() if doc.status == "PAID" else None
-        insert([doc])
-        if d.parties_changed is not None:
-            d.parties_changed([party.id], [party])
+        if d.store_new is not None:
+            d.store_new(doc, party)
+        else:
+            insert([doc])
+            if d.parties_changed is not None:
+                d.parties_changed([party.id], [party])
         return doc
 
-    # Without counterparty balances to refresh (bills) the build reads its counterparty
-    # and inserts: one write, no transaction needed.
-    one_write = d.parties_changed is None
+    # The build reads its counterparty and inserts: one write, no transaction needed,
+    # without counterparty balances to refresh (bills) or when the insert refreshes
+    # them in the same statement (invoices, PostgreSQL).
+    one_write = d.parties_changed is None or (d.store_new is not None and rows.together(d.model))
     return common.create(
         v, d.resource, d.query, build, d.render, built=d.render_new, one_write=one_write
     )

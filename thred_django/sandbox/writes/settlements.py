@@ -30,7 +30,7 @@ from thred_django.sandbox.references import (
     resolve,
 )
 from thred_django.sandbox.render.common import ts
-from thred_django.sandbox.rows import insert
+from thred_django.sandbox.rows import insert, insert_together
 from thred_django.sandbox.tables import Business
 from thred_django.sandbox.views.base import SandboxAPIView, echo
 
@@ -64,7 +64,10 @@ class Settlement:
     def id_key(self) -> str:
         return f"{self.document}_id"
 
-    def lines(self, obj: Any, resolved: list[tuple[Any, int]], cleaned: list[dict]) -> list:
+    def lines(
+        self, obj: Any, resolved: list[tuple[Any, int]], cleaned: list[dict], store: bool = True
+    ) -> list:
+        """The allocation rows (stored unless ``store`` is False)."""
         rows = [
             self.allocation(
                 **{self.resource: obj},
@@ -74,7 +77,7 @@ class Settlement:
             )
             for (doc, amount), c in zip(resolved, cleaned, strict=True)
         ]
-        return insert(rows)
+        return insert(rows) if store else rows
 
     def refresh(self, ids: Any) -> None:
         ledger.refresh(self.settled, ids)
@@ -114,8 +117,8 @@ def _build(
         **{column: cleaned.get(column, "") for column in s.columns},
     )
     set_status(obj, cleaned.get("status", readings.PAYMENT_DEFAULT_STATUS))
-    insert([obj])
-    rows = s.lines(obj, resolved, allocations)
+    rows = s.lines(obj, resolved, allocations, store=False)
+    insert_together([obj], rows)  # one statement on PostgreSQL
     s.refresh(doc for doc, _ in resolved)
     return s.created(obj, rows)
 
