@@ -65,14 +65,15 @@ def taken_over(now: datetime) -> dict[str, Any]:
     - no Thred id: a create may have landed (``sent_hash`` names the revision it carried,
       ``last_attempt_at`` starts the wait for it: ``outcome.answer_due``);
     - a Thred id: an update, void, cancel or archive may have been carried out
-      (``retry.ANSWER_LOST`` makes the push read what Thred holds, ``force`` sends the
-      update even when the data equals what was last acknowledged).
+      (``force`` makes the push read whether Thred holds it voided, cancelled or
+      archived, and send the update even when the data equals what was last
+      acknowledged; ``retry.ANSWER_LOST`` says why in the record's error).
 
     This is why a push writes nothing before its call: what the call's outcome would
     have told, had it been written, the next holder reads from the row itself. The SET
     clauses of one UPDATE all read the row as it was."""
     lost = Q(lease_token__isnull=False)
-    known = lost & ~Q(thred_id="")
+    in_thred = lost & ~Q(thred_id="")
 
     def when(condition: Q, value: Any, name: str) -> Case:
         column = SyncRecord._meta.get_field(name)
@@ -82,10 +83,10 @@ def taken_over(now: datetime) -> dict[str, Any]:
     return {
         "sent_hash": _maybe_sent(),
         "last_attempt_at": when(lost & Q(thred_id=""), Value(now), "last_attempt_at"),
-        "force": when(known, Value(True), "force"),
-        "last_error_code": when(known, Value(retry.ANSWER_LOST), "last_error_code"),
-        "last_error_message": when(known, Value(ANSWER_LOST_MESSAGE), "last_error_message"),
-        "last_error_status": when(known, Value(None), "last_error_status"),
+        "force": when(in_thred, Value(True), "force"),
+        "last_error_code": when(in_thred, Value(retry.ANSWER_LOST), "last_error_code"),
+        "last_error_message": when(in_thred, Value(ANSWER_LOST_MESSAGE), "last_error_message"),
+        "last_error_status": when(in_thred, Value(None), "last_error_status"),
     }
 
 
