@@ -27,6 +27,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -38,11 +39,14 @@ def cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def with_threads(url: str, n: int, size: int) -> tuple[float, float]:
+def with_threads(url: str, n: int, size: int, transport: Any = None) -> tuple[float, float]:
+    """``n`` GETs from ``size`` threads through one ``httpx.Client`` (over ``transport``:
+    httpx's own when None)."""
     import httpx
 
     limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-    with httpx.Client(limits=limits, timeout=30) as client, ThreadPoolExecutor(size) as pool:
+    client = httpx.Client(limits=limits, timeout=30, transport=transport)
+    with client, ThreadPoolExecutor(size) as pool:
         client.get(url)
         c0, t0 = cpu(), time.perf_counter()
         list(pool.map(lambda _: client.get(url).status_code, range(n)))
@@ -51,17 +55,9 @@ def with_threads(url: str, n: int, size: int) -> tuple[float, float]:
 
 def with_pooled(url: str, n: int, size: int) -> tuple[float, float]:
     """``with_threads`` over the client's default transport (``PooledTransport``)."""
-    import httpx
+    from thred_django.client.transport import pooled
 
-    from thred_django.client.http import shared_ssl_context
-    from thred_django.client.transport import PooledTransport
-
-    transport = PooledTransport(ssl_context=shared_ssl_context(), max_connections=size)
-    with httpx.Client(transport=transport, timeout=30) as client, ThreadPoolExecutor(size) as pool:
-        client.get(url)
-        c0, t0 = cpu(), time.perf_counter()
-        list(pool.map(lambda _: client.get(url).status_code, range(n)))
-        return time.perf_counter() - t0, cpu() - c0
+    return with_threads(url, n, size, pooled(size))
 
 
 def with_asyncio(url: str, n: int, size: int) -> tuple[float, float]:

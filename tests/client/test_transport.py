@@ -22,8 +22,7 @@ import httpx
 import pytest
 
 from thred_django.client import ThredClient
-from thred_django.client.http import shared_ssl_context
-from thred_django.client.transport import PooledTransport
+from thred_django.client.transport import PooledTransport, shared_ssl_context
 from thred_django.exceptions import ThredTimeoutError, ThredTransportError
 
 

@@ -15,8 +15,7 @@ import threading
 
 import httpx
 
-from thred_django.client.http import shared_ssl_context
-from thred_django.client.transport import PooledTransport
+from thred_django.client.transport import pooled
 from thred_django.conf import thred_settings
 
 _lock = threading.Lock()
@@ -47,8 +46,6 @@ class TokenTap(httpx.BaseTransport):
 
 
 def transport() -> httpx.BaseTransport:
-    inner = PooledTransport(
-        ssl_context=shared_ssl_context(), max_connections=int(thred_settings.MAX_CONNECTIONS)
-    )
+    inner = pooled(int(thred_settings.MAX_CONNECTIONS))
     path = os.environ.get("THRED_TOKEN_TAP_FILE")
     return TokenTap(inner, path) if path else inner

@@ -12,10 +12,8 @@ failures.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import ssl
 import time
 import urllib.request
 import uuid
@@ -30,7 +28,7 @@ from thred_django.client.config import Secret
 from thred_django.client.credentials import SecretAuth
 from thred_django.client.errors import error_from_exception, error_from_response, redact
 from thred_django.client.response import ThredResponse
-from thred_django.client.transport import PooledTransport
+from thred_django.client.transport import pooled, shared_ssl_context
 from thred_django.exceptions import ThredError, ThredResponseError
 
 logger = logging.getLogger("thred_django.client")
@@ -39,12 +37,6 @@ _NOT_JSON = object()
 _URL_CACHE_SIZE = 1024
 
 USER_AGENT = f"thred-django/{thred_django.__version__} httpx/{httpx.__version__}"
-
-
-@functools.cache
-def shared_ssl_context() -> ssl.SSLContext:
-    """One SSL context for every client of the process (building one costs ~20 ms)."""
-    return httpx.create_ssl_context()
 
 
 def _json_default(value: Any) -> Any:
@@ -78,9 +70,7 @@ class HttpCore:
         if transport is None and not urllib.request.getproxies():
             # With a proxy in the environment httpx builds its own transport, which
             # honours it (``PooledTransport`` does not speak to proxies).
-            transport = PooledTransport(
-                ssl_context=shared_ssl_context(), max_connections=max_connections
-            )
+            transport = pooled(max_connections)
         self._client = httpx.Client(
             timeout=timeout,
             limits=limits,  # and ``verify``: for httpx's own transport (proxies)
