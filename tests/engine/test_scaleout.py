@@ -45,6 +45,42 @@ def test_a_claim_takes_one_business_and_leaves_held_ones_alone(thred, no_enqueue
     assert not claim.claim_business(100, tenant_id=next(iter(tenants))).records
 
 
+@pytest.mark.django_db
+def test_a_claim_of_a_named_business_checks_it_without_the_candidates_scan(
+    thred, no_enqueue
+):
+    """``tenant_id`` given (the same business again, a group's top-up): no query over
+    every business's due and held rows, and the same answers as that query gave: a
+    business held by another claim refused, its own claim's token topped up, one with
+    nothing due or paused empty."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from thred_django.engine import health
+    from thred_django.models import BusinessHealth
+
+    shops = [m.Shop.objects.create(name=f"Shop {i}") for i in range(2)]
+    clients(shops, 3)
+    tenant = SyncRecord.objects.get(resource="business", object_id=str(shops[0].pk)).tenant_id
+
+    with CaptureQueriesContext(connection) as queries:
+        first = claim.claim_business(2, tenant_id=tenant)
+    assert {r.tenant_id for r in first.records} == {tenant} and len(first.records) == 2
+    assert not any("GROUP BY" in q["sql"] for q in queries.captured_queries)
+    # Held by that claim: another claim is refused, the claim itself tops up.
+    assert not claim.claim_business(100, tenant_id=tenant).records
+    more = claim.claim_business(100, tenant_id=tenant, token=first.token)
+    assert len(more.records) == 2 and {r.tenant_id for r in more.records} == {tenant}
+    assert not claim.claim_business(100, tenant_id=tenant, token=first.token).records
+    # Nothing due: empty. Paused: empty, though its records are due.
+    other = SyncRecord.objects.exclude(tenant_id=tenant).first().tenant_id
+    assert not claim.claim_business(100, tenant_id="no-such-business").records
+    health.pause(other, 60, "test")
+    assert not claim.claim_business(100, tenant_id=other).records
+    BusinessHealth.objects.filter(tenant_id=other).update(paused_until=None)
+    assert len(claim.claim_business(100, tenant_id=other).records) == 4
+
+
 @pytest.mark.django_db(transaction=True)
 def test_each_thread_holds_its_own_business(thred, settings, no_enqueue, monkeypatch):
     """Three threads claim at once: while all three hold their first claim, no two

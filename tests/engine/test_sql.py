@@ -191,9 +191,20 @@ def test_a_batch_of_outcomes_writes_what_the_orm_form_writes(settings):
     assert untouched["lease_token"] == other and untouched["thred_id"] == ""
 
 
-def test_attempt_rows_are_inserted_as_bulk_create_inserts_them(thred, shop):
-    """sql.insert (PostgreSQL: the rows as one JSON document) against bulk_create: every
-    column of every row the same, texts and JSON with quotes, NULLs, dates."""
+def _no_bulk_create(patch: pytest.MonkeyPatch) -> None:
+    """sql.insert's own statements, not bulk_create, on the databases it covers."""
+    from django.db.models import QuerySet
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("sql.insert went through bulk_create")
+
+    patch.setattr(QuerySet, "bulk_create", refuse)
+
+
+def test_attempt_rows_are_inserted_as_bulk_create_inserts_them(thred, shop, monkeypatch):
+    """sql.insert (PostgreSQL: the rows as one JSON document; SQLite: VALUES lists)
+    against bulk_create: every column of every row the same, texts and JSON with
+    quotes, NULLs, dates."""
     from thred_django.engine.outcome import attempt
     from thred_django.models import SyncAttempt
 
@@ -215,7 +226,9 @@ def test_attempt_rows_are_inserted_as_bulk_create_inserts_them(thred, shop):
             row.created_at = now
         return made
 
-    sql.insert("default", rows())
+    with monkeypatch.context() as patch:
+        _no_bulk_create(patch)
+        sql.insert("default", rows())
     ours = list(SyncAttempt.objects.order_by("id").values())
     SyncAttempt.objects.all().delete()
     SyncAttempt.objects.bulk_create(rows())
@@ -228,7 +241,45 @@ def test_attempt_rows_are_inserted_as_bulk_create_inserts_them(thred, shop):
     assert ours[1]["request_summary"] is None and ours[1]["status"] is None
 
 
-def test_edges_are_inserted_as_bulk_create_inserts_them_conflicts_left_out(thred, shop):
+def test_many_rows_are_inserted_in_statements_under_the_parameter_limit(
+    thred, shop, monkeypatch
+):
+    """More rows than one SQLite statement takes (999 parameters): every row written,
+    each as bulk_create writes it."""
+    from thred_django.engine.outcome import attempt
+    from thred_django.models import SyncAttempt
+
+    client = m.Client.objects.create(shop=shop, name="C1")
+    record = SyncRecord.objects.get(resource="customer", object_id=str(client.pk))
+    now = timezone.now()
+
+    def rows() -> list[SyncAttempt]:
+        made = [
+            attempt(record, "success", method="POST", path=f"/c/{i}", status=201,
+                    request={"n": i}, response={"id": f"t-{i}"})
+            for i in range(250)
+        ]  # fmt: skip
+        for row in made:
+            row.created_at = now
+        return made
+
+    written = {}
+    for form in ("sql", "orm"):
+        SyncAttempt.objects.all().delete()
+        if form == "sql":
+            with monkeypatch.context() as patch:
+                _no_bulk_create(patch)
+                sql.insert("default", rows())
+        else:
+            SyncAttempt.objects.bulk_create(rows())
+        fields = ("path", "status", "request_summary", "response_summary", "created_at")
+        written[form] = list(SyncAttempt.objects.order_by("id").values_list(*fields))
+    assert written["sql"] == written["orm"] and len(written["sql"]) == 250
+
+
+def test_edges_are_inserted_as_bulk_create_inserts_them_conflicts_left_out(
+    thred, shop, monkeypatch
+):
     """sql.insert(ignore_conflicts=True) against bulk_create(ignore_conflicts=True): an
     edge already stored stays as it was, the new ones are written alike."""
     from django.contrib.contenttypes.models import ContentType
@@ -252,7 +303,9 @@ def test_edges_are_inserted_as_bulk_create_inserts_them_conflicts_left_out(thred
             child_id=a.id, parent_type_id=ct, parent_id=str(shop.pk)
         )
         if form == "sql":
-            sql.insert("default", edges(), ignore_conflicts=True)
+            with monkeypatch.context() as patch:
+                _no_bulk_create(patch)
+                sql.insert("default", edges(), ignore_conflicts=True)
         else:
             SyncDependency.objects.bulk_create(edges(), ignore_conflicts=True)
         rows = SyncDependency.objects.order_by("child_id", "parent_id")
@@ -303,3 +356,42 @@ def test_each_fields_quick_form_prepares_what_the_general_one_prepares():
                 assert quick(value, connection) == expected, (model, field.name, value)
                 checked += 1
     assert checked > 100
+
+
+@pytest.mark.django_db
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
+def test_each_fields_quick_parameter_is_what_the_orm_prepares():
+    """jsonrows.prepared_for (sql.insert's values on SQLite) against get_db_prep_save,
+    field by field: plain values, aware date-times in UTC and elsewhere, naive ones,
+    UUIDs as objects and as text, JSON."""
+    import datetime
+    import uuid
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+
+    from thred_django.engine import jsonrows
+    from thred_django.models import SyncAttempt
+
+    now = timezone.now()
+    values = [None, "text", "", 7, True, False, 0.5, Decimal("1.50"), uuid.UUID(int=5),
+              str(uuid.UUID(int=6)), now, now.astimezone(ZoneInfo("Asia/Kolkata")),
+              now.replace(microsecond=0), datetime.datetime(2026, 1, 2, 3, 4, 5),
+              datetime.date(2026, 1, 2), {"a": [1, "b", None]}, [1, 2]]  # fmt: skip
+    checked = 0
+    for model in (SyncRecord, SyncAttempt, SyncDependency):
+        for field in model._meta.concrete_fields:
+            quick = jsonrows.prepared_for(field, connection)
+            for value in values:
+                try:
+                    expected = field.get_db_prep_save(value, connection)
+                except Exception as exc:  # the quick form refuses it the same way
+                    with pytest.raises(type(exc)):
+                        quick(value)
+                    continue
+                got = quick(value)
+                assert type(got) is type(expected), (model, field.name, value)
+                assert got == expected, (model, field.name, value)
+                checked += 1
+    assert checked > 200

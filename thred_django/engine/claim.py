@@ -222,13 +222,18 @@ def claim_business(
     new_token = token or uuid.uuid4()
     with transaction.atomic():
         due = due_queryset(now, tenant_id=tenant_id, resource=resource)
-        candidates = list(
-            due.exclude(tenant_id__in=held(now))
-            .values("tenant_id")
-            .annotate(first=Min("rank"), since=Min("next_attempt_at"))
-            .order_by("first", "since", "tenant_id")
-            .values_list("tenant_id", flat=True)[:CANDIDATES]
-        )
+        if tenant_id is not None:
+            # One business: the checks below (another holder, due records) are what
+            # the candidates' query would check, without its scan of every held row.
+            candidates = [tenant_id]
+        else:
+            candidates = list(
+                due.exclude(tenant_id__in=held(now))
+                .values("tenant_id")
+                .annotate(first=Min("rank"), since=Min("next_attempt_at"))
+                .order_by("first", "since", "tenant_id")
+                .values_list("tenant_id", flat=True)[:CANDIDATES]
+            )
         for tenant in candidates:
             if not _try_lock(tenant):
                 continue  # another worker is claiming it now

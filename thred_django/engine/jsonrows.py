@@ -99,3 +99,37 @@ def ready_for(field: models.Field[Any, Any]) -> Any:
 
         return ready_plain
     return lambda value, connection: json_ready(field, value, connection)
+
+
+def prepared_for(field: models.Field[Any, Any], connection: Any) -> Any:
+    """``prep_save`` of ``field`` on ``connection``, as a function of the value that
+    answers the common values (a plain value, an aware UTC date-time where the database
+    keeps UTC, a UUID where it has no UUID type) without the ORM's steps: what a
+    statement's parameter carries (``sql.insert`` on SQLite)."""
+    kind = type(field)
+    plain = _PLAIN.get(kind, ())
+    if kind is models.DateTimeField:
+        utc = settings.USE_TZ and connection.timezone is datetime.timezone.utc
+        as_text = connection.vendor == "sqlite"  # its adapt_datetimefield_value: str()
+
+        def prepared_datetime(value: Any) -> Any:
+            if value is None:
+                return None
+            if utc and as_text and type(value) is datetime.datetime and value.tzinfo is datetime.timezone.utc:
+                return str(value.replace(tzinfo=None))
+            return prep_save(field, value, connection)
+
+        return prepared_datetime
+    if kind is models.UUIDField and not connection.features.has_native_uuid_field:
+
+        def prepared_uuid(value: Any) -> Any:
+            return value.hex if type(value) is uuid.UUID else prep_save(field, value, connection)
+
+        return prepared_uuid
+    if plain and not isinstance(field, models.JSONField):
+
+        def prepared_plain(value: Any) -> Any:
+            return value if type(value) in plain else prep_save(field, value, connection)
+
+        return prepared_plain
+    return lambda value: prep_save(field, value, connection)
