@@ -46,9 +46,7 @@ def test_a_claim_takes_one_business_and_leaves_held_ones_alone(thred, no_enqueue
 
 
 @pytest.mark.django_db
-def test_a_claim_of_a_named_business_checks_it_without_the_candidates_scan(
-    thred, no_enqueue
-):
+def test_a_claim_of_a_named_business_checks_it_without_the_candidates_scan(thred, no_enqueue):
     """``tenant_id`` given (the same business again, a group's top-up): no query over
     every business's due and held rows, and the same answers as that query gave: a
     business held by another claim refused, its own claim's token topped up, one with

@@ -241,9 +241,7 @@ def test_attempt_rows_are_inserted_as_bulk_create_inserts_them(thred, shop, monk
     assert ours[1]["request_summary"] is None and ours[1]["status"] is None
 
 
-def test_many_rows_are_inserted_in_statements_under_the_parameter_limit(
-    thred, shop, monkeypatch
-):
+def test_many_rows_are_inserted_in_statements_under_the_parameter_limit(thred, shop, monkeypatch):
     """More rows than one SQLite statement takes (999 parameters): every row written,
     each as bulk_create writes it."""
     from thred_django.engine.outcome import attempt

@@ -29,6 +29,9 @@ _PLAIN: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
     models.ForeignKey: (int, type(None)),
     models.DateTimeField: (type(None),),
     models.UUIDField: (type(None),),
+    models.AutoField: (int,),
+    models.BigAutoField: (int,),
+    models.SmallAutoField: (int,),
 }
 
 
@@ -109,13 +112,18 @@ def prepared_for(field: models.Field[Any, Any], connection: Any) -> Any:
     kind = type(field)
     plain = _PLAIN.get(kind, ())
     if kind is models.DateTimeField:
-        utc = settings.USE_TZ and connection.timezone is datetime.timezone.utc
-        as_text = connection.vendor == "sqlite"  # its adapt_datetimefield_value: str()
+        # SQLite keeps a UTC date-time as the text of the naive one
+        # (adapt_datetimefield_value: made naive in the connection's zone, then str()).
+        as_text = (
+            connection.vendor == "sqlite"
+            and settings.USE_TZ
+            and connection.timezone is datetime.UTC
+        )
 
         def prepared_datetime(value: Any) -> Any:
             if value is None:
                 return None
-            if utc and as_text and type(value) is datetime.datetime and value.tzinfo is datetime.timezone.utc:
+            if as_text and type(value) is datetime.datetime and value.tzinfo is datetime.UTC:
                 return str(value.replace(tzinfo=None))
             return prep_save(field, value, connection)
 

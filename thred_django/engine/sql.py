@@ -32,7 +32,7 @@ from typing import Any
 
 from django.db import connections, models
 
-from thred_django.engine.jsonrows import prep_save, prepared_for, ready_for
+from thred_django.engine.jsonrows import prepared_for, ready_for
 from thred_django.models import SyncDependency, SyncRecord
 
 VENDORS = ("sqlite", "postgresql")
@@ -226,15 +226,17 @@ def update_leased(using: str, token: Any, rows: dict[int, dict[str, Any]]) -> in
 def _prepared_rows(
     connection: Any, names: tuple[str, ...], group: list[tuple[int, dict[str, Any]]]
 ) -> list[list[Any]]:
-    """Each row's id and values, prepared by their fields (a value equal to the last
-    row's reuses its prepared form)."""
+    """Each row's id and values, prepared by their fields' quick forms
+    (``jsonrows.prepared_for``; a value equal to the last row's reuses its prepared
+    form)."""
     pk = _META.pk
     assert pk is not None
-    fields = [_FIELDS[name] for name in names]
+    prepare_id = prepared_for(pk, connection)
+    prepare = [prepared_for(_FIELDS[name], connection) for name in names]
     previous: list[tuple[Any, Any]] = [(_UNSET, None)] * len(names)
     table = []
     for row_id, values in group:
-        row = [pk.get_db_prep_save(row_id, connection)]
+        row = [prepare_id(row_id)]
         for i, name in enumerate(names):
             value = values[name]
             raw, prepared = previous[i]
@@ -245,7 +247,7 @@ def _prepared_rows(
                 or isinstance(value, dict | list)
                 or raw != value
             ):
-                prepared = prep_save(fields[i], value, connection)
+                prepared = prepare[i](value)
                 previous[i] = (value, prepared)
             row.append(prepared)
         table.append(row)
