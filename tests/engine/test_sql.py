@@ -390,6 +390,7 @@ def test_each_fields_quick_parameter_is_what_the_orm_prepares():
                     continue
                 got = quick(value)
                 assert type(got) is type(expected), (model, field.name, value)
-                assert got == expected, (model, field.name, value)
+                # (psycopg's Jsonb wrapper has no equality of its own)
+                assert got == expected or repr(got) == repr(expected), (model, field.name, value)
                 checked += 1
     assert checked > 200

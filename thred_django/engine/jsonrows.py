@@ -105,20 +105,19 @@ def ready_for(field: models.Field[Any, Any]) -> Any:
 
 
 def prepared_for(field: models.Field[Any, Any], connection: Any) -> Any:
-    """``prep_save`` of ``field`` on ``connection``, as a function of the value that
-    answers the common values (a plain value, an aware UTC date-time where the database
-    keeps UTC, a UUID where it has no UUID type) without the ORM's steps: what a
-    statement's parameter carries (``sql.insert`` on SQLite)."""
+    """``prep_save`` of ``field`` on ``connection``, as a function of the value. On
+    SQLite the common values (a plain value, an aware UTC date-time, a UUID) are
+    answered without the ORM's steps, as its backend prepares them: what a statement's
+    parameter carries there (``sql.insert``, ``sql.update_leased``). Elsewhere the
+    general form (PostgreSQL wraps small integers in typed ones, for one)."""
+    if connection.vendor != "sqlite":
+        return lambda value: prep_save(field, value, connection)
     kind = type(field)
     plain = _PLAIN.get(kind, ())
     if kind is models.DateTimeField:
-        # SQLite keeps a UTC date-time as the text of the naive one
-        # (adapt_datetimefield_value: made naive in the connection's zone, then str()).
-        as_text = (
-            connection.vendor == "sqlite"
-            and settings.USE_TZ
-            and connection.timezone is datetime.UTC
-        )
+        # A UTC date-time as the text of the naive one (adapt_datetimefield_value: made
+        # naive in the connection's zone, then str()), when that zone is UTC.
+        as_text = settings.USE_TZ and connection.timezone is datetime.UTC
 
         def prepared_datetime(value: Any) -> Any:
             if value is None:
