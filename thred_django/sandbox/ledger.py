@@ -82,12 +82,23 @@ def totals(source: Source, keys: Iterable[Any], exclude: dict[str, Any] | None =
 
 
 def totals_of(
-    parts: Sequence[tuple[Source, dict[str, Any] | None]], keys: Iterable[Any]
+    parts: Sequence[tuple[Source, dict[str, Any] | None]],
+    keys: Iterable[Any],
+    inserting: Sequence[Sequence[Model]] = (),
 ) -> list[dict]:
     """``totals(source, keys, exclude)`` of each ``(source, exclude)`` part, in order,
     from one statement (the parts' sums joined by ``UNION ALL``, each row tagged with
-    its part): a payment's documents are summed over every source in one round trip."""
+    its part): a payment's documents are summed over every source in one round trip.
+
+    ``inserting``: groups of new rows (``rows.insert_together``) stored first, counted
+    in the sums. On PostgreSQL their INSERTs go in the sums' statement (its ``WITH``),
+    whose sums do not see them: what each new row adds to a part (a row of its source,
+    for one of ``keys``, whose owner's status counts, not excluded) is added here."""
     keys = list(keys)
+    groups = [list(group) for group in inserting if group]
+    if groups and not (keys and parts and rows_.together(type(groups[0][0]))):
+        rows_.insert_together(*groups)  # then summed with the rest (or nothing to sum)
+        groups = []
     if not keys or not parts:
         return [{} for _ in parts]
     using = router.db_for_read(parts[0][0].model)
@@ -107,13 +118,40 @@ def totals_of(
             params.append(owner.get_db_prep_value(value, connection))
         shape.append((source, owner.name if owner else ""))
     out: list[dict] = [{} for _ in parts]
+    sql = _union_sql(tuple(shape), using, len(keys))
+    if groups:
+        sql, stored = rows_.inserting(*groups, then=sql)
+        params = stored + params
     with connection.cursor() as cursor:
-        cursor.execute(_union_sql(tuple(shape), using, len(keys)), params)
+        cursor.execute(sql, params)
         for part, k, total in cursor.fetchall():
             # to_python: the keys as the ORM gives them (UUIDs, not SQLite's text)
             key = parts[part][0].model._meta.get_field(parts[part][0].key)
             out[part][key.to_python(k)] = int(total or 0)
+    for part, (source, exclude) in enumerate(parts):
+        for row in (row for group in groups for row in group):
+            _count_new(out[part], source, exclude, row, keys)
     return out
+
+
+def _count_new(
+    found: dict[Any, int], source: Source, exclude: dict[str, Any] | None, row: Any, keys: list
+) -> None:
+    """Add a new row's ``amount_cents`` to ``found`` as the source's sum would count it."""
+    model: Any = source.model
+    if type(row) is not model:
+        return
+    field: Any = model._meta.get_field(source.key)
+    key = field.to_python(getattr(row, field.attname))
+    if key is None or str(key) not in {str(k) for k in keys}:
+        return
+    if source.statuses and getattr(row, source.owner).status not in source.statuses:
+        return
+    if exclude:
+        ((name, value),) = exclude.items()
+        if str(getattr(row, name)) == str(value):
+            return
+    found[key] = found.get(key, 0) + int(row.amount_cents)
 
 
 @functools.lru_cache(maxsize=64)
@@ -164,16 +202,21 @@ def _locked(model: type[Model], given: Iterable[Any]) -> list[Any]:
     return instances
 
 
-def refresh(kind: Settled, documents: Iterable[Any]) -> None:
-    """Recompute documents given as locked instances (updated in place) or ids."""
+def refresh(
+    kind: Settled, documents: Iterable[Any], inserting: Sequence[Sequence[Model]] = ()
+) -> None:
+    """Recompute documents given as locked instances (updated in place) or ids;
+    ``inserting``: groups of new rows stored first (``totals_of``: on PostgreSQL in the
+    statement of the sums), counted in them."""
     instances = _locked(kind.model, documents)
     if not instances:
+        rows_.insert_together(*inserting)
         return
     keys = [doc.pk for doc in instances]
     # What they received and (invoices) what was refunded of them, in one statement.
     refunds = kind.refunds if kind.refunded else []
     parts = [(source, None) for source in [*kind.sources, *refunds]]
-    found = totals_of(parts, keys)
+    found = totals_of(parts, keys, inserting)
     received = _added(found[: len(kind.sources)])
     refunded = _added(found[len(kind.sources) :])
     now = timezone.now()

@@ -4,7 +4,7 @@ credits). A bill PUT takes every create field, all optional (documented)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -72,8 +72,9 @@ def lock(business: Business, ids: Iterable[Any]) -> dict[str, Any]:
     return ledger.lock(LEDGER, business, ids)
 
 
-def refresh(bills: Iterable[Any]) -> None:
-    ledger.refresh(LEDGER, bills)
+def refresh(bills: Iterable[Any], inserting: Sequence[Sequence[Any]] = ()) -> None:
+    """``ledger.refresh`` (``inserting``: new rows stored with the sums, counted in them)."""
+    ledger.refresh(LEDGER, bills, inserting)
 
 
 def outstanding_cents(bill: Bill) -> int:

@@ -11,7 +11,7 @@ representation.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -195,8 +195,9 @@ def lock(business: Business, ids: Iterable[Any]) -> dict[str, Any]:
     return ledger.lock(LEDGER, business, ids)
 
 
-def refresh(invoices: Iterable[Any]) -> None:
-    ledger.refresh(LEDGER, invoices)
+def refresh(invoices: Iterable[Any], inserting: Sequence[Sequence[Any]] = ()) -> None:
+    """``ledger.refresh`` (``inserting``: new rows stored with the sums, counted in them)."""
+    ledger.refresh(LEDGER, invoices, inserting)
 
 
 def outstanding_cents(invoice: Invoice) -> int:

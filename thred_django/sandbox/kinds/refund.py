@@ -170,8 +170,9 @@ def create(v: SandboxAPIView) -> Response:
             status=refund_payment.status(0, amount),
             data=echo(data, cleaned),
         )
-        rows.insert([made])
-        invoice.refresh([refunded])  # locked: refreshed in place, as rendered
+        # Stored with the invoice's sums (one statement on PostgreSQL), counted in them;
+        # the invoice was locked: refreshed in place, as rendered.
+        invoice.refresh([refunded], ([made],))
         return made
 
     # No ``lock``: the first statement of ``build`` locks the invoice.

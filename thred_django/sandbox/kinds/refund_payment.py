@@ -8,6 +8,7 @@ with ``render`` and takes its status from ``status``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -67,10 +68,12 @@ def status(paid: int, amount: int) -> str:
     return "paid" if paid >= amount else "processing"
 
 
-def refresh_refund(refund: Any) -> None:
+def refresh_refund(refund: Any, inserting: Sequence[Any] = ()) -> None:
     """Recompute a refund's paid-back amount and its status pending → processing → paid
-    (updated in place, and stored: ``ledger.totals`` and ``rows.update``)."""
-    paid = ledger.totals(PAID_BACK, [refund.pk])
+    (updated in place, and stored: ``ledger.totals`` and ``rows.update``); ``inserting``:
+    new refund payments stored first (``ledger.totals_of``: on PostgreSQL in the sum's
+    statement), counted in it."""
+    (paid,) = ledger.totals_of([(PAID_BACK, None)], [refund.pk], [inserting])
     refund.paid_cents = paid.get(refund.pk, 0)
     refund.status = status(refund.paid_cents, refund.amount_cents)
     refund.updated_at = timezone.now()
@@ -157,8 +160,7 @@ def create(v: SandboxAPIView, refund_id: str) -> Response:
             completed_at=cleaned.get("completed_at"),
             data=echo(data, cleaned),
         )
-        rows.insert([payment])
-        refresh_refund(locked)
+        refresh_refund(locked, [payment])  # stored with the refund's sum
         return payment
 
     return common.create(

@@ -25,7 +25,6 @@ from thred_django.sandbox.errors import field_error
 from thred_django.sandbox.kinds import bill, vendor
 from thred_django.sandbox.references import check_allocations, resolve
 from thred_django.sandbox.render.common import display_name, sid, ts, without_nulls
-from thred_django.sandbox.rows import insert_together
 from thred_django.sandbox.schemas import Body, Check, totals
 from thred_django.sandbox.schemas.bodies import external_id
 from thred_django.sandbox.schemas.fields import (
@@ -218,8 +217,9 @@ def create(v: SandboxAPIView) -> Response:
             VendorCreditAllocation(vendor_credit=credit, bill=one, amount_cents=amount)
             for one, amount in resolved
         ]
-        insert_together([credit], made)  # one statement on PostgreSQL
-        bill.refresh({one.pk: one for one, _ in resolved}.values())  # locked: in place
+        # Stored with the bills' sums (one statement on PostgreSQL), counted in them;
+        # the bills were locked: refreshed in place.
+        bill.refresh({one.pk: one for one, _ in resolved}.values(), ([credit], made))
         return credit
 
     def built(credit: VendorCredit) -> dict[str, Any]:

@@ -11,7 +11,7 @@ and the response shapes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ from thred_django.sandbox.references import (
     resolve,
 )
 from thred_django.sandbox.render.common import ts
-from thred_django.sandbox.rows import insert, insert_together
+from thred_django.sandbox.rows import insert
 from thred_django.sandbox.tables import Business
 from thred_django.sandbox.views.base import SandboxAPIView, echo
 
@@ -79,8 +79,8 @@ class Settlement:
         ]
         return insert(rows) if store else rows
 
-    def refresh(self, ids: Any) -> None:
-        ledger.refresh(self.settled, ids)
+    def refresh(self, ids: Any, inserting: Sequence[Sequence[Model]] = ()) -> None:
+        ledger.refresh(self.settled, ids, inserting)
 
 
 def set_status(obj: Any, status: str) -> None:
@@ -118,8 +118,8 @@ def _build(
     )
     set_status(obj, cleaned.get("status", readings.PAYMENT_DEFAULT_STATUS))
     rows = s.lines(obj, resolved, allocations, store=False)
-    insert_together([obj], rows)  # one statement on PostgreSQL
-    s.refresh(doc for doc, _ in resolved)
+    # Stored with the documents' sums (one statement on PostgreSQL), counted in them.
+    s.refresh((doc for doc, _ in resolved), ([obj], rows))
     return s.created(obj, rows)
 
 
