@@ -244,15 +244,15 @@ def claim_business(
                 qs = qs.select_for_update(skip_locked=True, of=("self",))
             ids = list(qs.values_list("id", flat=True)[:limit])
             if ids:
-                return _lease(ids, new_token, now, fresh=token is None)
+                return _lease(ids, new_token, now)
     return Claim(new_token)
 
 
-def _lease(ids: list[int], token: uuid.UUID, now: datetime, *, fresh: bool = False) -> Claim:
+def _lease(ids: list[int], token: uuid.UUID, now: datetime) -> Claim:
     """Move the picked rows to in flight under ``token`` (compare-and-set), then load them.
-    Runs inside the claim's transaction; the rows are read after the UPDATE. A ``fresh``
-    token (made for this claim) is on these rows alone: on PostgreSQL they are read by
-    it (the server scans; the client sends no list of ids)."""
+    Runs inside the claim's transaction; the rows are read after the UPDATE, by their ids
+    (the primary key's index: the lease token has none, and the outbox keeps every
+    record a host ever marked) and the token (the ones the compare-and-set took)."""
     SyncRecord.objects.filter(due_filter(now), id__in=ids).update(
         state=State.IN_FLIGHT,
         lease_token=token,
@@ -260,11 +260,7 @@ def _lease(ids: list[int], token: uuid.UUID, now: datetime, *, fresh: bool = Fal
         claimed_revision=F("revision"),
         **taken_over(now),
     )
-    leased = SyncRecord.objects.filter(lease_token=token)
-    if not fresh or connection.vendor == "sqlite":
-        # A claim's token: its earlier records too. SQLite: the token has no index, and
-        # a scan of the whole outbox (in this process) costs more than the ids' list.
-        leased = leased.filter(id__in=ids)
+    leased = SyncRecord.objects.filter(lease_token=token, id__in=ids)
     records = list(leased.select_related("content_type").order_by("rank", "id"))
     return Claim(token, records)
 
