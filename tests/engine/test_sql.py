@@ -394,3 +394,41 @@ def test_each_fields_quick_parameter_is_what_the_orm_prepares():
                 assert got == expected or repr(got) == repr(expected), (model, field.name, value)
                 checked += 1
     assert checked > 200
+
+
+def test_a_batchs_reads_find_what_the_orm_forms_find(thred, shop):
+    """sql.held_revisions and sql.edges_of (what a batch of outcomes reads) against
+    their ORM forms: only the rows under the token, revisions as UUIDs; every stored
+    edge of the records asked for, none of the others'."""
+    import uuid
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+
+    clients = [m.Client.objects.create(shop=shop, name=f"C{i}") for i in range(4)]
+    records = [SyncRecord.objects.get(resource="customer", object_id=str(c.pk)) for c in clients]
+    ours, theirs = uuid.uuid4(), uuid.uuid4()
+    SyncRecord.objects.filter(id__in=[r.id for r in records[:3]]).update(lease_token=ours)
+    SyncRecord.objects.filter(id=records[3].id).update(lease_token=theirs)
+    ids = [r.id for r in records] + [10**9]
+    with transaction.atomic():
+        held = sql.held_revisions("default", ours, ids)
+        expected = dict(
+            SyncRecord.objects.select_for_update()
+            .filter(id__in=ids, lease_token=ours)
+            .values_list("id", "revision")
+        )
+    assert held == expected and len(held) == 3
+    assert all(isinstance(v, uuid.UUID) for v in held.values())
+
+    ct = ContentType.objects.get_for_model(m.Shop).pk
+    SyncDependency.objects.bulk_create(
+        [SyncDependency(child_id=r.id, parent_type_id=ct, parent_id=f'{i} "x" é')
+         for i, r in enumerate(records) for _ in range(1)]
+        + [SyncDependency(child_id=records[0].id, parent_type_id=ct, parent_id=str(shop.pk))]
+    )  # fmt: skip
+    asked = [r.id for r in records[:2]]
+    got = sorted(sql.edges_of("default", asked))
+    orm = SyncDependency.objects.filter(child_id__in=asked)
+    assert got == sorted(orm.values_list("pk", "child_id", "parent_type_id", "parent_id"))
+    assert len(got) == 3 and sql.edges_of("default", []) == []

@@ -18,9 +18,16 @@ def write_edges(read: dict[int, set[tuple[int, str]]]) -> None:
     only for what changed)."""
     stored: dict[int, set[tuple[int, str]]] = {child: set() for child in read}
     stale: list[int] = []
-    for pk, child, ct, parent in SyncDependency.objects.filter(child_id__in=list(read)).values_list(
-        "pk", "child_id", "parent_type_id", "parent_id"
-    ):
+    using = router.db_for_read(SyncDependency)
+    if sql.supported(using):
+        rows = sql.edges_of(using, list(read))
+    else:
+        rows = list(
+            SyncDependency.objects.filter(child_id__in=list(read)).values_list(
+                "pk", "child_id", "parent_type_id", "parent_id"
+            )
+        )
+    for pk, child, ct, parent in rows:
         if (ct, parent) in read[child]:
             stored[child].add((ct, parent))
         else:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import json
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -155,6 +156,76 @@ def dependents(using: str, content_type_id: int, object_ids: list[str]) -> list[
     with connections[using].cursor() as cursor:
         cursor.execute(_children_sql(using, len(object_ids)), [content_type_id, *object_ids])
         return [row[0] for row in cursor.fetchall()]
+
+
+# --- what a batch of outcomes reads ------------------------------------------------------
+# Both statements run once per batch with a list of up to ~100 ids; their ORM forms
+# (``values_list`` with ``__in``) spent more on building and compiling the query, each id
+# prepared by its lookup, than the database spent running it.
+_IDS_PER_STATEMENT = 900  # under SQLite's 999 parameters
+
+
+@functools.lru_cache(maxsize=64)
+def _edges_sql(using: str, count: int) -> str:
+    """``SELECT id, child_id, parent_type_id, parent_id FROM <edges> WHERE child_id IN
+    (…)``."""
+    q = connections[using].ops.quote_name
+    meta = SyncDependency._meta
+    column = {f.name: q(str(f.column)) for f in meta.concrete_fields}
+    marks = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {column['id']}, {column['child']}, {column['parent_type']}, "  # noqa: S608
+        f"{column['parent_id']} FROM {q(meta.db_table)} WHERE {column['child']} IN ({marks})"
+    )
+
+
+def edges_of(using: str, child_ids: list[int]) -> list[tuple[int, int, int, str]]:
+    """(id, child id, parent type id, parent id) of the stored edges of these records:
+    what ``SyncDependency.objects.filter(child_id__in=…).values_list("pk", "child_id",
+    "parent_type_id", "parent_id")`` reads."""
+    found: list[tuple[int, int, int, str]] = []
+    with connections[using].cursor() as cursor:
+        for start in range(0, len(child_ids), _IDS_PER_STATEMENT):
+            chunk = child_ids[start : start + _IDS_PER_STATEMENT]
+            cursor.execute(_edges_sql(using, len(chunk)), chunk)
+            found.extend(tuple(row) for row in cursor.fetchall())
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _held_sql(using: str, count: int) -> str:
+    """``SELECT id, revision FROM <outbox> WHERE lease_token = %s AND id IN (…)``, with
+    ``FOR UPDATE`` where the database locks rows."""
+    connection = connections[using]
+    q = connection.ops.quote_name
+    pk = _META.pk
+    assert pk is not None
+    marks = ", ".join(["%s"] * count)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return (
+        f"SELECT {q(str(pk.column))}, {q(str(_FIELDS['revision'].column))} "  # noqa: S608
+        f"FROM {q(_META.db_table)} WHERE {q(str(_FIELDS['lease_token'].column))} = %s "
+        f"AND {q(str(pk.column))} IN ({marks}){lock}"
+    )
+
+
+def held_revisions(using: str, token: Any, ids: list[int]) -> dict[int, Any]:
+    """Id → revision of these rows still under the lease ``token``, locked for the
+    transaction (``SELECT … FOR UPDATE`` on PostgreSQL): what ``SyncRecord.objects.
+    select_for_update().filter(id__in=…, lease_token=token).values_list("id",
+    "revision")`` reads (a revision stored as text, on SQLite, read back as a UUID)."""
+    connection = connections[using]
+    prepared_token = _FIELDS["lease_token"].get_db_prep_save(token, connection)
+    held: dict[int, Any] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), _IDS_PER_STATEMENT):
+            chunk = ids[start : start + _IDS_PER_STATEMENT]
+            cursor.execute(_held_sql(using, len(chunk)), [prepared_token, *chunk])
+            for row_id, revision in cursor.fetchall():
+                if revision is not None and not isinstance(revision, uuid.UUID):
+                    revision = uuid.UUID(revision)  # the backend's converter does this
+                held[row_id] = revision
+    return held
 
 
 # --- a batch of outcomes ------------------------------------------------------------------

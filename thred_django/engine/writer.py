@@ -154,11 +154,15 @@ class Outcomes:
         if not pending:
             return Flushed()
         now = timezone.now()
-        held = dict(
-            SyncRecord.objects.select_for_update()
-            .filter(id__in=[p.record.id for p in pending], lease_token=self.token)
-            .values_list("id", "revision")
-        )
+        ids = [p.record.id for p in pending]
+        if sql.supported(connection.alias):
+            held = sql.held_revisions(connection.alias, self.token, ids)
+        else:
+            held = dict(
+                SyncRecord.objects.select_for_update()
+                .filter(id__in=ids, lease_token=self.token)
+                .values_list("id", "revision")
+            )
         done = Flushed()
         rows: dict[int, dict[str, Any]] = {}
         for item in pending:
