@@ -434,7 +434,7 @@ def _insert_values(using: str, objs: Sequence[models.Model], ignore_conflicts: b
             cursor.execute(sql, [value for row in batch for value in row])
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=128)  # one per row count up to the parameter limit
 def _values_sql(using: str, model: type[models.Model], ignore_conflicts: bool, rows: int) -> str:
     connection = connections[using]
     q = connection.ops.quote_name
