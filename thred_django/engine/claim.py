@@ -270,13 +270,18 @@ def _lease(ids: list[int], token: uuid.UUID, now: datetime) -> Claim:
 
 def _lease_rows(ids: list[int], token: uuid.UUID, now: datetime) -> None:
     """The lease's compare-and-set UPDATE, through the ORM."""
-    SyncRecord.objects.filter(due_filter(now), id__in=ids).update(
-        state=State.IN_FLIGHT,
-        lease_token=token,
-        lease_until=lease_expiry(now),
-        claimed_revision=F("revision"),
+    SyncRecord.objects.filter(due_filter(now), id__in=ids).update(**_leased(token, now))
+
+
+def _leased(token: uuid.UUID, now: datetime) -> dict[str, Any]:
+    """What a lease sets on the rows it takes (the take-over's columns among them)."""
+    return {
+        "state": State.IN_FLIGHT,
+        "lease_token": token,
+        "lease_until": lease_expiry(now),
+        "claimed_revision": F("revision"),
         **taken_over(now),
-    )
+    }
 
 
 # The lease UPDATE's SQL, captured from the ORM once per database and number of ids
@@ -316,15 +321,7 @@ def claim_one(record_id: int, token: uuid.UUID) -> bool:
     now = timezone.now()
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     claimable = Q(state__in=CLAIMABLE) & free | Q(state=State.IN_FLIGHT, lease_until__lt=now)
-    return bool(
-        SyncRecord.objects.filter(claimable, id=record_id).update(
-            state=State.IN_FLIGHT,
-            lease_token=token,
-            lease_until=lease_expiry(now),
-            claimed_revision=F("revision"),
-            **taken_over(now),
-        )
-    )
+    return bool(SyncRecord.objects.filter(claimable, id=record_id).update(**_leased(token, now)))
 
 
 def fenced(record: SyncRecord, token: uuid.UUID, **changes: Any) -> bool:

@@ -51,8 +51,9 @@ def supported(using: str) -> bool:
 
 
 # --- the mark upsert ----------------------------------------------------------------------
-def _insert_fields() -> list[models.Field[Any, Any]]:
-    return [f for f in _META.concrete_fields if not f.primary_key]
+def _insert_fields(model: type[models.Model] = SyncRecord) -> list[models.Field[Any, Any]]:
+    """The fields an INSERT of ``model`` writes (its primary key comes from the database)."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
 @functools.lru_cache(maxsize=8)
@@ -165,6 +166,10 @@ def dependents(using: str, content_type_id: int, object_ids: list[str]) -> list[
 _IDS_PER_STATEMENT = 900  # under SQLite's 999 parameters
 
 
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + _IDS_PER_STATEMENT] for i in range(0, len(ids), _IDS_PER_STATEMENT)]
+
+
 @functools.lru_cache(maxsize=64)
 def _edges_sql(using: str, count: int) -> str:
     """``SELECT id, child_id, parent_type_id, parent_id FROM <edges> WHERE child_id IN
@@ -185,8 +190,7 @@ def edges_of(using: str, child_ids: list[int]) -> list[tuple[int, int, int, str]
     "parent_type_id", "parent_id")`` reads."""
     found: list[tuple[int, int, int, str]] = []
     with connections[using].cursor() as cursor:
-        for start in range(0, len(child_ids), _IDS_PER_STATEMENT):
-            chunk = child_ids[start : start + _IDS_PER_STATEMENT]
+        for chunk in _chunks(child_ids):
             cursor.execute(_edges_sql(using, len(chunk)), chunk)
             found.extend(tuple(row) for row in cursor.fetchall())
     return found
@@ -218,8 +222,7 @@ def held_revisions(using: str, token: Any, ids: list[int]) -> dict[int, Any]:
     prepared_token = _FIELDS["lease_token"].get_db_prep_save(token, connection)
     held: dict[int, Any] = {}
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), _IDS_PER_STATEMENT):
-            chunk = ids[start : start + _IDS_PER_STATEMENT]
+        for chunk in _chunks(ids):
             cursor.execute(_held_sql(using, len(chunk)), [prepared_token, *chunk])
             for row_id, revision in cursor.fetchall():
                 if revision is not None and not isinstance(revision, uuid.UUID):
@@ -401,15 +404,14 @@ def insert(using: str, objs: Sequence[models.Model], *, ignore_conflicts: bool =
 @functools.lru_cache(maxsize=8)
 def _insert_columns(model: type[models.Model]) -> list[tuple[str, models.Field[Any, Any], Any]]:
     """(column, field, ``ready_for`` the field) of what an INSERT of ``model`` writes."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    return [(str(f.column), f, ready_for(f)) for f in fields]
+    return [(str(f.column), f, ready_for(f)) for f in _insert_fields(model)]
 
 
 @functools.lru_cache(maxsize=8)
 def _insert_sql(using: str, model: type[models.Model], ignore_conflicts: bool) -> str:
     connection = connections[using]
     q = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = _insert_fields(model)
     columns = ", ".join(q(str(f.column)) for f in fields)
     source = _recordset(connection, fields)
     conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
@@ -424,7 +426,7 @@ def _insert_values(using: str, objs: Sequence[models.Model], ignore_conflicts: b
     bulk_create writes it there."""
     model = type(objs[0])
     connection = connections[using]
-    fields = [(f, prepared_for(f, connection)) for _, f, _ in _insert_columns(model)]
+    fields = [(f, prepared_for(f, connection)) for f in _insert_fields(model)]
     rows = [[prepare(f.pre_save(obj, True)) for f, prepare in fields] for obj in objs]
     size = max(1, _MAX_PARAMS["sqlite"] // len(fields))
     with connection.cursor() as cursor:
@@ -438,7 +440,7 @@ def _insert_values(using: str, objs: Sequence[models.Model], ignore_conflicts: b
 def _values_sql(using: str, model: type[models.Model], ignore_conflicts: bool, rows: int) -> str:
     connection = connections[using]
     q = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = _insert_fields(model)
     columns = ", ".join(q(str(f.column)) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     verb = "INSERT OR IGNORE INTO" if ignore_conflicts else "INSERT INTO"
