@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.db import router
 
 from thred_django.conf import THRED_DEFAULTS, thred_settings
+from thred_django.engine.iopool import pooled
+from thred_django.models import SyncRecord
 
 # Setting → (smallest allowed, what it is).
 LIMITS: dict[str, tuple[int, str]] = {
@@ -65,15 +68,31 @@ def check_throughput(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
                 id="thred_django.E052",
             )
         )
-    if values["MAX_IN_FLIGHT"] + values["CONCURRENCY"] > 90:
+    alias = router.db_for_write(SyncRecord)
+    pool = pooled(alias)
+    if pool is not None and pool["max_size"] <= values["CONCURRENCY"]:
+        messages.append(
+            Warning(
+                f"The connection pool of database '{alias}' has at most {pool['max_size']} "
+                f"connections, and a worker's {values['CONCURRENCY']} claim threads "
+                "(CONCURRENCY) hold one each while they run: its I/O threads would wait "
+                "for one, and fail once the pool's timeout is up.",
+                hint=f"Raise DATABASES['{alias}']['OPTIONS']['pool']['max_size'] above "
+                "CONCURRENCY (CONCURRENCY + 8 lets 8 I/O threads use the database at "
+                "once), or lower CONCURRENCY.",
+                id="thred_django.W051",
+            )
+        )
+    if pool is None and values["MAX_IN_FLIGHT"] + values["CONCURRENCY"] > 90:
         messages.append(
             Warning(
                 f"A worker process may hold {values['MAX_IN_FLIGHT'] + values['CONCURRENCY']} "
                 "database connections (MAX_IN_FLIGHT I/O threads + CONCURRENCY claim "
                 "threads, each with its own): more than PostgreSQL's default "
                 "max_connections (100) leaves room for.",
-                hint="Lower MAX_IN_FLIGHT, raise the database's max_connections, or put a "
-                "connection pooler in front of it.",
+                hint="Turn on Django's connection pool (OPTIONS 'pool', PostgreSQL): an I/O "
+                "thread then holds a connection only while it uses one. Or lower "
+                "MAX_IN_FLIGHT, or raise the database's max_connections.",
                 id="thred_django.W050",
             )
         )

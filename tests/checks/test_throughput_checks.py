@@ -50,3 +50,33 @@ def test_more_database_connections_than_postgres_allows_is_w050(settings):
     messages = check_throughput()
     assert ids(messages) == ["thred_django.W050"]
     assert "104 database connections" in messages[0].msg
+
+
+@pytest.fixture
+def pool_options(settings, monkeypatch):
+    """Sets DATABASES['default']['OPTIONS']['pool'] (only read here, never connected)."""
+    options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+
+    def set_pool(value):
+        monkeypatch.setitem(options, "pool", value)
+
+    return set_pool
+
+
+def test_with_a_connection_pool_many_calls_in_flight_are_no_w050(settings, pool_options):
+    # A pooled worker's I/O threads hand their connection back while Thred answers.
+    pool_options({"min_size": 2, "max_size": 20})
+    settings.THRED = {**settings.THRED, "MAX_IN_FLIGHT": 96, "MAX_CONNECTIONS": 96}
+    assert check_throughput() == []
+
+
+@pytest.mark.parametrize(("pool", "size"), [(True, 4), ({"min_size": 2, "max_size": 8}, 8)])
+def test_a_pool_no_larger_than_the_claim_threads_is_w051(settings, pool_options, pool, size):
+    pool_options(pool)
+    settings.THRED = {**settings.THRED, "CONCURRENCY": 8}
+    messages = check_throughput()
+    assert ids(messages) == ["thred_django.W051"]
+    assert f"database 'default' has at most {size} connections" in messages[0].msg
+    assert "['OPTIONS']['pool']['max_size'] above CONCURRENCY" in messages[0].hint
+    settings.THRED = {**settings.THRED, "CONCURRENCY": size - 1}
+    assert check_throughput() == []

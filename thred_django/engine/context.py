@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import InterfaceError, OperationalError, models
 from django.utils import timezone
 
+from thred_django.engine.iopool import hand_back
 from thred_django.engine.payload import PayloadError
 from thred_django.engine.rows import new_record
 from thred_django.exceptions import ThredConfigurationError
@@ -112,6 +113,7 @@ class Share:
             if record_id not in self._taken or record_id in self._finished:
                 return True
             event = self._events.setdefault(record_id, threading.Event())
+        hand_back()
         return event.wait(timeout)
 
     def failed_call(self) -> None:

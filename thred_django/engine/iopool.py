@@ -1,5 +1,12 @@
 """The I/O threads of one ``push_due`` run (``fanout``): at most THRED["MAX_IN_FLIGHT"]
-calls at once, for every business of the process."""
+calls at once, for every business of the process.
+
+An I/O thread spends nearly all of its time waiting on Thred. With Django's connection
+pool (PostgreSQL, ``DATABASES[...]["OPTIONS"]["pool"]``) it gives its database
+connection back to the pool before each wait (``hand_back``) and takes one again at its
+next query, so a worker holds about as many connections as threads using the database
+at that moment, not one per call in flight. Without a pool each thread keeps its own.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,34 @@ import queue
 import threading
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connections
 
 from thred_django import tenancy
+
+_local = threading.local()
+
+
+def pooled(alias: str) -> dict[str, int] | None:
+    """The pool of database ``alias`` as configured (``min_size``, ``max_size``: psycopg's
+    defaults filled in), or None when it has none."""
+    options = settings.DATABASES[alias].get("OPTIONS", {}).get("pool")
+    if not options:
+        return None
+    sizes = options if isinstance(options, dict) else {}
+    least = int(sizes.get("min_size", 4))
+    return {"min_size": least, "max_size": int(sizes.get("max_size") or least)}
+
+
+def hand_back() -> None:
+    """On an I/O thread (elsewhere nothing): give this thread's pooled database
+    connections back to their pool, unless one is inside a transaction. Called before
+    the thread waits: on Thred's answer, on another thread's record, for its next task."""
+    if not getattr(_local, "io", False):
+        return
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.in_atomic_block and pooled(conn.alias):
+            conn.close()
 
 
 class IOPool:
@@ -61,6 +93,7 @@ class IOPool:
         self._tasks.put(task)
 
     def _work(self) -> None:
+        _local.io = True
         try:
             if self._initializer is not None:
                 self._initializer()
@@ -71,6 +104,7 @@ class IOPool:
                 try:
                     task()
                 finally:
+                    hand_back()  # idle until the next task
                     self.slots.release()
                     with self._lock:
                         self._idle += 1

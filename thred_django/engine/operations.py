@@ -13,6 +13,7 @@ from typing import Any
 from thred_django import lifecycle, specs
 from thred_django.client import ThredClient, ThredResponse
 from thred_django.client.receivables import idempotency_headers
+from thred_django.engine.iopool import hand_back
 from thred_django.specs import Spec
 
 Payload = dict[str, Any]
@@ -63,6 +64,7 @@ def _send(
             params[name] = business_id
         else:
             params[name] = str((body or {}).pop(name, ""))
+    hand_back()  # an I/O thread holds no pooled database connection while Thred answers
     return client.send_operation(spec.endpoint_name(verb), body=body, headers=headers, **params)
 
 
@@ -147,6 +149,7 @@ def listed(
     (narrowed by ``filters``), or from each parent's (``Spec.listed_in``: the parent's
     field, or else the parent's own list of them; ``filters`` do not apply)."""
     spec = specs.of(resource)
+    hand_back()
     if spec.listed_in is None:
         yield from client.list_operation(
             spec.endpoint_name("list"), filters, business_id=business_id

@@ -1,0 +1,99 @@
+"""With Django's connection pool (PostgreSQL), an I/O thread holds no database
+connection while Thred answers (engine/iopool.py ``hand_back``): a worker can have many
+more calls in flight than its pool has connections."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connections
+
+from tests.testapp import models as m
+from thred_django.engine import fanout, runner
+from thred_django.models import SyncRecord
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+POOL = {"min_size": 1, "max_size": 4, "timeout": 10}
+IN_FLIGHT = 8  # calls held at once: more than the pool's connections
+
+
+@pytest.fixture
+def pooled_default(transactional_db):
+    """The default database behind a pool of POOL["max_size"] connections."""
+    conn = connections["default"]
+    if conn.vendor != "postgresql":
+        pytest.skip("Django's connection pool is PostgreSQL's")
+    options, max_age = conn.settings_dict["OPTIONS"], conn.settings_dict["CONN_MAX_AGE"]
+    conn.close()
+    options["pool"] = POOL
+    conn.settings_dict["CONN_MAX_AGE"] = 0  # a pool's connections are not kept per thread
+    try:
+        yield
+    finally:
+        conn.close()
+        conn.close_pool()
+        del options["pool"]
+        conn.settings_dict["CONN_MAX_AGE"] = max_age
+
+
+class Gate:
+    """Holds the first ``size`` matching calls until that many wait together (or a
+    deadline passes), noting whether each calling thread held a database connection."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.cond = threading.Condition()
+        self.waiting = 0
+        self.entered = 0
+        self.peak = 0
+        self.held: list[bool] = []
+
+    def enter(self) -> None:
+        with self.cond:
+            if self.entered >= self.size:
+                return
+            self.entered += 1
+            self.held.append((threading.current_thread().name, connections["default"].connection is not None))
+            self.waiting += 1
+            self.peak = max(self.peak, self.waiting)
+            self.cond.notify_all()
+            self.cond.wait_for(lambda: self.peak >= self.size, timeout=20)
+            self.waiting -= 1
+
+
+def test_calls_in_flight_beyond_the_pool_hold_no_connection(
+    thred, settings, monkeypatch, pooled_default
+):
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: None)  # we push
+    settings.THRED = {
+        **settings.THRED,
+        "CONCURRENCY": 1,  # the claim runs here, on one of the pool's connections
+        "MAX_IN_FLIGHT": 16,
+        "BUSINESS_MAX_IN_FLIGHT": 16,
+    }
+    shop = m.Shop.objects.create(name="Pooled")
+    m.Client.objects.create(shop=shop, name="First client")
+    runner.push_due()  # the business, and its token (a call of its own, to the sandbox
+    # here in this process: it would use the database inside the customers' calls)
+    for i in range(12):
+        m.Client.objects.create(shop=shop, name=f"Client {i}")
+    tenant_id = SyncRecord.objects.get(resource="business").tenant_id
+    monkeypatch.setitem(fanout._windows, tenant_id, fanout.Window(16, start=16))
+    gate = Gate(IN_FLIGHT)
+    send = thred.handle_request
+
+    def handle(request):
+        if request.method == "POST" and request.url.path.rstrip("/").endswith("/customers"):
+            gate.enter()
+        return send(request)
+
+    monkeypatch.setattr(thred, "handle_request", handle)
+
+    runner.push_due()
+
+    assert gate.peak == IN_FLIGHT, "the calls in flight were held back by the pool"
+    assert [held for _, held in gate.held] == [False] * IN_FLIGHT
+    assert all(thread.startswith("thred-io-") for thread, _ in gate.held)
+    assert set(SyncRecord.objects.values_list("state", flat=True)) == {"synced"}
