@@ -6,16 +6,23 @@ Two shapes, each a fresh PostgreSQL database: one business with about 5,000 mixe
 the example project's ``seed_demo`` and marked by ``thred_backfill``. The sandbox is
 served on the same database with THRED_SANDBOX latency ``--latency`` (default 0.1 s:
 every response waits that long, outside any lock) by ``--server``: granian (the default;
-Rust HTTP, the WSGI application on 1 process x 48 Python threads; the ``bench``
-extra) or gunicorn (gthread, 3 x 16: its HTTP in Python), or each of a comma-separated
-list in turn (``gunicorn,granian:2x24``: processes x threads; every server has more
-threads than calls in flight, as a call holds its thread for the latency). For each
+Rust HTTP, the WSGI application on 2 processes of Python threads; the ``bench`` extra)
+or gunicorn (gthread, 3 processes: its HTTP in Python), or each of a comma-separated
+list in turn (``gunicorn,granian:2x24``: processes x threads). By default the server
+has 16 threads more than the worker has calls in flight, as a call holds its thread for
+the latency: a remote API's calls do not wait for each other. For each
 shape, server and engine, the outbox goes back to pending, the sandbox is emptied and
 one ``manage.py thred_sync --until-idle`` runs (stopped after ``--time-limit`` seconds,
 default 120: an engine that slow is measured on what it did).
 
+The worker runs as a platform at this latency would configure it: ``--max-in-flight``
+calls in flight (THRED["MAX_IN_FLIGHT"], default 64: at ~115 ms per call one worker
+carries at most that many / 0.115 calls per second) and its database connections from
+Django's pool of at most ``--db-pool`` (default 16; 0: no pool, a connection per
+thread); the most connections it held at once is reported.
+
 Engines: this checkout's, and with ``--engine-commit REV`` also REV's (before/after in
-the same run, same data, same server; each with its own default settings). Reported:
+the same run, same data, same server, same settings). Reported:
 records settled, the push window (first to last record synced; start-up left out),
 records per second (targets: one business ≥ 100, 20 businesses ≥ 300), the ratio to the
 shape's first row, where the CPU went during the worker's run (the worker per record
@@ -31,7 +38,7 @@ table.
     benchmarks/bench_throughput.py [--one 5000] [--many 10000] [--businesses 20]
                                    [--latency 0.1] [--time-limit 120] [--engine-commit REV]
                                    [--server granian|gunicorn[:WxT],…] [--workers N]
-                                   [--threads N]
+                                   [--threads N] [--max-in-flight 64] [--db-pool 16]
 """
 
 from __future__ import annotations
@@ -119,8 +126,17 @@ def run_engines(args, name: str, srv: common.Gunicorn, engines: list[Engine], lo
         probe0 = srv.probe_totals()
         gunicorn0, busy0 = common.cpu_seconds(srv.pids()), common.system_busy_seconds()
         database = env["DATABASE_URL"].rsplit("/", 1)[1]
-        with common.CpuTracker(f" {database} ") as postgres:
-            run = run_engine({**env, **extra}, manage, args.time_limit, log)
+        worker = {
+            "BENCH_MAX_IN_FLIGHT": str(args.max_in_flight),
+            "BENCH_DB_POOL": str(args.db_pool or ""),
+            "BENCH_DB_APPLICATION": WORKER_APPLICATION,
+        }
+        with (
+            common.CpuTracker(f" {database} ") as postgres,
+            common.ConnectionCounter(env["DATABASE_URL"], WORKER_APPLICATION) as held,
+        ):
+            run = run_engine({**env, **extra, **worker}, manage, args.time_limit, log)
+        run["connections"] = held.peak
         run["sandbox_cpu"] = common.cpu_seconds(srv.pids()) - gunicorn0
         run["postgres_cpu"] = postgres.seconds
         run["busy_cpu"] = common.system_busy_seconds() - busy0
@@ -143,24 +159,25 @@ def run_engines(args, name: str, srv: common.Gunicorn, engines: list[Engine], lo
     return results
 
 
-SERVER_SIZES = {"gunicorn": (3, 16), "granian": (1, 48)}  # processes x threads by default
+WORKER_APPLICATION = "bench-thred-sync"  # its connections' application_name
+SERVERS = {"gunicorn": 3, "granian": 2}  # processes by default
+SPARE_THREADS = 16  # the server's threads beyond the calls in flight
 
 
 def server_spec(args, spec: str) -> tuple[str, int, int]:
     """``gunicorn`` or ``granian``, optionally ``:WORKERSxTHREADS`` (else ``--workers``
-    and ``--threads``, else ``SERVER_SIZES``: 48 threads, more than calls in flight)."""
+    and ``--threads``, else ``SERVERS``' processes with threads enough for every call
+    in flight and ``SPARE_THREADS`` more: a call holds its thread for the latency, and
+    calls waiting for a thread would time the server, not the engine)."""
     server, _, size = spec.strip().partition(":")
-    if server not in SERVER_SIZES:
+    if server not in SERVERS:
         raise SystemExit(f"--server: {server!r} is neither gunicorn nor granian")
     if server == "granian" and importlib.util.find_spec("granian") is None:
         raise SystemExit("--server granian needs granian: pip install -e '.[bench]'")
-    workers, _, threads = size.partition("x")
-    default_workers, default_threads = SERVER_SIZES[server]
-    return (
-        server,
-        int(workers or args.workers or default_workers),
-        int(threads or args.threads or default_threads),
-    )
+    workers_text, _, threads_text = size.partition("x")
+    workers = int(workers_text or args.workers or SERVERS[server])
+    least = -(-(args.max_in_flight + SPARE_THREADS) // workers)
+    return server, workers, int(threads_text or args.threads or least)
 
 
 def shape(args, name: str, businesses: int, records: int, engines: list[Engine]):
@@ -192,15 +209,26 @@ def main() -> None:
     p.add_argument("--businesses", type=int, default=20)
     p.add_argument("--latency", type=float, default=0.1)
     p.add_argument("--time-limit", type=float, default=120.0)
-    p.add_argument("--workers", type=int, help="server processes (gunicorn 3, granian 1)")
+    p.add_argument("--workers", type=int, help="server processes (gunicorn 3, granian 2)")
     p.add_argument(
-        "--threads", type=int, help="server threads per process (gunicorn 16, granian 48)"
+        "--threads",
+        type=int,
+        help="server threads per process (default: --max-in-flight + 16 over the processes)",
     )
     p.add_argument(
         "--server",
         default="granian",
         help="the sandbox's server(s), comma-separated, each gunicorn or granian, optionally "
         "with :WORKERSxTHREADS (e.g. gunicorn,granian:2x24): each serves every engine",
+    )
+    p.add_argument(
+        "--max-in-flight", type=int, default=64, help="the worker's THRED['MAX_IN_FLIGHT']"
+    )
+    p.add_argument(
+        "--db-pool",
+        type=int,
+        default=16,
+        help="the worker's database connection pool, at most this many (0: none)",
     )
     p.add_argument("--step", choices=("reset", "measure"))
     p.add_argument(
@@ -244,6 +272,8 @@ def main() -> None:
                 "1 business" if r["shape"] == "one" else f"{args.businesses} businesses",
                 r["server"],
                 r["engine"],
+                f"{args.max_in_flight} / {args.db_pool or 'none'}",
+                r["connections"],
                 f"{r['settled']:,} / {r['records']:,}",
                 f"{r['seconds']:.1f}",
                 f"{rate:.1f}",
@@ -267,6 +297,8 @@ def main() -> None:
             "shape",
             "sandbox server",
             "engine",
+            "in flight / DB pool",
+            "worker's DB connections (most)",
             "settled / records",
             "push window s",
             "records/s",

@@ -458,6 +458,40 @@ class CpuTracker:
         return sum(cpu - self.first.get(pid, 0.0) for pid, cpu in self.last.items())
 
 
+class ConnectionCounter:
+    """The most PostgreSQL connections named ``application`` (``application_name``, see
+    ``BENCH_DB_APPLICATION``) open at once during a run, from ``pg_stat_activity``
+    (sampled)."""
+
+    def __init__(self, database_url: str, application: str, interval: float = 0.1) -> None:
+        self.database_url = database_url
+        self.application = application
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            while not self._stop.is_set():
+                row = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                    (self.application,),
+                ).fetchone()
+                self.peak = max(self.peak, row[0] if row else 0)
+                self._stop.wait(self.interval)
+
+    def __enter__(self) -> ConnectionCounter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def system_busy_seconds() -> float:
     """CPU seconds the whole machine spent busy (all cores), from /proc/stat."""
     fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]

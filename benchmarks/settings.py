@@ -8,6 +8,11 @@ BENCH_CONCURRENCY           THRED["CONCURRENCY"] (default: the engine's, 8)
 BENCH_BATCH_SIZE            THRED["BATCH_SIZE"] (default: the engine's, 200)
 BENCH_MAX_IN_FLIGHT         THRED["MAX_IN_FLIGHT"] and MAX_CONNECTIONS (default: the engine's)
 BENCH_BUSINESS_MAX_IN_FLIGHT  THRED["BUSINESS_MAX_IN_FLIGHT"] (default: the engine's)
+BENCH_DB_POOL               on PostgreSQL, the database connections come from Django's pool
+                            of at most this many (``OPTIONS["pool"]``; not for the sandbox
+                            server's processes)
+BENCH_DB_APPLICATION        the ``application_name`` of the process's PostgreSQL
+                            connections (``pg_stat_activity``: counted by the benchmark)
 BENCH_Q_POLL                Q_CLUSTER["poll"] seconds (default: the example's, 0.5)
 BENCH_REQUEST_LOG           THRED_SANDBOX["REQUEST_LOG"] (default: on, as shipped)
 BENCH_SANDBOX_SERVER        set by ``common.Gunicorn`` in the sandbox server's processes
@@ -62,6 +67,18 @@ if (
 ):
     _DB["CONN_HEALTH_CHECKS"] = False
     _DB["OPTIONS"] = {**_DB.get("OPTIONS", {}), "options": "-c synchronous_commit=off"}
+if "postgresql" in _DB["ENGINE"] and os.environ.get("BENCH_DB_APPLICATION"):
+    _name = os.environ["BENCH_DB_APPLICATION"]
+    _DB["OPTIONS"] = {**_DB.get("OPTIONS", {}), "application_name": _name}
+if (
+    "postgresql" in _DB["ENGINE"]
+    and os.environ.get("BENCH_DB_POOL")
+    and os.environ.get("BENCH_SANDBOX_SERVER") != "1"
+):
+    _size = int(os.environ["BENCH_DB_POOL"])
+    _pool = {"min_size": _size // 2, "max_size": _size}
+    _DB["OPTIONS"] = {**_DB.get("OPTIONS", {}), "pool": _pool}
+    _DB["CONN_MAX_AGE"] = 0  # the pool keeps them
 
 LOGGING["loggers"]["thred_django"]["level"] = os.environ.get("THRED_LOG_LEVEL", "WARNING")
 LOGGING["loggers"]["django-q"]["level"] = os.environ.get("Q_LOG_LEVEL", "WARNING")

@@ -55,7 +55,8 @@ class Gate:
             if self.entered >= self.size:
                 return
             self.entered += 1
-            self.held.append((threading.current_thread().name, connections["default"].connection is not None))
+            held = connections["default"].connection is not None
+            self.held.append((threading.current_thread().name, held))
             self.waiting += 1
             self.peak = max(self.peak, self.waiting)
             self.cond.notify_all()
