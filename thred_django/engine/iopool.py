@@ -14,7 +14,6 @@ import queue
 import threading
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db import connections
 
 from thred_django import tenancy
@@ -25,7 +24,7 @@ _local = threading.local()
 def pooled(alias: str) -> dict[str, int] | None:
     """The pool of database ``alias`` as configured (``min_size``, ``max_size``: psycopg's
     defaults filled in), or None when it has none."""
-    options = settings.DATABASES[alias].get("OPTIONS", {}).get("pool")
+    options = connections[alias].settings_dict.get("OPTIONS", {}).get("pool")
     if not options:
         return None
     sizes = options if isinstance(options, dict) else {}
