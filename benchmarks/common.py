@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example_project"
@@ -409,18 +409,43 @@ def cpu_seconds(pids: Iterable[int]) -> float:
     return total / CLK_TCK
 
 
-class CpuTracker:
+class Sampler:
+    """Calls ``sample()`` every ``interval`` seconds in a background thread while its
+    ``with`` block runs, and once more at its end."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+
+class CpuTracker(Sampler):
     """CPU seconds used during a run by the processes whose command line contains
     ``needle`` (e.g. the PostgreSQL backends serving one database: their process title
     names it), including processes that start and exit during the run (sampled)."""
 
     def __init__(self, needle: str, interval: float = 0.2) -> None:
+        super().__init__(interval)
         self.needle = needle.encode()
-        self.interval = interval
         self.first: dict[int, float] = {}
         self.last: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _scan(self) -> dict[int, float]:
         found = {}
@@ -434,62 +459,44 @@ class CpuTracker:
                 continue
         return found
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            for pid, cpu in self._scan().items():
-                self.first.setdefault(pid, cpu)
-                self.last[pid] = cpu
-            self._stop.wait(self.interval)
+    def sample(self) -> None:
+        for pid, cpu in self._scan().items():
+            self.first.setdefault(pid, cpu)
+            self.last[pid] = cpu
 
-    def __enter__(self) -> CpuTracker:
+    def __enter__(self) -> Self:
         self.first = self._scan()  # processes already there count from now
         self.last = dict(self.first)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._stop.set()
-        self._thread.join()
-        for pid, cpu in self._scan().items():
-            self.last[pid] = cpu
+        return super().__enter__()
 
     @property
     def seconds(self) -> float:
         return sum(cpu - self.first.get(pid, 0.0) for pid, cpu in self.last.items())
 
 
-class ConnectionCounter:
+class ConnectionCounter(Sampler):
     """The most PostgreSQL connections named ``application`` (``application_name``, see
     ``BENCH_DB_APPLICATION``) open at once during a run, from ``pg_stat_activity``
     (sampled)."""
 
     def __init__(self, database_url: str, application: str, interval: float = 0.1) -> None:
-        self.database_url = database_url
-        self.application = application
-        self.interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
         import psycopg
 
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
-            while not self._stop.is_set():
-                row = conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
-                    (self.application,),
-                ).fetchone()
-                self.peak = max(self.peak, row[0] if row else 0)
-                self._stop.wait(self.interval)
+        super().__init__(interval)
+        self.application = application
+        self.peak = 0
+        self._conn = psycopg.connect(database_url, autocommit=True)
 
-    def __enter__(self) -> ConnectionCounter:
-        self._thread.start()
-        return self
+    def sample(self) -> None:
+        row = self._conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+            (self.application,),
+        ).fetchone()
+        self.peak = max(self.peak, row[0] if row else 0)
 
     def __exit__(self, *exc: Any) -> None:
-        self._stop.set()
-        self._thread.join()
+        super().__exit__(*exc)
+        self._conn.close()
 
 
 def system_busy_seconds() -> float:
@@ -507,28 +514,15 @@ def rss_mb(kind: str = "VmRSS") -> float:
     return 0.0
 
 
-class RssSampler:
+class RssSampler(Sampler):
     """Samples this process's RSS every ``interval`` seconds in a background thread."""
 
     def __init__(self, interval: float = 0.25) -> None:
-        self.interval = interval
+        super().__init__(interval)
         self.samples: list[tuple[float, float]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
         self._t0 = time.monotonic()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.samples.append((time.monotonic() - self._t0, rss_mb()))
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._stop.set()
-        self._thread.join()
+    def sample(self) -> None:
         self.samples.append((time.monotonic() - self._t0, rss_mb()))
 
 
