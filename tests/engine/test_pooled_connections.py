@@ -10,7 +10,8 @@ import pytest
 from django.db import connections
 
 from tests.testapp import models as m
-from thred_django.engine import fanout, runner
+from thred_django.engine import fanout, iopool, runner
+from thred_django.engine.context import mapping_call
 from thred_django.models import SyncRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -98,3 +99,28 @@ def test_calls_in_flight_beyond_the_pool_hold_no_connection(
     assert [held for _, held in gate.held] == [False] * IN_FLIGHT
     assert all(thread.startswith("thred-io-") for thread, _ in gate.held)
     assert set(SyncRecord.objects.values_list("state", flat=True)) == {"synced"}
+
+
+def test_no_connection_is_handed_back_while_the_host_mapping_runs(pooled_default):
+    # A mapping reading through a cursor (QuerySet.iterator()) may ask for a parent
+    # that is pushed, or waited for, meanwhile: its connection must stay with it.
+    seen: dict[str, bool] = {}
+
+    def task():
+        m.Shop.objects.exists()  # this I/O thread now holds a pooled connection
+        conn = connections["default"]
+
+        def mapping_code():
+            iopool.hand_back()  # as a parent pushed from inside the mapping would
+            seen["inside the mapping"] = conn.connection is not None
+
+        mapping_call(mapping_code)
+        iopool.hand_back()
+        seen["after it"] = conn.connection is not None
+
+    pool = iopool.IOPool(1)
+    assert pool.slot(timeout=5)
+    pool.submit(task)
+    pool.close()
+
+    assert seen == {"inside the mapping": True, "after it": False}

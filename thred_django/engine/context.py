@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import InterfaceError, OperationalError, models
 from django.utils import timezone
 
-from thred_django.engine.iopool import hand_back
+from thred_django.engine.iopool import hand_back, host_code
 from thred_django.engine.payload import PayloadError
 from thred_django.engine.rows import new_record
 from thred_django.exceptions import ThredConfigurationError
@@ -139,7 +139,8 @@ CONTROL = (
 def mapping_call(func: Any, *args: Any) -> Any:
     """Run host mapping code; its own errors become MappingError, ours pass through."""
     try:
-        return func(*args)
+        with host_code():
+            return func(*args)
     except CONTROL:
         raise
     except Exception as exc:

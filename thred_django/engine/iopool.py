@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.db import connections
 
@@ -34,13 +35,26 @@ def pooled(alias: str) -> dict[str, int] | None:
 
 def hand_back() -> None:
     """On an I/O thread (elsewhere nothing): give this thread's pooled database
-    connections back to their pool, unless one is inside a transaction. Called before
-    the thread waits: on Thred's answer, on another thread's record, for its next task."""
-    if not getattr(_local, "io", False):
+    connections back to their pool, unless one is inside a transaction or the host's
+    mapping code is running (``host_code``). Called before the thread waits: on Thred's
+    answer, on another thread's record, for its next task."""
+    if not getattr(_local, "io", False) or int(getattr(_local, "host", 0)) > 0:
         return
     for conn in connections.all(initialized_only=True):
         if conn.connection is not None and not conn.in_atomic_block and pooled(conn.alias):
             conn.close()
+
+
+@contextmanager
+def host_code() -> Iterator[None]:
+    """Around the host's mapping code: it may be reading through a cursor of this
+    thread's connection (``QuerySet.iterator()``) when it asks for a parent pushed or
+    waited for meanwhile, so the connection stays with the thread until it returns."""
+    _local.host = getattr(_local, "host", 0) + 1
+    try:
+        yield
+    finally:
+        _local.host -= 1
 
 
 class IOPool:
