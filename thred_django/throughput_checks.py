@@ -9,7 +9,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import router
 
 from thred_django.conf import THRED_DEFAULTS, thred_settings
-from thred_django.engine.iopool import pooled
+from thred_django.engine.iopool import pool_size
 from thred_django.models import SyncRecord
 
 # Setting → (smallest allowed, what it is).
@@ -69,11 +69,11 @@ def check_throughput(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
             )
         )
     alias = router.db_for_write(SyncRecord)
-    pool = pooled(alias)
-    if pool is not None and pool["max_size"] <= values["CONCURRENCY"]:
+    pool = pool_size(alias)
+    if pool is not None and pool <= values["CONCURRENCY"]:
         messages.append(
             Warning(
-                f"The connection pool of database '{alias}' has at most {pool['max_size']} "
+                f"The connection pool of database '{alias}' has at most {pool} "
                 f"connections, and a worker's {values['CONCURRENCY']} claim threads "
                 "(CONCURRENCY) hold one each while they run: its I/O threads would wait "
                 "for one, and fail once the pool's timeout is up.",

@@ -22,15 +22,14 @@ from thred_django import tenancy
 _local = threading.local()
 
 
-def pooled(alias: str) -> dict[str, int] | None:
-    """The pool of database ``alias`` as configured (``min_size``, ``max_size``: psycopg's
-    defaults filled in), or None when it has none."""
+def pool_size(alias: str) -> int | None:
+    """The most connections the pool of database ``alias`` opens (psycopg's default
+    filled in), or None when it has no pool."""
     options = connections[alias].settings_dict.get("OPTIONS", {}).get("pool")
     if not options:
         return None
     sizes = options if isinstance(options, dict) else {}
-    least = int(sizes.get("min_size", 4))
-    return {"min_size": least, "max_size": int(sizes.get("max_size") or least)}
+    return int(sizes.get("max_size") or sizes.get("min_size", 4))
 
 
 def hand_back() -> None:
@@ -41,7 +40,7 @@ def hand_back() -> None:
     if not getattr(_local, "io", False) or int(getattr(_local, "host", 0)) > 0:
         return
     for conn in connections.all(initialized_only=True):
-        if conn.connection is not None and not conn.in_atomic_block and pooled(conn.alias):
+        if conn.connection is not None and not conn.in_atomic_block and pool_size(conn.alias):
             conn.close()
 
 
