@@ -49,7 +49,7 @@ class Gate:
         self.waiting = 0
         self.entered = 0
         self.peak = 0
-        self.held: list[bool] = []
+        self.held: list[tuple[str, bool]] = []  # (thread, held a connection)
 
     def enter(self) -> None:
         with self.cond:
