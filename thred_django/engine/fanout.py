@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from thred_django.conf import thred_settings
 from thred_django.engine import claim, health
+from thred_django.engine.gate import CpuMeter
 from thred_django.engine.graph import DELETE_RANKS, dependencies
 from thred_django.engine.iopool import IOPool
 from thred_django.engine.push import PARENT_WAIT_SECONDS, Pusher
@@ -82,11 +83,14 @@ class Window:
     def limit(self) -> int:
         return max(1, int(self.size))
 
-    def succeeded(self) -> None:
-        """One more per window of successes."""
+    def succeeded(self, trend: int = 1) -> None:
+        """One more per window of successes while the process has CPU to spare (``trend``
+        1, from ``gate.CpuMeter``), one fewer while it is busy (-1: the calls wait on
+        the interpreter, not on Thred), the same in between."""
         with self._lock:
             self._since_cut += 1
-            self.size = min(float(self.ceiling), self.size + 1.0 / self.size)
+            step = trend / self.size
+            self.size = min(float(self.ceiling), max(1.0, self.size + step))
 
     def congested(self) -> None:
         """A 429, a 5xx or a timeout: halve, at most once per window of answers (the
@@ -126,6 +130,7 @@ class Group:
     ``more(n)`` claims up to n more due records of the business under the same lease
     token: called while the group runs low, so the calls of a business do not drain to
     none between claims (at most ``MAX_GROUP`` records per group, for flat memory).
+    ``meter`` (the run's) says whether the window may grow (``Window.succeeded``).
 
     The scheduling state (``_ready``, ``_left``, ``_waiting``, ``_running``) changes
     under ``_cond`` only, by the claim's thread and by the I/O threads (``_finish``).
@@ -138,6 +143,7 @@ class Group:
         pool: IOPool,
         deadline: float | None,
         more: Callable[[int], list[SyncRecord]] | None = None,
+        meter: CpuMeter | None = None,
     ) -> None:
         self.records: dict[int, SyncRecord] = {}  # not finished yet
         self.order: list[int] = []  # every record's id, in claim order
@@ -145,6 +151,7 @@ class Group:
         self.pool = pool
         self.deadline = deadline
         self.more = more
+        self.meter = meter
         self.tenant_id = records[0].tenant_id
         self.window = window_for(self.tenant_id)
         self._cond = threading.Condition()
@@ -330,7 +337,7 @@ class Group:
                     if congestion(mine.last_error):
                         self.window.congested()
                     elif mine.last_error is None:
-                        self.window.succeeded()
+                        self.window.succeeded(self.meter.trend() if self.meter else 1)
                 except BaseException as exc:  # re-raised by run() in the claim's thread
                     self._error = self._error or exc
                 finally:

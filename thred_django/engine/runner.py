@@ -4,7 +4,8 @@
 Its THRED['CONCURRENCY'] threads each claim one whole business at a time
 (``claim.claim_business``: never one another worker holds), push its records in
 dependency order, and claim again without waiting for each other, so N threads, or N
-worker processes, push N businesses at once. The calls of a claim go out on the run's
+worker processes, push N businesses at once, as many of them as the process has CPU
+for (``gate``: more threads only while the others wait). The calls of a claim go out on the run's
 pool of I/O threads (``fanout``): up to THRED['BUSINESS_MAX_IN_FLIGHT'] per business
 (found by AIMD), THRED['MAX_IN_FLIGHT'] for the process. A business paused by a 429 or
 an open breaker gives its remaining records back untouched.
@@ -31,6 +32,7 @@ from thred_django.client import get_client
 from thred_django.conf import thred_settings
 from thred_django.engine import claim, health, outcome
 from thred_django.engine.fanout import Group, IOPool
+from thred_django.engine.gate import CpuMeter, Gate
 from thred_django.engine.push import Known, Pusher
 from thred_django.models import BusinessHealth, SyncRecord
 from thred_django.resources import CLAIMABLE, State
@@ -82,6 +84,8 @@ class _Run:
         self.errors: list[BaseException] = []
         self._lock = threading.Lock()
         self.pool: IOPool | None = None  # the calls' threads (None: one call at a time)
+        self.meter = CpuMeter()  # whether more concurrency may help (``gate``)
+        self.gate: Gate | None = None  # how many threads push at once (None: one thread)
 
     def over(self) -> bool:
         return self.stop.is_set() or (
@@ -146,6 +150,7 @@ def push_due(
         else:
             # A thread's connection starts in the public schema (django-tenants): run
             # there in the schema of this run.
+            run.gate = Gate(size, run.meter)
             entry = tenancy.bound(thread_main)
             threads = [
                 threading.Thread(target=entry, args=(run,), name=f"thred-push-{i}")
@@ -182,14 +187,24 @@ def thread_main(run: _Run) -> None:
 def drain(run: _Run) -> None:
     """Claim a business, push its records in order, claim again — the same business
     first while it has due records, then any other no worker holds — until none is
-    left (with ``until_idle``: until nothing is pending or retrying)."""
+    left (with ``until_idle``: until nothing is pending or retrying). With several
+    threads, each claim waits for its place in the run's ``gate``."""
     previous: str | None = None
     while not run.over():
-        batch = claim.claim_business(
-            thred_settings.BATCH_SIZE,
-            tenant_id=run.tenant_id or previous,
-            resource=run.resource,
-        )
+        if run.gate is not None and not run.gate.enter(run.over):
+            return
+        try:
+            batch = claim.claim_business(
+                thred_settings.BATCH_SIZE,
+                tenant_id=run.tenant_id or previous,
+                resource=run.resource,
+            )
+            if batch.records:
+                previous = batch.records[0].tenant_id
+                _push_claim(run, batch)
+        finally:
+            if run.gate is not None:
+                run.gate.leave()
         if not batch.records and previous and run.tenant_id is None:
             previous = None
             continue  # its business is done: any other
@@ -200,16 +215,18 @@ def drain(run: _Run) -> None:
             if wait is None:
                 return
             run.stop.wait(min(max(wait, 0.01), 5.0))
-            continue
-        previous = batch.records[0].tenant_id
-        run.claimed(len(batch.records))
-        if run.pool is not None and len(batch.records) > 1:
-            pusher = Pusher(get_client(), batch.token, run.known)
-            more = _more(run, previous, batch.token)
-            Group(batch.records, pusher, run.pool, run.deadline, more).run()
-        else:
-            _push_group(batch.records, batch.token, run.deadline, run.known)
-        outcome.unblock_children()
+
+
+def _push_claim(run: _Run, batch: claim.Claim) -> None:
+    run.claimed(len(batch.records))
+    tenant_id = batch.records[0].tenant_id
+    if run.pool is not None and len(batch.records) > 1:
+        pusher = Pusher(get_client(), batch.token, run.known)
+        more = _more(run, tenant_id, batch.token)
+        Group(batch.records, pusher, run.pool, run.deadline, more, run.meter).run()
+    else:
+        _push_group(batch.records, batch.token, run.deadline, run.known)
+    outcome.unblock_children()
 
 
 def _more(run: _Run, tenant_id: str, token: uuid.UUID) -> Callable[[int], list[SyncRecord]]:
