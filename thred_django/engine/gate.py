@@ -84,16 +84,17 @@ class Gate:
     def enter(self, over: Callable[[], bool]) -> bool:
         """Wait for a place; False (and no place) once ``over()`` says the run is over."""
         with self._cond:
-            self._adapt()
-            while self.active >= self.limit:
-                if over():
-                    return False
-                self._waiting += 1
-                try:
-                    self._cond.wait(INTERVAL)
+            self._waiting += 1  # asking for a place: a reason to open the gate wider
+            try:
+                while True:
                     self._adapt()
-                finally:
-                    self._waiting -= 1
+                    if self.active < self.limit:
+                        break
+                    if over():
+                        return False
+                    self._cond.wait(INTERVAL)
+            finally:
+                self._waiting -= 1
             self.active += 1
             return True
 

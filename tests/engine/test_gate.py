@@ -1,0 +1,207 @@
+"""Concurrency only while it hides a wait (``engine.gate``): the CPU meter, the gate of
+the claim threads, a business's window, and a run that shows both."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.testapp import models as m
+from thred_django.engine import fanout, gate, runner
+from thred_django.engine.gate import INTERVAL, CpuMeter, Gate
+from thred_django.models import SyncRecord
+
+
+@pytest.fixture
+def no_enqueue(monkeypatch):
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, **kw: None)
+
+
+class Clocks:
+    """A wall clock and a process CPU clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.cpu = 0.0
+        self._lock = threading.Lock()
+
+    def wall(self) -> float:
+        with self._lock:
+            return self.now
+
+    def used(self) -> float:
+        with self._lock:
+            return self.cpu
+
+    def spend(self, share: float, seconds: float = 2 * INTERVAL) -> None:
+        """``seconds`` pass, with ``share`` of one core used meanwhile."""
+        with self._lock:
+            self.now += seconds
+            self.cpu += share * seconds
+
+
+def meter(clocks: Clocks) -> CpuMeter:
+    return CpuMeter(cpu=clocks.used, clock=clocks.wall)
+
+
+def test_the_meter_reads_the_process_cpu_once_per_interval():
+    clocks = Clocks()
+    cpu = meter(clocks)
+    assert cpu.trend() == 0  # no reading yet
+    clocks.spend(0.5, INTERVAL * 0.6)
+    assert (cpu.trend(), cpu.readings) == (0, 0)  # too soon for a reading
+    clocks.spend(0.5, INTERVAL * 0.6)
+    assert cpu.trend() == 1 and cpu.readings == 1  # half a core: CPU to spare
+    assert cpu.used == pytest.approx(0.5)
+    clocks.spend(1.0)
+    assert cpu.trend() == -1  # a whole core: busy
+    clocks.spend((gate.SPARE + gate.BUSY) / 2)
+    assert cpu.trend() == 0  # in between: as it is
+    assert cpu.readings == 3
+    assert cpu.trend() == 0 and cpu.readings == 3  # the same reading until the next
+
+
+def enter_in_thread(door: Gate, over=lambda: False) -> tuple[threading.Thread, list[bool]]:
+    result: list[bool] = []
+    thread = threading.Thread(target=lambda: result.append(door.enter(over)))
+    thread.start()
+    return thread, result
+
+
+def test_the_gate_lets_more_threads_in_only_while_the_process_has_cpu_to_spare():
+    clocks = Clocks()
+    door = Gate(4, meter(clocks))
+    assert door.enter(lambda: False)
+    assert (door.limit, door.active) == (1, 1)
+
+    clocks.spend(1.0)  # the one thread keeps a core busy: a second would only take turns
+    second, admitted = enter_in_thread(door)
+    second.join(timeout=3 * INTERVAL)
+    assert second.is_alive() and not admitted and door.limit == 1
+
+    clocks.spend(0.1)  # it waits on Thred now: CPU to spare, a thread waiting
+    second.join(timeout=30)
+    assert admitted == [True]
+    assert (door.limit, door.active) == (2, 2)
+
+    clocks.spend(0.1)
+    door.leave()  # a reading with nobody waiting: no more places than wanted
+    assert door.limit == 2
+
+    clocks.spend(1.0)  # busy again: one fewer (never below one)
+    door.leave()
+    assert (door.limit, door.active) == (1, 0)
+    clocks.spend(1.0)
+    assert door.enter(lambda: False)
+    door.leave()
+    assert door.limit == 1
+
+
+def test_the_gate_never_opens_past_its_size_and_a_waiter_leaves_when_the_run_is_over():
+    clocks = Clocks()
+    door = Gate(2, meter(clocks))
+    assert door.enter(lambda: False)
+    clocks.spend(0.0)
+    second, admitted = enter_in_thread(door)
+    second.join(timeout=30)
+    assert admitted == [True] and door.limit == 2
+
+    over = threading.Event()
+    clocks.spend(0.0)  # CPU to spare, but the gate is as wide as the run has threads
+    third, result = enter_in_thread(door, over.is_set)
+    third.join(timeout=3 * INTERVAL)
+    assert third.is_alive() and door.limit == 2
+    over.set()
+    third.join(timeout=30)
+    assert result == [False] and door.active == 2
+
+
+def test_a_window_shrinks_while_the_process_is_busy_and_holds_in_between():
+    window = fanout.Window(ceiling=16, start=4)
+    for _ in range(4):
+        window.succeeded(trend=0)
+    assert window.size == 4
+    for _ in range(4):
+        window.succeeded(trend=-1)
+    assert 2.8 < window.size < 3.0  # about one fewer after a window of busy successes
+    for _ in range(50):
+        window.succeeded(trend=-1)
+    assert window.limit == 1 and window.size == 1.0  # never below one
+    window.succeeded(trend=1)
+    assert window.limit == 2  # CPU to spare again: it grows again
+
+
+class Spy:
+    """How many claims were being pushed at once, at most."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.most = 0
+        self.lock = threading.Lock()
+        self.overlapped = threading.Event()
+
+    def around(self, real):
+        def push_claim(run, batch):
+            with self.lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+                if self.most > 1:
+                    self.overlapped.set()
+            try:
+                return real(run, batch)
+            finally:
+                with self.lock:
+                    self.now -= 1
+
+        return push_claim
+
+
+def businesses(n: int) -> list[m.Shop]:
+    shops = [m.Shop.objects.create(name=f"Shop {i}") for i in range(n)]
+    for shop in shops:
+        for i in range(3):
+            m.Client.objects.create(shop=shop, name=f"{shop.name} client {i}")
+    return shops
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("busy", [True, False])
+def test_a_run_pushes_businesses_at_once_only_while_the_cpu_has_room(
+    thred, settings, no_enqueue, monkeypatch, busy
+):
+    """With the process's CPU busy the run's threads push one business at a time; while
+    their calls wait on Thred, they push several at once. Every record is synced either
+    way."""
+    settings.THRED = {**settings.THRED, "CONCURRENCY": 4, "BATCH_SIZE": 2}
+    businesses(4)
+    clocks = Clocks()
+
+    class Meter(CpuMeter):
+        def __init__(self) -> None:
+            super().__init__(cpu=clocks.used, clock=clocks.wall)
+
+    monkeypatch.setattr(runner, "CpuMeter", Meter)
+    spy = Spy()
+    monkeypatch.setattr(runner, "_push_claim", spy.around(runner._push_claim))
+    overlapped = spy.overlapped
+    first = threading.Lock()
+    real = thred.handle_request
+
+    def handle_request(request):
+        # Every call: an interval passes, with the process busy, or waiting on Thred
+        # (the first of those waits until another business is pushed meanwhile).
+        clocks.spend(1.0 if busy else 0.05)
+        if not busy and first.acquire(blocking=False):
+            overlapped.wait(timeout=30)
+        return real(request)
+
+    monkeypatch.setattr(thred, "handle_request", handle_request)
+    runner.push_due()
+
+    assert SyncRecord.objects.exclude(state="synced").count() == 0
+    assert SyncRecord.objects.count() == 4 + 12
+    if busy:
+        assert spy.most == 1
+    else:
+        assert spy.most > 1
