@@ -205,3 +205,71 @@ def test_a_run_pushes_businesses_at_once_only_while_the_cpu_has_room(
         assert spy.most == 1
     else:
         assert spy.most > 1
+
+
+def fixed_meter(trend: int) -> type[CpuMeter]:
+    class Fixed(CpuMeter):
+        def trend(self) -> int:
+            return trend
+
+    return Fixed
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("busy", [True, False])
+def test_a_business_down_to_one_call_at_a_time_goes_out_on_the_claims_thread(
+    thred, settings, no_enqueue, monkeypatch, busy
+):
+    """Its window down to one (the process busy, or Thred congested), a claim is pushed
+    one record at a time on the claim's own thread, without a hand-off per record; once
+    an answer comes with CPU to spare the window opens and the rest go out on the I/O
+    threads. In order either way: every customer after its business."""
+    settings.THRED = {**settings.THRED, "CONCURRENCY": 1, "BUSINESS_MAX_IN_FLIGHT": 16}
+    shop = m.Shop.objects.create(name="Shop")
+    for i in range(8):
+        m.Client.objects.create(shop=shop, name=f"Client {i}")
+    monkeypatch.setitem(fanout._windows, str(shop.pk), fanout.Window(16, start=1))
+    monkeypatch.setattr(runner, "CpuMeter", fixed_meter(-1 if busy else 1))
+    threads: list[str] = []
+    real = thred.handle_request
+
+    def handle_request(request):
+        if "oauth2" not in request.url.path:
+            threads.append(threading.current_thread().name)
+        return real(request)
+
+    monkeypatch.setattr(thred, "handle_request", handle_request)
+    runner.push_due()
+
+    assert SyncRecord.objects.exclude(state="synced").count() == 0
+    here = threading.current_thread().name
+    window = fanout._windows[str(shop.pk)]
+    if busy:
+        assert threads == [here] * 9  # the business and its 8 customers, all here
+        assert window.limit == 1
+    else:
+        assert threads[0] == here  # the business, one at a time: then the window opened
+        assert set(threads[1:]) and not {here} & set(threads[1:])
+        assert all(name.startswith("thred-io-") for name in threads[1:])
+        assert window.limit > 1
+    sent = [r.url.path for r in thred.calls("POST")]
+    assert len(sent) == 9 and all(path.endswith("/customers/") for path in sent[1:])
+    assert not sent[0].endswith("/customers/")  # the business first
+
+
+def test_a_group_down_to_one_call_at_a_time_claims_no_more_of_its_business():
+    claimed: list[int] = []
+
+    class Shell(fanout.Group):
+        def __init__(self) -> None:  # only what _top_up reads
+            self.window = fanout.Window(16, start=1)
+            self.more = lambda n: claimed.append(n) or []
+            self.order = []
+
+    group = Shell()
+    group._top_up()
+    assert claimed == [] and group.more is None  # the next claim goes out one at a time
+    group = Shell()
+    group.window = fanout.Window(16, start=2)
+    group._top_up()
+    assert len(claimed) == 1  # a window of two: it claims more

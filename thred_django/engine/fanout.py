@@ -52,7 +52,15 @@ from thred_django.exceptions import (
 )
 from thred_django.models import SyncRecord
 
-__all__ = ["DELETE_RANKS", "Group", "IOPool", "Window", "dependencies", "window_for"]
+__all__ = [
+    "DELETE_RANKS",
+    "Group",
+    "IOPool",
+    "Window",
+    "congestion",
+    "dependencies",
+    "window_for",
+]
 
 logger = logging.getLogger("thred_django.engine")
 
@@ -191,6 +199,9 @@ class Group:
     def _top_up(self) -> None:
         """Claim more of this business while the group runs low."""
         if self.more is None:
+            return
+        if self.window.limit <= 1:  # one at a time now: the next claim goes out on the
+            self.more = None  # claim's thread (``runner._push_claim``), no group needed
             return
         room = MAX_GROUP - len(self.order)
         extra = self.more(min(room, int(thred_settings.BATCH_SIZE))) if room > 0 else []

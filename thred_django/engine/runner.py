@@ -31,7 +31,7 @@ from thred_django import tenancy
 from thred_django.client import get_client
 from thred_django.conf import thred_settings
 from thred_django.engine import claim, health, outcome
-from thred_django.engine.fanout import Group, IOPool
+from thred_django.engine.fanout import Group, IOPool, Window, congestion, window_for
 from thred_django.engine.gate import CpuMeter, Gate
 from thred_django.engine.push import Known, Pusher
 from thred_django.models import BusinessHealth, SyncRecord
@@ -218,14 +218,19 @@ def drain(run: _Run) -> None:
 
 
 def _push_claim(run: _Run, batch: claim.Claim) -> None:
+    """Push a claim: on the I/O threads while its business's window is open (``Group``),
+    one at a time on this thread while it is down to one (the process busy, or Thred
+    congested), handing the rest to a ``Group`` as soon as it opens again."""
     run.claimed(len(batch.records))
     tenant_id = batch.records[0].tenant_id
-    if run.pool is not None and len(batch.records) > 1:
-        pusher = Pusher(get_client(), batch.token, run.known)
+    pusher = Pusher(get_client(), batch.token, run.known)
+    records: list[SyncRecord] = batch.records
+    window = window_for(tenant_id) if run.pool is not None and len(records) > 1 else None
+    if window is None or window.limit <= 1:
+        records = _push_group(records, pusher, run.deadline, window, run.meter)
+    if records and run.pool is not None:
         more = _more(run, tenant_id, batch.token)
-        Group(batch.records, pusher, run.pool, run.deadline, more, run.meter).run()
-    else:
-        _push_group(batch.records, batch.token, run.deadline, run.known)
+        Group(records, pusher, run.pool, run.deadline, more, run.meter).run()
     outcome.unblock_children()
 
 
@@ -246,10 +251,15 @@ def _more(run: _Run, tenant_id: str, token: uuid.UUID) -> Callable[[int], list[S
 
 
 def _push_group(
-    records: list[SyncRecord], token, deadline: float | None, known: Known | None = None
-) -> None:
-    """One business's records, one at a time in order; stop early when it gets paused."""
-    pusher = Pusher(get_client(), token, known)
+    records: list[SyncRecord],
+    pusher: Pusher,
+    deadline: float | None,
+    window: Window | None = None,
+    meter: CpuMeter | None = None,
+) -> list[SyncRecord]:
+    """One business's records, one at a time in order; stop early when it gets paused.
+    With the business's ``window``: each answer resizes it (``fanout.Window``), and
+    once it opens past one the records not pushed yet are returned, for a ``Group``."""
     tenant_id = records[0].tenant_id
     stop_at: datetime | None = None
     checked_at: float | None = None
@@ -268,16 +278,24 @@ def _push_group(
                 stop_at, checked_at, failures = _paused(tenant_id), now, pusher.failures
             if stop_at is not None or (deadline is not None and now >= deadline):
                 pusher.log.flush()  # what is done is written before any record goes back
-                claim.release(record, token, next_attempt_at=stop_at or timezone.now())
+                claim.release(record, pusher.token, next_attempt_at=stop_at or timezone.now())
                 continue
+            if window is not None and window.limit > 1:
+                return [r for r in records[i:] if not pusher.taken(r.id)]
             if i >= preloaded:
                 preloaded = i + PRELOAD
                 pusher.preload(records[i:preloaded])
+            pusher.last_error = None
             pusher.push(record)
+            if window is not None and congestion(pusher.last_error):
+                window.congested()
+            elif window is not None and pusher.last_error is None:
+                window.succeeded(meter.trend() if meter else 1)
             if pusher.log.due():
                 pusher.log.flush()
     finally:
         pusher.log.flush()
+    return []
 
 
 def _paused(tenant_id: str) -> datetime | None:
