@@ -263,8 +263,12 @@ def test_a_group_down_to_one_call_at_a_time_claims_no_more_of_its_business():
     class Shell(fanout.Group):
         def __init__(self) -> None:  # only what _top_up reads
             self.window = fanout.Window(16, start=1)
-            self.more = lambda n: claimed.append(n) or []
+            self.more = self.claim
             self.order = []
+
+        def claim(self, n: int) -> list[SyncRecord]:
+            claimed.append(n)
+            return []
 
     group = Shell()
     group._top_up()
