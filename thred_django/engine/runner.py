@@ -4,11 +4,12 @@
 Its THRED['CONCURRENCY'] threads each claim one whole business at a time
 (``claim.claim_business``: never one another worker holds), push its records in
 dependency order, and claim again without waiting for each other, so N threads, or N
-worker processes, push N businesses at once, as many of them as the process has CPU
-for (``gate``: more threads only while the others wait). The calls of a claim go out on the run's
-pool of I/O threads (``fanout``): up to THRED['BUSINESS_MAX_IN_FLIGHT'] per business
-(found by AIMD), THRED['MAX_IN_FLIGHT'] for the process. A business paused by a 429 or
-an open breaker gives its remaining records back untouched.
+worker processes, push N businesses at once (``gate``: more threads only while the
+process has CPU to spare). The calls of a claim go out on the run's pool of I/O
+threads (``fanout``): up to THRED['BUSINESS_MAX_IN_FLIGHT'] per business (found by
+AIMD), THRED['MAX_IN_FLIGHT'] for the process; a business down to one call at a time is
+pushed on its claim's thread. A business paused by a 429 or an open breaker gives its
+remaining records back untouched.
 """
 
 from __future__ import annotations
