@@ -116,15 +116,16 @@ _windows_lock = threading.Lock()
 MAX_WINDOWS = 10_000
 
 
-def window_for(tenant_id: str) -> Window:
-    """The process's window of ``tenant_id`` (kept across claims and runs)."""
+def window_for(tenant_id: str, busy: bool = False) -> Window:
+    """The process's window of ``tenant_id`` (kept across claims and runs); a new one
+    starts at one call at a time when the process is ``busy`` (``gate.CpuMeter``)."""
     ceiling = int(thred_settings.BUSINESS_MAX_IN_FLIGHT)
     with _windows_lock:
         window = _windows.get(tenant_id)
         if window is None or window.ceiling != ceiling:
             if len(_windows) >= MAX_WINDOWS:
                 _windows.clear()
-            window = _windows[tenant_id] = Window(ceiling)
+            window = _windows[tenant_id] = Window(ceiling, start=1 if busy else None)
         return window
 
 

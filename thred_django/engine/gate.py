@@ -27,8 +27,8 @@ from collections.abc import Callable
 INTERVAL = 0.2
 # Share of one core in use below which more concurrency may help, and above which less
 # does as much.
-SPARE = 0.75
-BUSY = 0.95
+SPARE = 0.7
+BUSY = 0.85
 
 
 class CpuMeter:

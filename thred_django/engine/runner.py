@@ -226,7 +226,9 @@ def _push_claim(run: _Run, batch: claim.Claim) -> None:
     tenant_id = batch.records[0].tenant_id
     pusher = Pusher(get_client(), batch.token, run.known)
     records: list[SyncRecord] = batch.records
-    window = window_for(tenant_id) if run.pool is not None and len(records) > 1 else None
+    window = None
+    if run.pool is not None and len(records) > 1:
+        window = window_for(tenant_id, busy=run.meter.trend() < 0)
     if window is None or window.limit <= 1:
         records = _push_group(records, pusher, run.deadline, window, run.meter)
     if records and run.pool is not None:
