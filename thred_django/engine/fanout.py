@@ -52,15 +52,7 @@ from thred_django.exceptions import (
 )
 from thred_django.models import SyncRecord
 
-__all__ = [
-    "DELETE_RANKS",
-    "Group",
-    "IOPool",
-    "Window",
-    "congestion",
-    "dependencies",
-    "window_for",
-]
+__all__ = ["DELETE_RANKS", "Group", "IOPool", "Window", "dependencies", "window_for"]
 
 logger = logging.getLogger("thred_django.engine")
 
@@ -99,6 +91,14 @@ class Window:
             self._since_cut += 1
             step = trend / self.size
             self.size = min(float(self.ceiling), max(1.0, self.size + step))
+
+    def answered(self, error: ThredError | None, meter: CpuMeter | None) -> None:
+        """A call of this business came back: ``error`` is its failure (None: it
+        succeeded), ``meter`` the run's (None: as if the process had CPU to spare)."""
+        if congestion(error):
+            self.congested()
+        elif error is None:
+            self.succeeded(meter.trend() if meter is not None else 1)
 
     def congested(self) -> None:
         """A 429, a 5xx or a timeout: halve, at most once per window of answers (the
@@ -346,10 +346,7 @@ class Group:
                 try:
                     if not mine.push(record):  # pulled forward by another thread: wait
                         mine.share.wait(record.id, PARENT_WAIT_SECONDS)
-                    if congestion(mine.last_error):
-                        self.window.congested()
-                    elif mine.last_error is None:
-                        self.window.succeeded(self.meter.trend() if self.meter else 1)
+                    self.window.answered(mine.last_error, self.meter)
                 except BaseException as exc:  # re-raised by run() in the claim's thread
                     self._error = self._error or exc
                 finally:

@@ -32,7 +32,7 @@ from thred_django import tenancy
 from thred_django.client import get_client
 from thred_django.conf import thred_settings
 from thred_django.engine import claim, health, outcome
-from thred_django.engine.fanout import Group, IOPool, Window, congestion, window_for
+from thred_django.engine.fanout import Group, IOPool, Window, window_for
 from thred_django.engine.gate import CpuMeter, Gate
 from thred_django.engine.push import Known, Pusher
 from thred_django.models import BusinessHealth, SyncRecord
@@ -290,10 +290,8 @@ def _push_group(
                 pusher.preload(records[i:preloaded])
             pusher.last_error = None
             pusher.push(record)
-            if window is not None and congestion(pusher.last_error):
-                window.congested()
-            elif window is not None and pusher.last_error is None:
-                window.succeeded(meter.trend() if meter else 1)
+            if window is not None:
+                window.answered(pusher.last_error, meter)
             if pusher.log.due():
                 pusher.log.flush()
     finally:
