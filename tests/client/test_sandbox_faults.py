@@ -79,14 +79,14 @@ class DeadlineTransport(httpx.BaseTransport):
 @pytest.fixture
 def impatient_client() -> ThredClient:
     transport = DeadlineTransport(transport_module.in_process_transport())
-    with ThredClient(timeout=0.3, transport=transport) as client:
+    with ThredClient(timeout=1.0, transport=transport) as client:
         yield client
 
 
 def test_slow_response_is_a_timeout(impatient_client: ThredClient, ready: World):
     customer_id = ready.customer["id"]
     impatient_client.get_customer(ready.business_id, customer_id)  # tokens, before the fault
-    faults.set_faults(slow_rate=1.0, slow_seconds=0.5)
+    faults.set_faults(slow_rate=1.0, slow_seconds=1.5)
     with pytest.raises(ThredTimeoutError) as info:
         impatient_client.get_customer(ready.business_id, customer_id)
     assert info.value.status is None
@@ -99,7 +99,7 @@ def test_slow_create_times_out_but_lands_and_a_retry_finds_it(
 ):
     impatient_client.get_customer(ready.business_id, ready.customer["id"])
     payload = customer_payload()
-    faults.set_faults(slow_rate=1.0, slow_seconds=0.5)
+    faults.set_faults(slow_rate=1.0, slow_seconds=1.5)
     with pytest.raises(ThredTimeoutError):
         impatient_client.create_customer(ready.business_id, payload)
     faults.reset_faults()

@@ -264,7 +264,7 @@ def _lease(ids: list[int], token: uuid.UUID, now: datetime) -> Claim:
     else:  # not capturable, or captured just now (with the sentinels, not these rows)
         _lease_rows(ids, token, now)
     leased = SyncRecord.objects.filter(lease_token=token, id__in=ids)
-    records = list(leased.select_related("content_type").order_by("rank", "id"))
+    records = list(leased.order_by("rank", "id"))
     return Claim(token, records)
 
 

@@ -138,7 +138,7 @@ class Pusher(Sending):
             if record.action != Action.DELETE and not self.taken(record.id):
                 by_model.setdefault((record.content_type_id, record.resource), []).append(record)
         for batch in by_model.values():
-            model = batch[0].content_type.model_class()
+            model = batch[0].host_type.model_class()
             mapping = registry.get(model, batch[0].resource) if model else None
             if mapping is None:
                 continue
@@ -337,11 +337,11 @@ class Pusher(Sending):
 
     def _process(self, record: SyncRecord) -> None:
         """Decide and carry out what the record needs (the payload: ``self.payload``)."""
-        model = record.content_type.model_class()
+        model = record.host_type.model_class()
         mapping = registry.get(model, record.resource) if model else None
         if mapping is None:
             raise ThredConfigurationError(
-                f"{record.content_type} is no longer mapped to a Thred {record.resource}."
+                f"{record.host_type} is no longer mapped to a Thred {record.resource}."
             )
         life = lifecycle.of(record.resource)
         obj = None
