@@ -146,6 +146,23 @@ def test_keep_alive_connections_are_reused(server: Server):
     assert len({port for *_, port in server.seen}) == 1
 
 
+def test_an_idle_socket_is_looked_at_outside_the_pool_lock(server: Server, monkeypatch):
+    """Polling a socket lets go of the interpreter lock: done under the pool's lock, the
+    thread would keep every other request waiting until it gets the interpreter back."""
+    transport = PooledTransport(ssl_context=shared_ssl_context(), max_connections=4)
+    held: list[bool] = []
+
+    def readable(connection):
+        held.append(transport._lock.locked())
+        return False
+
+    monkeypatch.setattr("thred_django.client.transport._readable", readable)
+    with httpx.Client(transport=transport) as client:
+        for _ in range(2):
+            assert client.get(server.url + "/things").status_code == 201
+    assert held == [False]  # the second call's checkout looked, without the lock
+
+
 def test_a_connection_the_server_closes_is_not_reused(server: Server):
     with pooled() as client:
         client.get(server.url + "/bye")
