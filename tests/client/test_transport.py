@@ -191,7 +191,7 @@ def test_a_read_timeout_is_httpx_read_timeout_and_the_connection_is_dropped(serv
         with pytest.raises(httpx.ReadTimeout):
             client.get(server.url + "/hold")
         server.release.set()
-        # the next call gets the default read timeout: 0.2 s is too tight for a loaded machine
+        # the next call may take up to 5 s: 0.2 s is too tight on a loaded machine
         assert client.get(server.url + "/things", timeout=5).status_code == 201
     assert server.seen[-1][4] != server.seen[0][4]  # a new connection after the timeout
 
