@@ -299,6 +299,15 @@ class Registry:
             return found[0] if found else None
         return next((m for m in found if m.resource == resource), None)
 
+    def of_content_type(self, content_type_id: int, resource: str | None = None) -> Mapping | None:
+        """The mapping of ``resource`` for a content type's model (an outbox record's),
+        or None when that model is no longer mapped or gone. The content type comes
+        from ``ContentType``'s cache: no query."""
+        from django.contrib.contenttypes.models import ContentType
+
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        return self.get(model, resource) if model else None
+
     def for_model(self, model: type[models.Model], resource: str | None = None) -> Mapping:
         mapping = self.get(model, resource)
         if mapping is None:

@@ -104,11 +104,6 @@ class SyncRecord(models.Model):
     def last_error(self) -> str:
         return self.last_error_message
 
-    @property
-    def host_type(self) -> ContentType:
-        """The host model's content type, from ``ContentType``'s cache: no query, no join."""
-        return ContentType.objects.get_for_id(self.content_type_id)
-
 
 class SyncDependency(models.Model):
     """``child``'s payload read the Thred id of the host object (``parent_type``,

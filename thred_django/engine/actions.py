@@ -143,8 +143,7 @@ def preview(record: SyncRecord) -> Preview:
     """Build, decide and validate what a push of ``record`` would send, without
     calling Thred: the same steps as the push (``pipeline``), parents' Thred ids read
     as they are (``PLACEHOLDER_ID`` for those not in Thred yet)."""
-    model = record.host_type.model_class()
-    mapping = registry.get(model, record.resource) if model else None
+    mapping = registry.of_content_type(record.content_type_id, record.resource)
     if mapping is None:
         return Preview(
             "none", message=f"This model is no longer mapped to a Thred {record.resource}."

@@ -137,15 +137,14 @@ class Pusher(Sending):
         for record in records:
             if record.action != Action.DELETE and not self.taken(record.id):
                 by_model.setdefault((record.content_type_id, record.resource), []).append(record)
-        for batch in by_model.values():
-            model = batch[0].host_type.model_class()
-            mapping = registry.get(model, batch[0].resource) if model else None
+        for (content_type_id, resource), batch in by_model.items():
+            mapping = registry.of_content_type(content_type_id, resource)
             if mapping is None:
                 continue
             try:
                 found = mapping.get_queryset().in_bulk([r.object_id for r in batch])
             except Exception:  # each object then loads alone and its record gets the error
-                logger.debug("Bulk load of %s failed", model, exc_info=True)
+                logger.debug("Bulk load of %s failed", mapping.model, exc_info=True)
                 continue
             loaded = {str(pk): obj for pk, obj in found.items()}
             keys_of = {pk: list(parent_keys(obj)) for pk, obj in loaded.items()}
@@ -337,11 +336,11 @@ class Pusher(Sending):
 
     def _process(self, record: SyncRecord) -> None:
         """Decide and carry out what the record needs (the payload: ``self.payload``)."""
-        model = record.host_type.model_class()
-        mapping = registry.get(model, record.resource) if model else None
+        mapping = registry.of_content_type(record.content_type_id, record.resource)
         if mapping is None:
+            host_type = ContentType.objects.get_for_id(record.content_type_id)
             raise ThredConfigurationError(
-                f"{record.host_type} is no longer mapped to a Thred {record.resource}."
+                f"{host_type} is no longer mapped to a Thred {record.resource}."
             )
         life = lifecycle.of(record.resource)
         obj = None

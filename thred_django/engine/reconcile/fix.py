@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -89,8 +88,7 @@ def _mark_referring(record: SyncRecord) -> int:
         by_type.setdefault((content_type_id, resource), []).append(object_id)
     marked = 0
     for (content_type_id, resource), pks in by_type.items():
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        mapping = registry.get(model, resource) if model else None
+        mapping = registry.of_content_type(content_type_id, resource)
         if mapping is not None:
             marked += mark_queryset(mapping.get_queryset().filter(pk__in=pks))
     return marked

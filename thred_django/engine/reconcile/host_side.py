@@ -97,8 +97,7 @@ class ReadOnlyContext:
 
 
 def mapping_of(record: SyncRecord) -> Mapping | None:
-    model = ContentType.objects.get_for_id(record.content_type_id).model_class()
-    return registry.get(model, record.resource) if model else None
+    return registry.of_content_type(record.content_type_id, record.resource)
 
 
 def load(mapping: Mapping, records: list[SyncRecord]) -> dict[str, models.Model]:
