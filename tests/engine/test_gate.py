@@ -279,14 +279,9 @@ def test_a_group_down_to_one_call_at_a_time_claims_no_more_of_its_business():
     assert len(claimed) == 1  # a window of two: it claims more
 
 
-def test_a_business_first_seen_while_the_process_is_busy_starts_at_one_call(settings):
+def test_a_business_first_seen_while_the_process_is_busy_starts_at_one_call(settings, monkeypatch):
     settings.THRED = {**settings.THRED, "BUSINESS_MAX_IN_FLIGHT": 16}
-    fanout._windows.pop("busy-shop", None)
-    fanout._windows.pop("idle-shop", None)
-    try:
-        assert fanout.window_for("busy-shop", busy=True).limit == 1
-        assert fanout.window_for("idle-shop").limit == fanout.START_WINDOW
-        assert fanout.window_for("busy-shop").limit == 1  # kept: not started again
-    finally:
-        fanout._windows.pop("busy-shop", None)
-        fanout._windows.pop("idle-shop", None)
+    monkeypatch.setattr(fanout, "_windows", {})
+    assert fanout.window_for("busy-shop", busy=True).limit == 1
+    assert fanout.window_for("idle-shop").limit == fanout.START_WINDOW
+    assert fanout.window_for("busy-shop").limit == 1  # kept: not started again
