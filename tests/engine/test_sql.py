@@ -432,3 +432,52 @@ def test_a_batchs_reads_find_what_the_orm_forms_find(thred, shop):
     orm = SyncDependency.objects.filter(child_id__in=asked)
     assert got == sorted(orm.values_list("pk", "child_id", "parent_type_id", "parent_id"))
     assert len(got) == 3 and sql.edges_of("default", []) == []
+
+
+def test_a_claims_records_load_as_the_orm_loads_them(settings):
+    """sql.leased against the ORM's queryset: the same rows in the same order (rank,
+    then id), each value of the same type and equal (JSON, NULL, aware date-times, UUIDs,
+    booleans, a foreign key), saved instances of the database; a row leased under
+    another token is left out."""
+    import uuid
+
+    settings.THRED = {**settings.THRED, "SYNC_MODE": "disabled"}
+    shop = m.Shop.objects.create(name="Acme")
+    clients = [m.Client.objects.create(shop=shop, name=f"C{i}") for i in range(5)]
+    mapping = marking.registry.for_model(m.Client)
+    now = timezone.now()
+    upsert.upsert_orm([marking.mark_values(mapping, c, "upsert", now) for c in clients], "default")
+    token, other = uuid.uuid4(), uuid.uuid4()
+    records = list(SyncRecord.objects.filter(resource="customer").order_by("object_id"))
+    SyncRecord.objects.filter(id__in=[r.id for r in records]).update(
+        state="in_flight", lease_token=token, lease_until=now, claimed_revision=uuid.uuid4()
+    )
+    SyncRecord.objects.filter(id=records[0].id).update(
+        rank=3,
+        acked_payload={"name": "é ✓", "lines": [{"q": 1.5}], "none": None},
+        last_error_details=["a", 1, None],
+        retrying_since=now.replace(microsecond=123456),
+        force=True,
+        inactive_in_thred=True,
+        blocked_by=records[1],
+        last_error_status=409,
+    )
+    SyncRecord.objects.filter(id=records[2].id).update(acked_payload="just text")
+    SyncRecord.objects.filter(id=records[4].id).update(lease_token=other)
+    ids = [r.id for r in records]
+
+    ours = sql.leased("default", token, ids)
+    orms = list(SyncRecord.objects.filter(lease_token=token, id__in=ids).order_by("rank", "id"))
+
+    assert ours is not None
+    assert [r.id for r in ours] == [r.id for r in orms] and len(ours) == 4
+    assert ours[-1].id == records[0].id  # rank 3 comes last
+    for mine, theirs in zip(ours, orms, strict=True):
+        for f in SyncRecord._meta.concrete_fields:
+            a, b = getattr(mine, f.attname), getattr(theirs, f.attname)
+            assert (type(a), a) == (type(b), b), f.attname
+        assert mine._state.adding is False and mine._state.db == "default"
+    first = ours[-1]
+    assert first.blocked_by == records[1] and first.force is True
+    assert first.retrying_since == now.replace(microsecond=123456)
+    assert first.last_error_details == ["a", 1, None]

@@ -41,7 +41,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from thred_django.conf import thred_settings
-from thred_django.engine import observe, retry
+from thred_django.engine import observe, retry, sql
 from thred_django.engine.bound import Template, Templates
 from thred_django.engine.fenced import update as fenced_update
 from thred_django.models import BusinessHealth, SyncRecord
@@ -263,8 +263,10 @@ def _lease(ids: list[int], token: uuid.UUID, now: datetime) -> Claim:
             cursor.execute(template.sql, template.bind(values, _lease_prepare(using)))
     else:  # not capturable, or captured just now (with the sentinels, not these rows)
         _lease_rows(ids, token, now)
-    leased = SyncRecord.objects.filter(lease_token=token, id__in=ids)
-    records = list(leased.order_by("rank", "id"))
+    records = sql.leased(using, token, ids) if sql.supported(using) else None
+    if records is None:
+        leased = SyncRecord.objects.filter(lease_token=token, id__in=ids)
+        records = list(leased.order_by("rank", "id"))
     return Claim(token, records)
 
 

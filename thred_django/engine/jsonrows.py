@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.dateparse import parse_datetime
 
 # Fields whose get_db_prep_save returns a value of these exact types as it is.
 _PLAIN: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
@@ -140,3 +141,47 @@ def prepared_for(field: models.Field[Any, Any], connection: Any) -> Any:
 
         return prepared_plain
     return lambda value: prep_save(field, value, connection)
+
+
+# --- a column as read back ----------------------------------------------------------------
+# Field types whose values SQLite's and PostgreSQL's drivers return as the ORM keeps
+# them (no converter: the ORM's lists are empty for them there).
+_AS_READ = (models.AutoField, models.CharField, models.TextField, models.IntegerField)
+
+
+def loaded_for(field: models.Field[Any, Any], connection: Any) -> Any:
+    """How a non-null value of ``field``, as the driver returns it on ``connection``
+    (SQLite or PostgreSQL), becomes what the ORM puts on an instance: None when it is
+    that already, else a function of the value. The same as the ORM's converters (the
+    backend's, then the field's ``from_db_value``), for the field types of the outbox's
+    models; ``LookupError`` for any other, whose reader then uses the ORM."""
+    if isinstance(field, models.ForeignKey):
+        return loaded_for(field.target_field, connection)
+    if isinstance(field, models.JSONField):
+        column = field.get_col(field.model._meta.db_table)  # what the ORM passes it
+        return lambda value: field.from_db_value(value, column, connection)
+    postgresql = connection.vendor == "postgresql"
+    if not postgresql and connection.vendor != "sqlite":
+        raise LookupError(f"no known forms as read on {connection.vendor}")
+    if isinstance(field, models.BooleanField):
+        return None if postgresql else _sqlite_bool
+    if isinstance(field, models.DateTimeField):
+        if postgresql or not settings.USE_TZ:
+            return None  # psycopg returns it aware, in the connection's zone
+        zone = connection.timezone
+
+        def loaded_datetime(value: Any) -> Any:  # convert_datetimefield_value
+            if type(value) is not datetime.datetime:
+                value = parse_datetime(value)
+            return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+
+        return loaded_datetime
+    if isinstance(field, models.UUIDField):
+        return None if connection.features.has_native_uuid_field else uuid.UUID
+    if isinstance(field, _AS_READ):
+        return None
+    raise LookupError(f"{field.name}: no known form as read on {connection.vendor}")
+
+
+def _sqlite_bool(value: Any) -> Any:  # convert_booleanfield_value
+    return bool(value) if value in (1, 0) else value
