@@ -191,3 +191,55 @@ def test_values_json_can_carry_pass_through_the_one_pass():
     assert out == {
         "a": [str(key), "09:30:00", "P0DT00H01M30S", "lazy text", True, None, 2.5, [1, "x"]]
     }
+
+
+def _exact_json(value):
+    """Every value of ``value`` is of a JSON type itself (no subclass, text keys)."""
+    if type(value) is dict:
+        return all(type(k) is str and _exact_json(v) for k, v in value.items())
+    if type(value) is list:
+        return all(_exact_json(v) for v in value)
+    return value is None or type(value) in (str, int, float, bool)
+
+
+def test_the_result_is_what_json_reads_back_of_subclasses_and_keys_too():
+    """One walk, and JSON once only for what JSON writes its own way: the result is what
+    ``json.loads(json.dumps(…))`` gives, of exact JSON types, for plain payloads and for
+    str and int enums, dict and list subclasses, lazy text and keys that are not text."""
+    from collections import OrderedDict
+    from enum import IntEnum
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.db import models
+    from django.utils.safestring import mark_safe
+
+    class Kind(models.TextChoices):
+        SERVICE = "service"
+
+    class Level(IntEnum):
+        HIGH = 3
+
+    class Money(float):
+        pass
+
+    sent = datetime(2026, 1, 15, 10, 0, 5, 123456, tzinfo=UTC)
+    plain = invoice({"quantity": 2, "unit_price": 150, "description": "é ✓"}, memo=None)
+    loose = {
+        "kind": Kind.SERVICE,
+        "level": Level.HIGH,
+        "ratio": Money(1.5),
+        "note": mark_safe("<b>ok</b>"),
+        "meta": OrderedDict([("b", 1), ("a", (2, 3))]),
+        "by_id": {7: "seven", True: "yes", None: "none", 2.5: "half"},
+        "sent_at": sent,
+    }
+    for payload in (plain, loose):
+        out = normalize(payload)
+        assert _exact_json(out), out
+        assert out == json.loads(json.dumps(out, cls=DjangoJSONEncoder))
+    out = normalize(loose)
+    assert out["kind"] == "service" and out["level"] == 3 and out["ratio"] == 1.5
+    assert out["meta"] == {"b": 1, "a": [2, 3]} and list(out["meta"]) == ["b", "a"]
+    assert out["by_id"] == {"7": "seven", "true": "yes", "null": "none", "2.5": "half"}
+    assert out["sent_at"] == "2026-01-15T10:00:05.123Z"
+    assert normalize(plain)["sent_at"] == "2026-01-15T10:00:00Z"

@@ -50,8 +50,9 @@ def normalize(
     """
     if not isinstance(payload, dict):
         raise PayloadError(f"build_payload() must return a dict, not {type(payload).__name__}.")
+    loose: list[Any] = []
     try:
-        converted = _convert(payload, "", tz or default_timezone())
+        converted = _convert(payload, "", tz or default_timezone(), loose)
     except _Unsendable:  # found again, with its path, only when there is one
         path, problem = _first_problem(payload, "")
         raise PayloadError(f"{path}: {problem}") from None
@@ -62,24 +63,34 @@ def normalize(
                 _fractional_line(line, f"{key}[{i}]", currency) if isinstance(line, dict) else line
                 for i, line in enumerate(lines)
             ]
-    result: dict[str, Any] = json.loads(json.dumps(converted, cls=DjangoJSONEncoder))
-    return result
+    if loose:  # JSON writes these its own way (a key 1 as "1", a str enum as its text)
+        converted = json.loads(json.dumps(converted, cls=DjangoJSONEncoder))
+    return converted
 
 
 class _Unsendable(Exception):
     """A value ``_first_problem`` names (JSON cannot carry it)."""
 
 
-def _convert(value: Any, key: str, tz: tzinfo) -> Any:
-    """``value`` converted (see the module docstring); ``_Unsendable`` on a value that
-    ``_first_problem`` reports, so that a payload without any is walked once."""
-    if isinstance(value, dict):
-        return {k: _convert(v, str(k), tz) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_convert(v, key, tz) for v in value]
-    if isinstance(value, _PLAIN):
+def _convert(value: Any, key: str, tz: tzinfo, loose: list[Any]) -> Any:
+    """``value`` as JSON reads it back (see the module docstring), in one walk: new
+    dicts and lists, a date-time, a date, a UUID… as the text ``DjangoJSONEncoder`` writes.
+    A value of a subclass of a JSON type, or a key that is not text, goes into ``loose``
+    (``normalize`` then sends the result through JSON once); ``_Unsendable`` on a value
+    that ``_first_problem`` reports, so that a payload without any is walked once."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
         return value
-    if isinstance(value, float):
+    if kind is dict:
+        out = {}
+        for k, item in value.items():
+            if type(k) is not str:
+                loose.append(k)
+            out[k] = _convert(item, str(k), tz, loose)
+        return out
+    if kind is list or kind is tuple:
+        return [_convert(item, key, tz, loose) for item in value]
+    if kind is float:
         if not math.isfinite(value):
             raise _Unsendable
         return value
@@ -91,17 +102,22 @@ def _convert(value: Any, key: str, tz: tzinfo) -> Any:
         return float(value)
     if isinstance(value, datetime):
         if timezone.is_naive(value):
-            return timezone.make_aware(value, tz)
-        return value
-    if isinstance(value, date):
-        if key.endswith("_at"):
-            return timezone.make_aware(datetime.combine(value, time.min), tz)
+            value = timezone.make_aware(value, tz)
+    elif isinstance(value, date) and key.endswith("_at"):
+        value = timezone.make_aware(datetime.combine(value, time.min), tz)
+    elif isinstance(value, (dict, list, tuple, float, *_PLAIN)):  # a subclass of one
+        loose.append(value)
+        if isinstance(value, dict):
+            return {k: _convert(item, str(k), tz, loose) for k, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [_convert(item, key, tz, loose) for item in value]
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _Unsendable
         return value
     try:
-        _ENCODER.default(value)
+        return _ENCODER.default(value)  # its text (a date-time, a UUID, lazy text…)
     except TypeError:
         raise _Unsendable from None
-    return value
 
 
 def _exact(value: Any) -> Decimal | None:
