@@ -285,3 +285,32 @@ def test_a_business_first_seen_while_the_process_is_busy_starts_at_one_call(sett
     assert fanout.window_for("busy-shop", busy=True).limit == 1
     assert fanout.window_for("idle-shop").limit == fanout.START_WINDOW
     assert fanout.window_for("busy-shop").limit == 1  # kept: not started again
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("until_idle", [False, True])
+def test_once_a_claim_finds_nothing_left_the_threads_without_a_business_leave(
+    thred, settings, no_enqueue, monkeypatch, until_idle
+):
+    """A run's threads that hold no business leave once a claim found nothing left to
+    do (nothing due; with until_idle, nothing pending or in flight at all), instead of
+    each passing the gate in turn, on a connection of its own, to claim nothing again."""
+    settings.THRED = {**settings.THRED, "CONCURRENCY": 8}
+    businesses(2)
+    monkeypatch.setattr(runner, "CpuMeter", fixed_meter(-1))  # the gate stays at one
+    claims: list[tuple[str, str | None, int]] = []
+    real = runner.claim.claim_business
+
+    def claim_business(limit, **kwargs):
+        batch = real(limit, **kwargs)
+        name = threading.current_thread().name
+        claims.append((name, kwargs.get("tenant_id"), len(batch.records)))
+        return batch
+
+    monkeypatch.setattr(runner.claim, "claim_business", claim_business)
+    runner.push_due(until_idle=until_idle)
+
+    assert SyncRecord.objects.exclude(state="synced").count() == 0
+    empty = [(name, tenant) for name, tenant, n in claims if n == 0 and tenant is None]
+    assert len(empty) == 1, claims  # one claim found nothing: no other thread tried
+    assert len({name for name, _, _ in claims}) == 1

@@ -20,7 +20,8 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -82,6 +83,11 @@ class _Run:
         self.known = Known(seconds=float(thred_settings.LEASE_SECONDS))
         self.stats = RunStats()
         self.stop = threading.Event()
+        # Set by a claim that found nothing left to do while no other thread of the run
+        # pushed a claim: the threads without a business then leave, instead of each
+        # opening a connection of its own to find nothing too.
+        self.drained = threading.Event()
+        self.pushing = 0  # claims being pushed by the run's threads
         self.errors: list[BaseException] = []
         self._lock = threading.Lock()
         self.pool: IOPool | None = None  # the calls' threads (None: one call at a time)
@@ -99,6 +105,16 @@ class _Run:
             self.stats.claimed += n
             if self.on_progress:
                 self.on_progress(n)
+
+    @contextmanager
+    def pushing_claim(self) -> Iterator[None]:
+        with self._lock:
+            self.pushing += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.pushing -= 1
 
     def failed(self, exc: BaseException) -> None:
         with self._lock:
@@ -189,12 +205,20 @@ def drain(run: _Run) -> None:
     """Claim a business, push its records in order, claim again — the same business
     first while it has due records, then any other no worker holds — until none is
     left (with ``until_idle``: until nothing is pending or retrying). With several
-    threads, each claim waits for its place in the run's ``gate``."""
+    threads, each claim waits for its place in the run's ``gate``; once a claim found
+    nothing left (``_Run.drained``), a thread without a business of its own leaves."""
     previous: str | None = None
-    while not run.over():
-        if run.gate is not None and not run.gate.enter(run.over):
+
+    def over() -> bool:
+        return run.over() or (previous is None and run.drained.is_set())
+
+    while not over():
+        if run.gate is not None and not run.gate.enter(over):
             return
+        wait: float | None = None
         try:
+            if previous is None and run.drained.is_set():
+                return  # let in as the flag was set
             batch = claim.claim_business(
                 thred_settings.BATCH_SIZE,
                 tenant_id=run.tenant_id or previous,
@@ -202,19 +226,23 @@ def drain(run: _Run) -> None:
             )
             if batch.records:
                 previous = batch.records[0].tenant_id
-                _push_claim(run, batch)
-        finally:
+                with run.pushing_claim():
+                    _push_claim(run, batch)
+            elif previous and run.tenant_id is None:
+                previous = None  # its business is done: any other
+            elif not run.until_idle:
+                if not run.pushing:  # nor for the others (a claim pushed meanwhile
+                    run.drained.set()  # may free its business's waiting children)
+                return
+            else:
+                wait = seconds_until_due(tenant_id=run.tenant_id, resource=run.resource)
+                if wait is None:
+                    run.drained.set()  # nothing pending, retrying or in flight anywhere
+                    return
+        finally:  # (after the drained flag: a thread let in next sees it)
             if run.gate is not None:
                 run.gate.leave()
-        if not batch.records and previous and run.tenant_id is None:
-            previous = None
-            continue  # its business is done: any other
-        if not batch.records:
-            if not run.until_idle:
-                return
-            wait = seconds_until_due(tenant_id=run.tenant_id, resource=run.resource)
-            if wait is None:
-                return
+        if wait is not None:
             run.stop.wait(min(max(wait, 0.01), 5.0))
 
 
