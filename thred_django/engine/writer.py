@@ -56,8 +56,12 @@ from thred_django.signals import sync_succeeded
 
 logger = logging.getLogger("thred_django.engine")
 
-# Outcomes written per flush, at most; and how long one may wait for its flush.
-FLUSH_EVERY = 50
+# Outcomes written per flush, at most (a claim's worth, THRED["BATCH_SIZE"]'s default);
+# and how long one may wait for its flush. A flush is a transaction of four statements
+# and a commit whatever its size: per 50 outcomes, SQLite's push spent ~0.02 ms of CPU
+# a record more than per 200 (benchmarks/README.md §7, "Ninth round"). A crash loses
+# at most the unflushed ones, which are pushed again (see above).
+FLUSH_EVERY = 200
 FLUSH_SECONDS = 1.0
 
 _REMARKED = {"state": State.PENDING, "attempts": 0}
