@@ -48,8 +48,11 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable; convert it first")
 
 
+_BODY = json.JSONEncoder(default=_json_default, separators=(",", ":"))  # made once
+
+
 def encode_json(data: Any) -> bytes:
-    return json.dumps(data, default=_json_default, separators=(",", ":")).encode()
+    return _BODY.encode(data).encode()
 
 
 class HttpCore:

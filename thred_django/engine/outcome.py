@@ -73,7 +73,7 @@ def attempt(
 ) -> SyncAttempt:
     """One attempt-log row, not yet saved."""
     return SyncAttempt(
-        record=record,
+        record_id=record.id,
         method=method,
         path=path[:500],
         status=status,

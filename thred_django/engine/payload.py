@@ -210,9 +210,11 @@ def _first_problem(value: Any, path: str) -> tuple[str, str]:
     return "", ""
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))  # made once
+
+
 def digest(payload: dict[str, Any]) -> str:
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(payload).encode()).hexdigest()
 
 
 def build(mapping: Any, obj: Any, ctx: Any, external_id: str) -> dict[str, Any]:

@@ -47,13 +47,19 @@ def summarize(value: Any, depth: int = 0) -> Any:
     """A JSON-safe, bounded copy of ``value`` with secret-looking keys masked."""
     if depth > MAX_DEPTH:
         return "…"
+    kind = type(value)
+    if kind is str and len(value) <= MAX_STRING and value.isascii() and "\x00" not in value:
+        return value  # (most of a payload: as storable() would leave it)
+    if kind is int or kind is bool or kind is float or value is None:
+        return value
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for i, (key, item) in enumerate(value.items()):
             if i >= MAX_ITEMS:
                 out["…"] = f"{len(value) - MAX_ITEMS} more keys"
                 break
-            key, secret = _key(key)
+            known = _KEYS.get(key) if type(key) is str else None
+            key, secret = known if known is not None else _key(key)
             out[key] = MASK if secret else summarize(item, depth + 1)
         return out
     if isinstance(value, list | tuple):
@@ -64,6 +70,6 @@ def summarize(value: Any, depth: int = 0) -> Any:
     if isinstance(value, str):
         value = storable(value)
         return value if len(value) <= MAX_STRING else value[:MAX_STRING] + "…"
-    if value is None or isinstance(value, bool | int | float):
+    if isinstance(value, bool | int | float):
         return value
     return summarize(str(value), depth)

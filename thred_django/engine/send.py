@@ -248,7 +248,7 @@ class Sending:
             outcome.success(
                 record,
                 sent,
-                replace(step, held=held),
+                step if step.held is held else replace(step, held=held),
                 held_hash=self._digest(held),
                 extra=self.sending,
             )
