@@ -190,13 +190,17 @@ class RefundMapping(mappings.Mapping):
     business = "merchant"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("invoice")
+        # The invoice's payments come with it: one query per batch, not one per refund.
+        payments = Prefetch("invoice__payments", queryset=Payment.objects.order_by("pk"))
+        return super().get_queryset().select_related("invoice").prefetch_related(payments)
 
     def build_payload(self, obj: Refund, ctx: Any) -> dict[str, Any]:
         # Thred refunds only money an invoice has received: the payments received up to
         # the refund must be there first.
-        for payment in obj.invoice.payments.filter(received_on__lte=obj.refunded_at.date()):
-            ctx.thred_id(payment)
+        refunded_on = obj.refunded_at.date()
+        for payment in obj.invoice.payments.all():
+            if payment.received_on <= refunded_on:
+                ctx.thred_id(payment)
         return compact(
             {
                 "invoice_id": ctx.thred_id(obj.invoice),
@@ -239,7 +243,11 @@ class PayoutMapping(mappings.Mapping):
     def get_queryset(self):
         by_pk = (
             Prefetch("payments", queryset=Payment.objects.order_by("pk")),
-            Prefetch("refund_payments", queryset=RefundPayment.objects.order_by("pk")),
+            # (with its refund: the refund payment's business is its refund's merchant)
+            Prefetch(
+                "refund_payments",
+                queryset=RefundPayment.objects.select_related("refund").order_by("pk"),
+            ),
         )
         return super().get_queryset().select_related("merchant").prefetch_related(*by_pk)
 
