@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 
 from thred_django.models import SyncRecord
 from thred_django.resources import Action, Resource
@@ -28,18 +29,17 @@ class Known:
     business record. A remembered fact can only go stale one way (the parent deleted
     since, its void or archive not yet sent), the same race a payload built just before
     its call already has; a Thred id never changes once set. Only Thred ids are kept
-    (businesses: the record), at most ``max_entries`` of them: expired ones are dropped
-    as new ones come, and the oldest when there are too many, so memory stays bounded
-    over a long run. Reads are plain dict reads; adds and pruning take a lock (a prune
-    copies the dict, which another thread's add must not change meanwhile).
+    (businesses: the record), at most ``max_entries`` of them, in the order they expire
+    (an id added again moves to the end): each add drops the expired ones and the oldest
+    beyond the limit from the front, so memory stays bounded over a long run at a
+    constant cost per add. Reads are plain reads of the ordered dict; adds take a lock.
     """
 
     def __init__(self, seconds: float = KNOWN_SECONDS, max_entries: int = KNOWN_MAX) -> None:
         self.seconds = seconds
         self.max_entries = max_entries
-        self._ids: dict[tuple[int, str, str], tuple[float, str]] = {}
+        self._ids: OrderedDict[tuple[int, str, str], tuple[float, str]] = OrderedDict()
         self._businesses: dict[str, tuple[float, SyncRecord]] = {}
-        self._added = 0
         self._lock = threading.Lock()
 
     def thred_id(self, key: tuple[int, str, str]) -> str | None:
@@ -52,21 +52,15 @@ class Known:
 
     def add(self, record: SyncRecord) -> SyncRecord:
         if record.thred_id and record.action != Action.DELETE:
-            until = time.monotonic() + self.seconds
+            now = time.monotonic()
+            until = now + self.seconds
+            key = key_of(record)
             with self._lock:
-                self._ids[key_of(record)] = (until, record.thred_id)
+                ids = self._ids
+                ids[key] = (until, record.thred_id)
+                ids.move_to_end(key)
                 if record.resource == Resource.BUSINESS:
                     self._businesses[record.tenant_id] = (until, record)
-                self._added += 1
-                if self._added % 1000 == 0 or len(self._ids) > self.max_entries:
-                    self._prune()
+                while ids and (len(ids) > self.max_entries or next(iter(ids.values()))[0] <= now):
+                    ids.popitem(last=False)
         return record
-
-    def _prune(self) -> None:
-        """Drop the expired entries, and the oldest beyond the limit (lock held)."""
-        now = time.monotonic()
-        entries = list(self._ids.items())  # oldest first (insertion order)
-        excess = len(entries) - self.max_entries * 3 // 4
-        for i, (key, (until, _)) in enumerate(entries):
-            if until <= now or i < excess:
-                self._ids.pop(key, None)
