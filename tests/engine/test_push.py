@@ -235,3 +235,29 @@ def test_parents_already_in_thred_are_looked_up_once_per_model_not_per_child(thr
     parent_lookups = [w for w in wheres if '"content_type_id" =' in w or '"resource" =' in w]
     # one query for the clients and one for the shop, not one per invoice
     assert len(parent_lookups) == 2, parent_lookups
+
+
+def test_a_success_keeps_thred_s_answer_in_brief_and_a_refusal_keeps_it_whole(thred, shop):
+    """The attempt log of a call Thred accepted keeps its answer's own fields (id, status,
+    totals), a nested object as its id and a list as its length, next to the whole
+    request; an answer refusing a call is kept whole."""
+    from thred_django.models import SyncAttempt
+
+    ar = ar_chain(shop)
+    push_due()
+    sale = ar["sale"]
+    row = SyncAttempt.objects.filter(record=record_of(sale), outcome="success").get()
+    answer = row.response_summary
+    assert answer["id"] == record_of(sale).thred_id and answer["status"]
+    assert answer["line_items"] == "[1 item]"  # in the request's summary, in full
+    assert row.request_summary["line_items"][0]["unit_price"] == 12000
+    assert answer["customer_id"] == answer["customer"]  # a nested object: its id
+    assert not any(isinstance(v, dict | list) and v for v in answer.values())
+
+    refusal = {"error": {"code": "x", "message": "nope", "details": {"a": ["b"]}}}
+    thred.answer("PUT", "/invoices/", 422, body=refusal)
+    sale.amount_cents = 15000
+    sale.save()
+    push_due()
+    failed = SyncAttempt.objects.filter(record=record_of(sale)).exclude(outcome="success").get()
+    assert failed.response_summary == refusal

@@ -26,3 +26,27 @@ def test_the_keys_seen_stay_bounded(monkeypatch):
     for i in range(25):
         assert summarize({f"k{i}": i, f"password{i}": "p"}) == {f"k{i}": i, f"password{i}": MASK}
     assert len(redact._KEYS) <= 10
+
+
+def test_an_answer_in_brief_keeps_its_own_fields_and_names_what_it_nests():
+    answer = {
+        "id": "inv-1",
+        "status": "SENT",
+        "total_amount": 37826,
+        "customer": {"id": "cus-1", "email": "a@b.c"},
+        "metadata": {"note": "x"},
+        "line_items": [{"id": "l-1"}, {"id": "l-2"}],
+        "tags": [],
+        "paid_at": None,
+    }
+    assert redact.brief(answer) == {
+        "id": "inv-1",
+        "status": "SENT",
+        "total_amount": 37826,
+        "customer": "cus-1",
+        "metadata": "{…}",
+        "line_items": "[2 items]",
+        "tags": [],
+        "paid_at": None,
+    }
+    assert redact.brief(["not", "an", "object"]) == ["not", "an", "object"]

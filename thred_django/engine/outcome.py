@@ -29,7 +29,7 @@ from thred_django.engine.decide import Step
 from thred_django.engine.fenced import update as fenced_update
 from thred_django.engine.operations import Sent
 from thred_django.engine.payload import digest
-from thred_django.engine.redact import summarize
+from thred_django.engine.redact import brief, summarize
 from thred_django.engine.retry import backoff, duration, gives_up, token_race
 from thred_django.engine.writer import Pending
 from thred_django.exceptions import (
@@ -150,7 +150,7 @@ def success(
         status=response.status_code,
         elapsed=response.elapsed,
         request=held,
-        response=response.data,
+        response=brief(response.data),
     )
     return Pending(record, values, acknowledged=now, attempt=row)
 

@@ -73,3 +73,22 @@ def summarize(value: Any, depth: int = 0) -> Any:
     if isinstance(value, bool | int | float):
         return value
     return summarize(str(value), depth)
+
+
+def brief(answer: Any) -> Any:
+    """Thred's answer to a call that succeeded, in brief, for the attempt log (which
+    ``summarize``s it): its own fields (id, status, totals, dates), a nested object as
+    its id ("{…}" without one), a list as how many items it holds. What was sent is in
+    the request's summary and the object itself in Thred; Thred's answer repeats both,
+    and an invoice's was three times the size of its request (a failure keeps its whole
+    answer: ``summarize``)."""
+    if not isinstance(answer, dict):
+        return answer
+    short: dict[Any, Any] = {}
+    for key, value in answer.items():
+        if isinstance(value, dict):
+            value = value.get("id", "{…}")
+        elif isinstance(value, list | tuple) and value:
+            value = f"[{len(value)} item{'' if len(value) == 1 else 's'}]"
+        short[key] = value
+    return short
