@@ -92,3 +92,40 @@ def test_a_capture_whose_sentinels_do_not_line_up_is_refused(thred):
     assert bound.Template.capture(connection.alias, run, sentinels, prepare) is None
     ok = bound.Template.capture(connection.alias, run, {"ids": [7 * 10**15]}, prepare)
     assert ok is not None and ok.bind({"ids": [5]}, prepare).count(5) == 1
+
+
+def test_a_claim_of_one_business_runs_its_checks_from_their_captured_statements(thred, monkeypatch):
+    """Whether another claim holds the business, and which of its records are due: the
+    first claim captures both statements, later ones send the captured texts with their
+    own values, and they answer as the ORM does: a business held under another token is
+    passed over, ours is not, and the due ids come parents first."""
+    shops = [m.Shop.objects.create(name=f"S{i}") for i in range(2)]
+    for s in shops:
+        for i in range(3):
+            m.Client.objects.create(shop=s, name=f"c{i}")
+    monkeypatch.setattr(claim, "_HELD", bound.Templates())
+    monkeypatch.setattr(claim, "_DUE", bound.Templates())
+    a, b = (str(s.pk) for s in shops)
+    first = claim.claim_business(2, tenant_id=a)  # the ORM's forms, and the captures
+    assert [r.resource for r in first.records] == ["business", "customer"]
+    claim.claim_business(2, tenant_id=b, token=first.token)  # the other held form
+    sent: list[str] = []
+
+    def keep(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        again = claim.claim_business(2, tenant_id=a)  # held: under first's token
+        mine = claim.claim_business(2, tenant_id=a, token=first.token)
+    assert again.records == []
+    assert [r.resource for r in mine.records] == ["customer", "customer"]
+    assert all(r.lease_token == first.token for r in mine.records)
+    held = [claim._HELD.get((connection.alias, k), lambda: None)[1] for k in (False, True)]
+    due = claim._DUE.get((connection.alias, 2, False), lambda: None)[1]
+    assert None not in held and due is not None
+    assert [s for s in sent if s in (held[0].sql, held[1].sql, due.sql)] == [
+        held[0].sql,  # again: held by another claim, nothing more asked
+        held[1].sql,  # mine: held only by us
+        due.sql,
+    ]

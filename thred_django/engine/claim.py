@@ -18,6 +18,7 @@ stay exactly as they are, so correctness never depends on it.
 
 from __future__ import annotations
 
+import functools
 import uuid
 import zlib
 from collections.abc import Collection
@@ -238,15 +239,91 @@ def claim_business(
         for tenant in candidates:
             if not _try_lock(tenant):
                 continue  # another worker is claiming it now
-            if held(timezone.now()).filter(tenant_id=tenant).exists():
+            if _held_elsewhere(tenant, timezone.now(), token):
                 continue  # taken (and committed) since the candidates were read
-            qs = due.filter(tenant_id=tenant).order_by("rank", "next_attempt_at", "id")
-            if connection.features.has_select_for_update_skip_locked:
-                qs = qs.select_for_update(skip_locked=True, of=("self",))
-            ids = list(qs.values_list("id", flat=True)[:limit])
+            ids = _due_ids(tenant, now, resource, limit)
             if ids:
                 return _lease(ids, new_token, now)
     return Claim(new_token)
+
+
+# The two statements of every claim of one business, captured from the ORM once per
+# database and shape (engine.bound), as the lease's UPDATE is: building and compiling
+# them cost ~1 ms of CPU a claim, three times what SQLite took to run them.
+_HELD = Templates()
+_DUE = Templates()
+_SENTINEL_TENANT = "thred-sentinel-tenant-7f3a9c"
+_SENTINEL_RESOURCE = "thred-sentinel-resource"
+
+
+def _held_elsewhere(tenant: str, at: datetime, token: uuid.UUID | None) -> bool:
+    """Whether another claim holds this business now (a live lease of another token):
+    ``held_tenants(at).filter(tenant_id=tenant).exists()``, ours left out."""
+
+    def orm(tenant: str, at: datetime, token: uuid.UUID | None = None) -> list[Any]:
+        held = held_tenants(at).filter(tenant_id=tenant)
+        if token is not None:
+            held = held.exclude(lease_token=token)
+        return [1] if held.exists() else []
+
+    values = {"tenant": tenant, "at": at, **({"token": token} if token is not None else {})}
+    return bool(_templated(_HELD, (token is not None,), orm, values))
+
+
+def _due_ids(tenant: str, now: datetime, resource: str | None, limit: int) -> list[int]:
+    """Ids of up to ``limit`` due records of this business, parents first, locked
+    (``SKIP LOCKED`` where the database has it)."""
+
+    def orm(tenant: str, now: datetime, resource: str | None = None) -> list[Any]:
+        qs = due_queryset(now, tenant_id=tenant, resource=resource)
+        qs = qs.order_by("rank", "next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        return list(qs.values_list("id")[:limit])
+
+    values = {"tenant": tenant, "now": now, **({"resource": resource} if resource else {})}
+    return [row[0] for row in _templated(_DUE, (limit, resource is not None), orm, values)]
+
+
+def _templated(
+    cache: Templates, shape: tuple[Any, ...], orm: Any, values: dict[str, Any]
+) -> list[Any]:
+    """The rows ``orm(**values)`` reads, run from its statement captured once per
+    database and ``shape`` (with sentinels of the same names); the ORM itself when it
+    cannot be captured, and for the run that captures it."""
+    using = router.db_for_write(SyncRecord)
+    sentinels = {name: _SENTINELS[name] for name in values}
+    seen, template = cache.get(
+        (using, *shape),
+        lambda: Template.capture(using, lambda: orm(**sentinels), sentinels, _prepare(using)),
+    )
+    if not (seen and template is not None):
+        return orm(**values)
+    with connections[using].cursor() as cursor:
+        cursor.execute(template.sql, template.bind(values, _prepare(using)))
+        return cursor.fetchall()
+
+
+def _prepare(using: str) -> dict[str, Any]:
+    """Each sentinel's field, preparing a value as the ORM's lookups do."""
+    connection = connections[using]
+    field = SyncRecord._meta.get_field
+    prepared = {
+        "tenant": field("tenant_id"),
+        "resource": field("resource"),
+        "token": field("lease_token"),
+        "now": field("next_attempt_at"),
+        "at": field("lease_until"),
+    }
+    return {
+        name: functools.partial(_db_prep, f, connection)
+        for name, f in prepared.items()
+        if isinstance(f, Field)
+    }
+
+
+def _db_prep(field: Field[Any, Any], connection: Any, value: Any) -> Any:
+    return field.get_db_prep_value(value, connection)
 
 
 def _lease(ids: list[int], token: uuid.UUID, now: datetime) -> Claim:
@@ -292,6 +369,13 @@ _LEASES = Templates()
 _SENTINEL_NOW = datetime(2999, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 _SENTINEL_TOKEN = uuid.UUID("7468726400000000000000000000c1a1")
 _SENTINEL_ID = 7 * 10**15
+_SENTINELS: dict[str, Any] = {
+    "tenant": _SENTINEL_TENANT,
+    "resource": _SENTINEL_RESOURCE,
+    "token": _SENTINEL_TOKEN,
+    "now": _SENTINEL_NOW,
+    "at": _SENTINEL_NOW,
+}
 
 
 def _lease_prepare(using: str) -> dict[str, Any]:
