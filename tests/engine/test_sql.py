@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -105,6 +107,18 @@ def test_a_batch_upsert_writes_what_bulk_create_writes(settings):
     assert all(row == written[0] for row in written), written
 
 
+def _customers(settings, n: int) -> tuple[list[SyncRecord], datetime]:
+    """``n`` customers of one shop marked in the outbox (by the ORM's upsert, no
+    signals): their records, in order, and the time of the marks."""
+    settings.THRED = {**settings.THRED, "SYNC_MODE": "disabled"}
+    shop = m.Shop.objects.create(name="Acme")
+    clients = [m.Client.objects.create(shop=shop, name=f"C{i}") for i in range(n)]
+    mapping = marking.registry.for_model(m.Client)
+    now = timezone.now()
+    upsert.upsert_orm([marking.mark_values(mapping, c, "upsert", now) for c in clients], "default")
+    return list(SyncRecord.objects.filter(resource="customer").order_by("object_id")), now
+
+
 OUTCOME = ["state", "thred_id", "attempts", "force", "payload_hash", "acked_payload",
            "lease_token", "lease_until", "blocked_by", "last_error_status", "last_error_code",
            "last_error_details", "synced_at", "inactive_in_thred", "sent_hash",
@@ -119,14 +133,8 @@ def test_a_batch_of_outcomes_writes_what_the_orm_form_writes(settings):
 
     from thred_django.engine import writer
 
-    settings.THRED = {**settings.THRED, "SYNC_MODE": "disabled"}
-    shop = m.Shop.objects.create(name="Acme")
-    clients = [m.Client.objects.create(shop=shop, name=f"C{i}") for i in range(6)]
-    mapping = marking.registry.for_model(m.Client)
-    now = timezone.now()
-    upsert.upsert_orm([marking.mark_values(mapping, c, "upsert", now) for c in clients], "default")
+    records, now = _customers(settings, 6)
     token, other = uuid.uuid4(), uuid.uuid4()
-    records = list(SyncRecord.objects.filter(resource="customer").order_by("object_id"))
     SyncRecord.objects.filter(id__in=[r.id for r in records[:5]]).update(
         state="in_flight", lease_token=token, lease_until=now
     )
@@ -441,14 +449,8 @@ def test_a_claims_records_load_as_the_orm_loads_them(settings):
     another token is left out."""
     import uuid
 
-    settings.THRED = {**settings.THRED, "SYNC_MODE": "disabled"}
-    shop = m.Shop.objects.create(name="Acme")
-    clients = [m.Client.objects.create(shop=shop, name=f"C{i}") for i in range(5)]
-    mapping = marking.registry.for_model(m.Client)
-    now = timezone.now()
-    upsert.upsert_orm([marking.mark_values(mapping, c, "upsert", now) for c in clients], "default")
+    records, now = _customers(settings, 5)
     token, other = uuid.uuid4(), uuid.uuid4()
-    records = list(SyncRecord.objects.filter(resource="customer").order_by("object_id"))
     SyncRecord.objects.filter(id__in=[r.id for r in records]).update(
         state="in_flight", lease_token=token, lease_until=now, claimed_revision=uuid.uuid4()
     )
