@@ -48,7 +48,7 @@ def test_the_bound_lease_writes_what_the_orm_lease_writes(thred, shop):
     assert _rows(ids) != orm  # the capture wrote nothing (its sentinels match no row)
     values = {"now": now, "expiry": claim.lease_expiry(now), "token": token, "ids": ids}
     with connection.cursor() as cursor:
-        cursor.execute(template.sql, template.bind(values, claim._lease_prepare(using)))
+        cursor.execute(template.sql, template.bind(values, claim._prepare(using)))
     assert _rows(ids) == orm
     by_id = {row["id"]: row for row in orm}
     assert [by_id[i]["lease_token"] for i in ids] == [token] * 4 + [None, left["lease_token"]]

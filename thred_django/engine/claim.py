@@ -305,7 +305,9 @@ def _templated(
 
 
 def _prepare(using: str) -> dict[str, Any]:
-    """Each sentinel's field, preparing a value as the ORM's lookups do."""
+    """How each value a claim's captured statements take is prepared: by its field, as
+    the ORM's lookups and updates do (``get_db_prep_save`` is ``get_db_prep_value``
+    for these fields)."""
     connection = connections[using]
     field = SyncRecord._meta.get_field
     prepared = {
@@ -314,6 +316,8 @@ def _prepare(using: str) -> dict[str, Any]:
         "token": field("lease_token"),
         "now": field("next_attempt_at"),
         "at": field("lease_until"),
+        "expiry": field("lease_until"),
+        "ids": SyncRecord._meta.pk,
     }
     return {
         name: functools.partial(_db_prep, f, connection)
@@ -337,7 +341,7 @@ def _lease(ids: list[int], token: uuid.UUID, now: datetime) -> Claim:
     if seen and template is not None:
         values = {"now": now, "expiry": lease_expiry(now), "token": token, "ids": ids}
         with connections[using].cursor() as cursor:
-            cursor.execute(template.sql, template.bind(values, _lease_prepare(using)))
+            cursor.execute(template.sql, template.bind(values, _prepare(using)))
     else:  # not capturable, or captured just now (with the sentinels, not these rows)
         _lease_rows(ids, token, now)
     records = sql.leased(using, token, ids) if sql.supported(using) else None
@@ -378,28 +382,11 @@ _SENTINELS: dict[str, Any] = {
 }
 
 
-def _lease_prepare(using: str) -> dict[str, Any]:
-    connection = connections[using]
-    pk = SyncRecord._meta.pk
-    assert pk is not None
-    moment = SyncRecord._meta.get_field("lease_until")
-    token = SyncRecord._meta.get_field("lease_token")
-    assert isinstance(moment, Field) and isinstance(token, Field)
-    return {
-        "now": lambda v: moment.get_db_prep_value(v, connection),
-        "expiry": lambda v: moment.get_db_prep_save(v, connection),
-        "token": lambda v: token.get_db_prep_save(v, connection),
-        "ids": lambda v: pk.get_db_prep_value(v, connection),
-    }
-
-
 def _capture_lease(using: str, count: int) -> Template | None:
     ids = [_SENTINEL_ID + i for i in range(count)]
     now, token = _SENTINEL_NOW, _SENTINEL_TOKEN
     sentinels = {"now": now, "expiry": lease_expiry(now), "token": token, "ids": ids}
-    return Template.capture(
-        using, lambda: _lease_rows(ids, token, now), sentinels, _lease_prepare(using)
-    )
+    return Template.capture(using, lambda: _lease_rows(ids, token, now), sentinels, _prepare(using))
 
 
 def claim_one(record_id: int, token: uuid.UUID) -> bool:
