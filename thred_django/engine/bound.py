@@ -20,8 +20,10 @@ from typing import Any
 
 from django.db import connections
 
-# A parameter of the captured statement: a named value, the i-th of a list, or as sent.
+# A parameter of the captured statement: a named value, the i-th of a list, a whole list
+# (one parameter: an array, ``engine.oneof``), or as sent.
 _CONSTANT = ("", -1)
+_WHOLE = -2
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,11 @@ class Template:
             return None
         sql, params = captured[0][0], tuple(captured[0][1])
         wanted: list[tuple[Any, tuple[str, int]]] = []
+        whole: dict[str, list[Any]] = {}
         for name, value in sentinels.items():
             if isinstance(value, list):
-                wanted += [(prepare[name](v), (name, i)) for i, v in enumerate(value)]
+                whole[name] = [prepare[name](v) for v in value]
+                wanted += [(prepared, (name, i)) for i, prepared in enumerate(whole[name])]
             else:
                 wanted.append((prepare[name](value), (name, -1)))
         slots: list[tuple[str, int]] = []
@@ -65,6 +69,12 @@ class Template:
                 if type(prepared) is type(param) and prepared == param:
                     slot = where
                     break
+            else:
+                for name, prepared_list in whole.items():
+                    if isinstance(param, list) and param == prepared_list:
+                        slot = (name, _WHOLE)
+                        found.update((name, i) for i in range(len(prepared_list)))
+                        break
             slots.append(slot)
             found.add(slot)
         if any(where not in found for _, where in wanted):
@@ -82,7 +92,7 @@ class Template:
             for name, value in values.items()
         }
         return [
-            param if name == "" else (ready[name] if i < 0 else ready[name][i])
+            param if name == "" else (ready[name] if i in (-1, _WHOLE) else ready[name][i])
             for param, (name, i) in zip(self.params, self.slots, strict=True)
         ]
 

@@ -45,6 +45,7 @@ from thred_django.conf import thred_settings
 from thred_django.engine import observe, retry, sql
 from thred_django.engine.bound import Template, Templates
 from thred_django.engine.fenced import update as fenced_update
+from thred_django.engine.oneof import one_of
 from thred_django.models import BusinessHealth, SyncRecord
 from thred_django.resources import CLAIMABLE, State
 
@@ -353,7 +354,8 @@ def _lease(ids: list[int], token: uuid.UUID, now: datetime) -> Claim:
 
 def _lease_rows(ids: list[int], token: uuid.UUID, now: datetime) -> None:
     """The lease's compare-and-set UPDATE, through the ORM."""
-    SyncRecord.objects.filter(due_filter(now), id__in=ids).update(**_leased(token, now))
+    taking = one_of(SyncRecord, "id", ids)
+    SyncRecord.objects.filter(due_filter(now), taking).update(**_leased(token, now))
 
 
 def _leased(token: uuid.UUID, now: datetime) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from thred_django.engine.known import key_of
+from thred_django.engine.oneof import one_of
 from thred_django.engine.push import Pusher
 from thred_django.mappings import registry
 from thred_django.models import SyncDependency, SyncRecord
@@ -28,9 +29,10 @@ def dependencies(
     for r in claim:
         by_object.setdefault((r.content_type_id, r.object_id), []).append(r)
     stored: dict[int, set[tuple[int, str]]] = {}
-    for child, ct, pk in SyncDependency.objects.filter(
-        child_id__in=[r.id for r in records]
-    ).values_list("child_id", "parent_type_id", "parent_id"):
+    children = one_of(SyncDependency, "child", [r.id for r in records])
+    for child, ct, pk in SyncDependency.objects.filter(children).values_list(
+        "child_id", "parent_type_id", "parent_id"
+    ):
         stored.setdefault(child, set()).add((ct, pk))
     business = next((r for r in claim if r.resource == Resource.BUSINESS), None)
     rank = {r.id: r.rank for r in claim}

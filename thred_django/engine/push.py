@@ -33,6 +33,7 @@ from thred_django.engine.context import (
     record_for,
 )
 from thred_django.engine.known import KNOWN_MAX, KNOWN_SECONDS, Known
+from thred_django.engine.oneof import one_of
 from thred_django.engine.parents import parent_keys
 from thred_django.engine.payload import PayloadError
 from thred_django.engine.send import Sending
@@ -141,12 +142,12 @@ class Pusher(Sending):
             mapping = registry.of_content_type(content_type_id, resource)
             if mapping is None:
                 continue
-            try:
-                found = mapping.get_queryset().in_bulk([r.object_id for r in batch])
+            try:  # ``in_bulk``, its ids as one parameter on PostgreSQL (``engine.oneof``)
+                pks = one_of(mapping.model, "pk", [r.object_id for r in batch])
+                loaded = {str(obj.pk): obj for obj in mapping.get_queryset().filter(pks)}
             except Exception:  # each object then loads alone and its record gets the error
                 logger.debug("Bulk load of %s failed", mapping.model, exc_info=True)
                 continue
-            loaded = {str(pk): obj for pk, obj in found.items()}
             keys_of = {pk: list(parent_keys(obj)) for pk, obj in loaded.items()}
             for record in batch:
                 self._objects[record.id] = loaded.get(record.object_id)
@@ -178,7 +179,7 @@ class Pusher(Sending):
             if not unknown:
                 continue
             for record in SyncRecord.objects.filter(
-                content_type=ct, object_id__in=unknown, resource=resource
+                one_of(SyncRecord, "object_id", unknown), content_type=ct, resource=resource
             ).exclude(thred_id=""):
                 self.known.add(record)
 

@@ -34,6 +34,7 @@ from typing import Any
 from django.db import connections, models
 
 from thred_django.engine.jsonrows import loaded_for, prep_save, prepared_for, ready_for
+from thred_django.engine.oneof import in_params, in_sql
 from thred_django.models import SyncDependency, SyncRecord
 
 VENDORS = ("sqlite", "postgresql")
@@ -142,20 +143,23 @@ def upsert(
 @functools.lru_cache(maxsize=64)
 def _children_sql(using: str, count: int) -> str:
     """``SELECT child_id FROM <edges> WHERE parent_type_id = %s AND parent_id IN (…)``."""
-    q = connections[using].ops.quote_name
+    connection = connections[using]
+    q = connection.ops.quote_name
     meta = SyncDependency._meta
     column = {f.name: str(f.column) for f in meta.concrete_fields}
-    marks = ", ".join(["%s"] * count)
+    among = in_sql(q(column["parent_id"]), meta.get_field("parent_id"), connection, count)
     return (
         f"SELECT {q(column['child'])} FROM {q(meta.db_table)} "  # noqa: S608 - our names
-        f"WHERE {q(column['parent_type'])} = %s AND {q(column['parent_id'])} IN ({marks})"
+        f"WHERE {q(column['parent_type'])} = %s AND {among}"
     )
 
 
 def dependents(using: str, content_type_id: int, object_ids: list[str]) -> list[int]:
     """Ids of the records whose payloads read these objects' Thred ids."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(_children_sql(using, len(object_ids)), [content_type_id, *object_ids])
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        params = [content_type_id, *in_params(connection, object_ids)]
+        cursor.execute(_children_sql(using, len(object_ids)), params)
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -174,13 +178,14 @@ def _chunks(ids: list[int]) -> list[list[int]]:
 def _edges_sql(using: str, count: int) -> str:
     """``SELECT id, child_id, parent_type_id, parent_id FROM <edges> WHERE child_id IN
     (…)``."""
-    q = connections[using].ops.quote_name
+    connection = connections[using]
+    q = connection.ops.quote_name
     meta = SyncDependency._meta
     column = {f.name: q(str(f.column)) for f in meta.concrete_fields}
-    marks = ", ".join(["%s"] * count)
+    among = in_sql(column["child"], meta.get_field("child"), connection, count)
     return (
         f"SELECT {column['id']}, {column['child']}, {column['parent_type']}, "  # noqa: S608
-        f"{column['parent_id']} FROM {q(meta.db_table)} WHERE {column['child']} IN ({marks})"
+        f"{column['parent_id']} FROM {q(meta.db_table)} WHERE {among}"
     )
 
 
@@ -188,10 +193,11 @@ def edges_of(using: str, child_ids: list[int]) -> list[tuple[int, int, int, str]
     """(id, child id, parent type id, parent id) of the stored edges of these records:
     what ``SyncDependency.objects.filter(child_id__in=…).values_list("pk", "child_id",
     "parent_type_id", "parent_id")`` reads."""
+    connection = connections[using]
     found: list[tuple[int, int, int, str]] = []
-    with connections[using].cursor() as cursor:
+    with connection.cursor() as cursor:
         for chunk in _chunks(child_ids):
-            cursor.execute(_edges_sql(using, len(chunk)), chunk)
+            cursor.execute(_edges_sql(using, len(chunk)), in_params(connection, chunk))
             found.extend(tuple(row) for row in cursor.fetchall())
     return found
 
@@ -204,12 +210,11 @@ def _held_sql(using: str, count: int) -> str:
     q = connection.ops.quote_name
     pk = _META.pk
     assert pk is not None
-    marks = ", ".join(["%s"] * count)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     return (
         f"SELECT {q(str(pk.column))}, {q(str(_FIELDS['revision'].column))} "  # noqa: S608
         f"FROM {q(_META.db_table)} WHERE {q(str(_FIELDS['lease_token'].column))} = %s "
-        f"AND {q(str(pk.column))} IN ({marks}){lock}"
+        f"AND {in_sql(q(str(pk.column)), pk, connection, count)}{lock}"
     )
 
 
@@ -223,7 +228,8 @@ def held_revisions(using: str, token: Any, ids: list[int]) -> dict[int, Any]:
     held: dict[int, Any] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            cursor.execute(_held_sql(using, len(chunk)), [prepared_token, *chunk])
+            params = [prepared_token, *in_params(connection, chunk)]
+            cursor.execute(_held_sql(using, len(chunk)), params)
             for row_id, revision in cursor.fetchall():
                 if revision is not None and not isinstance(revision, uuid.UUID):
                     revision = uuid.UUID(revision)  # the backend's converter does this
@@ -236,15 +242,16 @@ def held_revisions(using: str, token: Any, ids: list[int]) -> dict[int, Any]:
 def _leased_sql(using: str, count: int) -> str:
     """``SELECT <every column> FROM <outbox> WHERE lease_token = %s AND id IN (…) ORDER
     BY rank, id``."""
-    q = connections[using].ops.quote_name
+    connection = connections[using]
+    q = connection.ops.quote_name
     pk = _META.pk
     assert pk is not None
     columns = ", ".join(q(str(f.column)) for f in _META.concrete_fields)
-    marks = ", ".join(["%s"] * count)
     return (
         f"SELECT {columns} FROM {q(_META.db_table)} "  # noqa: S608 - our names only
-        f"WHERE {q(str(_FIELDS['lease_token'].column))} = %s AND {q(str(pk.column))} "
-        f"IN ({marks}) ORDER BY {q(str(_FIELDS['rank'].column))}, {q(str(pk.column))}"
+        f"WHERE {q(str(_FIELDS['lease_token'].column))} = %s AND "
+        f"{in_sql(q(str(pk.column)), pk, connection, count)} "
+        f"ORDER BY {q(str(_FIELDS['rank'].column))}, {q(str(pk.column))}"
     )
 
 
@@ -266,7 +273,8 @@ def leased(using: str, token: Any, ids: list[int]) -> list[SyncRecord] | None:
     records: list[SyncRecord] = []
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            cursor.execute(_leased_sql(using, len(chunk)), [prepared_token, *chunk])
+            params = [prepared_token, *in_params(connection, chunk)]
+            cursor.execute(_leased_sql(using, len(chunk)), params)
             for row in cursor.fetchall():
                 values = list(row)
                 for i, loaded in convert:
