@@ -122,3 +122,37 @@ def test_url_cache_is_bounded_and_each_path_keeps_its_url(fake: FakeThred, monke
         client.get_customer(BUSINESS_ID, customer_id)
         assert fake.requests[-1].url.path.endswith(f"/customers/{customer_id}/")
         assert len(client._http._urls) <= 3
+
+
+@pytest.mark.parametrize(
+    ("method", "content", "headers"),
+    [
+        ("GET", None, {}),
+        ("patch", encode_json({"email": "a@b.example"}), {"Content-Type": "application/json"}),
+        ("PUT", b"", {"Content-Type": "application/json"}),
+        ("POST", encode_json({}), {"Accept": "text/plain", "Content-Length": "2"}),
+        ("DELETE", None, {"Host": "books.example", "X-Trace": "t-1"}),
+    ],
+)
+def test_a_request_put_together_from_bytes_is_the_one_httpx_builds(method, content, headers):
+    """Every case of the bytes-built form (``HttpCore._plain_request``): with and without
+    a body, an empty one, a method in lower case, headers that replace the client's own
+    (Accept), the body's length and the Host."""
+    core = FakeThred().client()._http
+    path = ENDPOINTS["get_customer"].format(business_id=BUSINESS_ID, customer_id=SAMPLE_ID)
+    built = core._plain_request(method, path, content, dict(headers))
+    expected = core._client.build_request(
+        method, core.base_url + path, content=content, headers=headers
+    )
+    assert built is not None
+    assert (built.method, str(built.url)) == (expected.method, str(expected.url))
+    assert built.headers.raw == expected.headers.raw
+    assert built.content == expected.content
+
+
+def test_a_header_that_is_not_ascii_goes_through_httpx_which_refuses_it():
+    core = FakeThred().client()._http
+    path = ENDPOINTS["get_business"].format(business_id=BUSINESS_ID)
+    assert core._plain_request("GET", path, None, {"X-Name": "Café"}) is None
+    with pytest.raises(UnicodeEncodeError):
+        core._request("GET", path, None, None, None, {"X-Name": "Café"})

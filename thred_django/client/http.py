@@ -35,6 +35,7 @@ logger = logging.getLogger("thred_django.client")
 
 _NOT_JSON = object()
 _URL_CACHE_SIZE = 1024
+_BODY_METHODS = ("POST", "PUT", "PATCH")  # httpx gives these a length, 0 when empty
 
 USER_AGENT = f"thred-django/{thred_django.__version__} httpx/{httpx.__version__}"
 
@@ -196,6 +197,10 @@ class HttpCore:
         without re-parsing the URL of a path already sent (a create's path is the same
         for every record of a business) or merging the client's settings anew.
         """
+        if form is None and not params and not self._client.cookies:
+            built = self._plain_request(method, path, content, headers)
+            if built is not None:
+                return built
         merged = self._headers.copy()
         merged.update(headers)
         return httpx.Request(
@@ -207,6 +212,36 @@ class HttpCore:
             headers=merged,
             cookies=self._client.cookies or None,
         )
+
+    def _plain_request(
+        self, method: str, path: str, content: bytes | None, headers: dict[str, str]
+    ) -> httpx.Request | None:
+        """For a request with no form, query or cookies, the ``httpx.Request`` that
+        ``_request`` builds through httpx, put together from bytes: the same headers in
+        the same order (``Host``, an empty body's length, the client's headers not
+        overridden, ``headers``, the body's length). httpx works each of them out anew,
+        its header map finding its encoding at every lookup: that was a tenth of the
+        engine's CPU per record with the stub transport. None when a header is not
+        ASCII (httpx's own path then builds it, and refuses it as it always did).
+        tests/client/test_requests.py compares them with ``Client.build_request``."""
+        ours: list[tuple[bytes, bytes]] = []
+        for name, value in headers.items():
+            if not (name.isascii() and value.isascii()):
+                return None
+            ours.append((name.encode(), value.encode()))
+        url = self._url(path)
+        method = method.upper()
+        replaced = {name.lower() for name, _ in ours}
+        raw = [] if b"host" in replaced else [(b"Host", url.netloc)]
+        if not content and method in _BODY_METHODS and b"content-length" not in replaced:
+            raw.append((b"Content-Length", b"0"))
+        raw += [h for h in self._headers.raw if h[0].lower() not in replaced]
+        raw += ours
+        if content and b"content-length" not in replaced:
+            raw.append((b"Content-Length", b"%d" % len(content)))
+        request = httpx.Request(method, url, headers=raw, stream=httpx.ByteStream(content or b""))
+        request.read()
+        return request
 
     def _url(self, path: str) -> httpx.URL:
         url = self._urls.get(path)
