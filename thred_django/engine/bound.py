@@ -6,7 +6,8 @@ it (benchmarks/README.md §7, "Fifth round"). ``Template.capture`` runs the ORM'
 statement once, with sentinel values that match no row, and keeps the SQL and the
 parameters it sent (``connection.execute_wrapper``, public API); where a sentinel's
 prepared form went, later runs put their own values, prepared by the same field
-functions. The statement is the ORM's own text, so what it does stays exactly as it
+functions (a list sent as one parameter, an array on PostgreSQL: ``engine.oneof``, goes
+in whole). The statement is the ORM's own text, so what it does stays exactly as it
 was. A capture that is not one statement, or whose parameters do not line up with the
 sentinels (same value and type), is refused: the caller then runs the ORM form.
 """
