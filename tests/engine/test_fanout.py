@@ -212,11 +212,11 @@ def test_a_rate_limited_business_pauses_without_failing_or_using_attempts(concur
     assert not SyncAttempt.objects.filter(record__in=limited_records(), outcome="failed").exists()
 
 
-def test_a_window_grows_by_one_per_window_of_successes_and_halves_once_per_congestion():
+def test_a_window_doubles_until_its_first_cut_then_grows_by_one_per_window_and_halves():
     window = fanout.Window(ceiling=16, start=4)
     for _ in range(4):
         window.succeeded()
-    assert 4.8 < window.size < 5.0  # about one more after a window (4) of successes
+    assert window.limit == 8  # slow start: one more per success, twice as many per window
     for _ in range(200):
         window.succeeded()
     assert window.limit == 16  # never above the ceiling
@@ -234,6 +234,10 @@ def test_a_window_grows_by_one_per_window_of_successes_and_halves_once_per_conge
         for _ in range(window.limit):
             window.succeeded()
     assert window.limit >= 1
+    window.size = 8.0
+    for _ in range(8):
+        window.succeeded()
+    assert 8.9 < window.size < 9.0  # after a cut: about one more per window (8)
 
 
 def test_congestion_is_429_5xx_and_timeouts_only():

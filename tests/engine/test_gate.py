@@ -313,3 +313,14 @@ def test_once_a_claim_finds_nothing_left_the_threads_without_a_business_leave(
     assert SyncRecord.objects.exclude(state="synced").count() == 0
     empty = [(name, tenant) for name, tenant, n in claims if n == 0 and tenant is None]
     assert len(empty) == 1, claims  # one claim found nothing: no other thread tried
+
+
+def test_a_busy_reading_ends_the_slow_start():
+    window = fanout.Window(ceiling=16, start=2)
+    window.succeeded(trend=1)
+    assert window.size == 3.0  # slow start: one more per success
+    window.succeeded(trend=-1)
+    assert window.size == 3.0 - 1 / 3  # busy: one fewer per window, and no slow start
+    for _ in range(3):
+        window.succeeded(trend=1)
+    assert 3.6 < window.size < 3.8  # one more per window from now on

@@ -14,10 +14,11 @@ they go out on a shared pool of I/O threads, several at a time, with their order
   (``push.Share``), so two revisions of one record never overlap.
 
 How many go out at once is the business's ``Window`` (additive increase, multiplicative
-decrease: one more per window of successes, half on a 429, a 5xx or a timeout, up to
-THRED["BUSINESS_MAX_IN_FLIGHT"]), within the process-wide THRED["MAX_IN_FLIGHT"]
-(``IOPool``). A 429 pauses the business until its Retry-After (``outcome.api_error``):
-the claim's records not started yet are given back untouched, no attempt used.
+decrease: one more per window of successes, after a slow start of one more per success;
+half on a 429, a 5xx or a timeout; up to THRED["BUSINESS_MAX_IN_FLIGHT"]), within the
+process-wide THRED["MAX_IN_FLIGHT"] (``IOPool``). A 429 pauses the business until its
+Retry-After (``outcome.api_error``): the claim's records not started yet are given back
+untouched, no attempt used.
 
 The claim's thread (``Group.run``) starts records on free I/O threads; an I/O thread
 that finishes a record marks its dependents ready and, while the window and the pool
@@ -71,13 +72,17 @@ CHAIN_WHILE_CONTENDED = 16
 
 
 class Window:
-    """A business's concurrency, found by AIMD (Thred documents no rate limit)."""
+    """A business's concurrency, found by AIMD (Thred documents no rate limit), with a
+    slow start: until its first cut or busy reading it grows by one per success (it
+    doubles per window of them, as TCP's does), so a business reaches its ceiling within
+    a few round trips rather than after a hundred successes."""
 
     def __init__(self, ceiling: int, start: int | None = None) -> None:
         self.ceiling = max(1, ceiling)
         self.size = float(min(START_WINDOW if start is None else start, self.ceiling))
         self._lock = threading.Lock()
         self._since_cut = 1 << 30  # calls answered since the last cut (none yet)
+        self._slow_start = True
 
     @property
     def limit(self) -> int:
@@ -85,11 +90,14 @@ class Window:
 
     def succeeded(self, trend: int = 1) -> None:
         """One more per window of successes while the process has CPU to spare (``trend``
-        1, from ``gate.CpuMeter``), one fewer while it is busy (-1: the calls wait on
-        the interpreter, not on Thred), the same in between."""
+        1, from ``gate.CpuMeter``; one more per success in the slow start), one fewer
+        while it is busy (-1: the calls wait on the interpreter, not on Thred; it ends
+        the slow start), the same in between."""
         with self._lock:
             self._since_cut += 1
-            step = trend / self.size
+            if trend < 0:
+                self._slow_start = False
+            step = trend if self._slow_start else trend / self.size
             self.size = min(float(self.ceiling), max(1.0, self.size + step))
 
     def answered(self, error: ThredError | None, meter: CpuMeter | None) -> None:
@@ -104,6 +112,7 @@ class Window:
         """A 429, a 5xx or a timeout: halve, at most once per window of answers (the
         calls in flight with this one answer the same and are not counted twice)."""
         with self._lock:
+            self._slow_start = False
             if self._since_cut >= self.limit:
                 self.size = max(1.0, self.size / 2)
                 self._since_cut = 0
