@@ -9,8 +9,8 @@ On PostgreSQL the list goes as one array instead, ``column = ANY(%s::type[])``: 
 parameter, the same text whatever the list's length. Elsewhere it is the ORM's ``IN``.
 
 ``one_of(model, name, values)`` is the filter (``QuerySet.filter(one_of(…))``, a lookup
-used as an expression: public API since Django 4.0); ``any_sql``/``any_params`` are the
-same rule for the engine's hand-written statements (``engine.sql``).
+used as an expression: public API since Django 4.0); ``in_sql`` and ``in_params`` are
+the same rule for the engine's hand-written statements (``engine.sql``).
 """
 
 from __future__ import annotations
