@@ -29,10 +29,10 @@ class OneOf(In):
     sends, as an array)."""
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        if not self.rhs_is_direct_value():
-            return super().as_sql(compiler, connection)
-        lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
+        if not self.rhs_is_direct_value() or not field.cast_db_type(connection):
+            return super().as_sql(compiler, connection)  # (a field with no column type)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
         values = [
             field.get_db_prep_value(value, connection, prepared=True)
             for value in dict.fromkeys(self.rhs)
