@@ -221,8 +221,9 @@ def test_attempt_rows_are_inserted_as_bulk_create_inserts_them(thred, shop, monk
     SyncAttempt.objects.all().delete()
     body = {"name": 'A "quoted" \\ name, {x}', "lines": [{"q": 1.5}, None, "NULL"], "e": ""}
 
+    now = timezone.now().replace(microsecond=654321)  # once: both forms write the same time
+
     def rows() -> list[SyncAttempt]:
-        now = timezone.now().replace(microsecond=654321)
         made = [
             attempt(record, "success", method="POST", path="/customers/", status=201,
                     elapsed=0.25, request=body, response={"id": "t-1"}),
