@@ -30,15 +30,16 @@ class OneOf(In):
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         field = self.lhs.output_field
-        if not self.rhs_is_direct_value() or not field.cast_db_type(connection):
-            return super().as_sql(compiler, connection)  # (a field with no column type)
+        cast = array_type(field, connection)
+        if cast is None or not self.rhs_is_direct_value():
+            return super().as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = [
             field.get_db_prep_value(value, connection, prepared=True)
             for value in dict.fromkeys(self.rhs)
             if value is not None
         ]
-        return any_sql(lhs, field, connection), (*lhs_params, values)
+        return _any(lhs, cast), (*lhs_params, values)
 
 
 def one_of(model: type[models.Model], name: str, values: Iterable[Any]) -> OneOf:
@@ -50,19 +51,29 @@ def one_of(model: type[models.Model], name: str, values: Iterable[Any]) -> OneOf
     return OneOf(F(name), [field.get_prep_value(value) for value in values])
 
 
-def any_sql(column: str, field: models.Field[Any, Any], connection: Any) -> str:
-    """``<column> = ANY(%s::<type>[])`` (PostgreSQL) for a column of ``field``."""
-    return f"{column} = ANY(%s::{field.cast_db_type(connection)}[])"
+def array_type(field: models.Field[Any, Any], connection: Any) -> str | None:
+    """The type a list of ``field``'s values goes as, an array of it (PostgreSQL); None
+    where the list goes as ``IN (…)``: other databases, and a field with no column type
+    to cast to."""
+    if connection.vendor != "postgresql":
+        return None
+    return field.cast_db_type(connection) or None
+
+
+def _any(column: str, cast: str) -> str:
+    return f"{column} = ANY(%s::{cast}[])"
 
 
 def in_sql(column: str, field: models.Field[Any, Any], connection: Any, count: int) -> str:
-    """``column`` among ``count`` values: one array parameter on PostgreSQL
-    (``any_sql``), ``IN (%s, …)`` elsewhere (``in_params`` gives the parameters)."""
-    if connection.vendor == "postgresql":
-        return any_sql(column, field, connection)
+    """``column`` (of ``field``) among ``count`` values: one array parameter where
+    ``array_type`` gives one, ``IN (%s, …)`` elsewhere (``in_params`` gives the
+    parameters)."""
+    cast = array_type(field, connection)
+    if cast is not None:
+        return _any(column, cast)
     return f"{column} IN ({', '.join(['%s'] * count)})"
 
 
-def in_params(connection: Any, values: Sequence[Any]) -> list[Any]:
+def in_params(field: models.Field[Any, Any], connection: Any, values: Sequence[Any]) -> list[Any]:
     """The parameters of ``in_sql`` for ``values`` (already prepared for the database)."""
-    return [list(values)] if connection.vendor == "postgresql" else list(values)
+    return [list(values)] if array_type(field, connection) is not None else list(values)

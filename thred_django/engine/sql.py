@@ -45,6 +45,9 @@ _UNSET = object()
 _META = SyncRecord._meta
 # Concrete fields by name and by attname ("blocked_by" and "blocked_by_id").
 _FIELDS = {key: f for f in _META.concrete_fields for key in (f.name, f.attname)}
+_PK = _FIELDS["id"]
+_CHILD = SyncDependency._meta.get_field("child")
+_PARENT_ID = SyncDependency._meta.get_field("parent_id")
 
 
 def supported(using: str) -> bool:
@@ -147,7 +150,7 @@ def _children_sql(using: str, count: int) -> str:
     q = connection.ops.quote_name
     meta = SyncDependency._meta
     column = {f.name: str(f.column) for f in meta.concrete_fields}
-    among = in_sql(q(column["parent_id"]), meta.get_field("parent_id"), connection, count)
+    among = in_sql(q(column["parent_id"]), _PARENT_ID, connection, count)
     return (
         f"SELECT {q(column['child'])} FROM {q(meta.db_table)} "  # noqa: S608 - our names
         f"WHERE {q(column['parent_type'])} = %s AND {among}"
@@ -158,7 +161,7 @@ def dependents(using: str, content_type_id: int, object_ids: list[str]) -> list[
     """Ids of the records whose payloads read these objects' Thred ids."""
     connection = connections[using]
     with connection.cursor() as cursor:
-        params = [content_type_id, *in_params(connection, object_ids)]
+        params = [content_type_id, *in_params(_PARENT_ID, connection, object_ids)]
         cursor.execute(_children_sql(using, len(object_ids)), params)
         return [row[0] for row in cursor.fetchall()]
 
@@ -182,7 +185,7 @@ def _edges_sql(using: str, count: int) -> str:
     q = connection.ops.quote_name
     meta = SyncDependency._meta
     column = {f.name: q(str(f.column)) for f in meta.concrete_fields}
-    among = in_sql(column["child"], meta.get_field("child"), connection, count)
+    among = in_sql(column["child"], _CHILD, connection, count)
     return (
         f"SELECT {column['id']}, {column['child']}, {column['parent_type']}, "  # noqa: S608
         f"{column['parent_id']} FROM {q(meta.db_table)} WHERE {among}"
@@ -197,7 +200,8 @@ def edges_of(using: str, child_ids: list[int]) -> list[tuple[int, int, int, str]
     found: list[tuple[int, int, int, str]] = []
     with connection.cursor() as cursor:
         for chunk in _chunks(child_ids):
-            cursor.execute(_edges_sql(using, len(chunk)), in_params(connection, chunk))
+            params = in_params(_CHILD, connection, chunk)
+            cursor.execute(_edges_sql(using, len(chunk)), params)
             found.extend(tuple(row) for row in cursor.fetchall())
     return found
 
@@ -228,7 +232,7 @@ def held_revisions(using: str, token: Any, ids: list[int]) -> dict[int, Any]:
     held: dict[int, Any] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            params = [prepared_token, *in_params(connection, chunk)]
+            params = [prepared_token, *in_params(_PK, connection, chunk)]
             cursor.execute(_held_sql(using, len(chunk)), params)
             for row_id, revision in cursor.fetchall():
                 if revision is not None and not isinstance(revision, uuid.UUID):
@@ -273,7 +277,7 @@ def leased(using: str, token: Any, ids: list[int]) -> list[SyncRecord] | None:
     records: list[SyncRecord] = []
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            params = [prepared_token, *in_params(connection, chunk)]
+            params = [prepared_token, *in_params(_PK, connection, chunk)]
             cursor.execute(_leased_sql(using, len(chunk)), params)
             for row in cursor.fetchall():
                 values = list(row)
