@@ -18,12 +18,16 @@ BENCH_REQUEST_LOG           THRED_SANDBOX["REQUEST_LOG"] (default: on, as shippe
 BENCH_SANDBOX_SERVER        set by ``common.Gunicorn`` in the sandbox server's processes
                             only; on PostgreSQL their connections commit asynchronously
                             (``synchronous_commit=off``) and skip Django's per-request
-                            health check (``SELECT 1``), unless BENCH_SANDBOX_DURABLE=1
+                            health check (``SELECT 1``) and prepare their statements
+                            (server-side binding, ``prepare_threshold`` 0, generic
+                            plans), unless BENCH_SANDBOX_DURABLE=1
+BENCH_SANDBOX_PREPARED      0: the sandbox server's statements are not prepared
 ==========================  ==========================================================
 
 The sandbox server stands in for Thred, a remote API whose own disk flushes, connection
 checks and SQL cost the client nothing: on a 2-core machine shared by the worker, the
-sandbox and PostgreSQL, they would otherwise be charged to the engine under test. The
+sandbox and PostgreSQL, they would otherwise be charged to the engine under test (its
+statements' planning alone was ~a third of PostgreSQL's CPU in the latency benchmark). The
 worker (and every other benchmark process) keeps the example project's settings:
 synchronous commits, health checks on.
 
@@ -66,7 +70,17 @@ if (
     and "postgresql" in _DB["ENGINE"]
 ):
     _DB["CONN_HEALTH_CHECKS"] = False
-    _DB["OPTIONS"] = {**_DB.get("OPTIONS", {}), "options": "-c synchronous_commit=off"}
+    _options = "-c synchronous_commit=off"
+    _DB["OPTIONS"] = {**_DB.get("OPTIONS", {}), "options": _options}
+    if os.environ.get("BENCH_SANDBOX_PREPARED") != "0":
+        # Its statements planned once per connection: bound on the server, prepared at
+        # their first run, with the generic plan from then on (Django's default plans
+        # every statement anew; the server's processes run no migration).
+        _DB["OPTIONS"].update(
+            server_side_binding=True,
+            prepare_threshold=0,
+            options=_options + " -c plan_cache_mode=force_generic_plan",
+        )
 if "postgresql" in _DB["ENGINE"] and os.environ.get("BENCH_DB_APPLICATION"):
     _name = os.environ["BENCH_DB_APPLICATION"]
     _DB["OPTIONS"] = {**_DB.get("OPTIONS", {}), "application_name": _name}
