@@ -280,7 +280,8 @@ def main() -> None:
                 f"≥ {targets[r['shape']]}",
                 f"{rate / first[r['shape']]:.2f}",
                 f"{r['cpu'] / max(r['settled'], 1) * 1000:.2f}",
-                f"{r['sandbox_cpu'] / max(r['requests'], 1) * 1000:.2f}",
+                # (the request log's count; the probe's without a log: BENCH_REQUEST_LOG=0)
+                f"{r['sandbox_cpu'] / (r['requests'] or calls) * 1000:.2f}",
                 f"{probe['app_cpu'] / calls * 1000:.2f}",
                 f"{(probe['process_cpu'] - probe['app_cpu']) / calls * 1000:.2f}",
                 f"{r['postgres_cpu'] / max(r['settled'], 1) * 1000:.2f}",
