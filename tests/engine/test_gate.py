@@ -230,6 +230,9 @@ def test_a_business_down_to_one_call_at_a_time_goes_out_on_the_claims_thread(
         m.Client.objects.create(shop=shop, name=f"Client {i}")
     monkeypatch.setitem(fanout._windows, str(shop.pk), fanout.Window(16, start=1))
     monkeypatch.setattr(runner, "CpuMeter", fixed_meter(-1 if busy else 1))
+    # (the sandbox in this process may answer within a millisecond: its calls stand for
+    # calls that wait on Thred here, and the meter says whether the process is busy)
+    monkeypatch.setattr(fanout, "FAST_CALL_MS", 0)
     threads: list[str] = []
     real = thred.handle_request
 
@@ -324,3 +327,58 @@ def test_a_busy_reading_ends_the_slow_start():
     for _ in range(3):
         window.succeeded(trend=1)
     assert 3.6 < window.size < 3.8  # one more per window from now on
+
+
+def test_a_call_answered_within_a_millisecond_counts_as_a_busy_reading():
+    clocks = Clocks()
+    cpu = meter(clocks)
+    clocks.spend(0.2)
+    assert cpu.trend() == 1  # CPU to spare
+    window = fanout.Window(ceiling=16, start=4)
+    window.answered(None, cpu, call_ms=100)
+    assert window.size == 5.0  # a call that waited: the slow start's one more
+    window.answered(None, cpu, call_ms=fanout.FAST_CALL_MS - 1)
+    assert window.size == 5.0 - 1 / 5  # nothing waited on: one fewer per window
+    window.answered(None, cpu, call_ms=100)
+    assert window.size == pytest.approx(4.8 + 1 / 4.8)  # and the slow start is over
+    grown = window.size
+    window.answered(None, cpu, call_ms=None)  # no call (nothing to send): the meter's
+    assert window.size == pytest.approx(grown + 1 / grown)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_business_whose_calls_wait_on_nothing_goes_out_on_the_claims_thread(
+    thred, settings, no_enqueue, monkeypatch
+):
+    """Calls answered at once (a stand-in in the process, a stub) hide no wait: however
+    idle the process, the business's window closes to one and its next claim goes out
+    one record at a time on the claim's thread, without a hand-off per record."""
+    settings.THRED = {**settings.THRED, "CONCURRENCY": 1, "BUSINESS_MAX_IN_FLIGHT": 16}
+    shop = m.Shop.objects.create(name="Shop")
+    for i in range(8):
+        m.Client.objects.create(shop=shop, name=f"Client {i}")
+    window = fanout.Window(16, start=4)
+    monkeypatch.setitem(fanout._windows, str(shop.pk), window)
+    monkeypatch.setattr(runner, "CpuMeter", fixed_meter(1))  # CPU to spare throughout
+    monkeypatch.setattr(fanout, "FAST_CALL_MS", 60_000)  # every call here counts as fast
+    threads: list[str] = []
+    real = thred.handle_request
+
+    def handle_request(request):
+        if "oauth2" not in request.url.path:
+            threads.append(threading.current_thread().name)
+        return real(request)
+
+    monkeypatch.setattr(thred, "handle_request", handle_request)
+    runner.push_due()
+    assert window.limit == 1  # nine answers, each one fewer per window, from four
+    assert any(name.startswith("thred-io-") for name in threads)  # the window was open
+
+    threads.clear()
+    for i in range(5):
+        m.Client.objects.create(shop=shop, name=f"Later client {i}")
+    runner.push_due()
+
+    assert SyncRecord.objects.exclude(state="synced").count() == 0
+    assert threads == [threading.current_thread().name] * 5
+    assert window.limit == 1

@@ -316,10 +316,10 @@ def _push_group(
             if i >= preloaded:
                 preloaded = i + PRELOAD
                 pusher.preload(records[i:preloaded])
-            pusher.last_error = None
+            pusher.last_error = pusher.last_call_ms = None
             pusher.push(record)
             if window is not None:
-                window.answered(pusher.last_error, meter)
+                window.answered(pusher.last_error, meter, pusher.last_call_ms)
             if pusher.log.due():
                 pusher.log.flush()
     finally:

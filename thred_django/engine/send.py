@@ -38,6 +38,7 @@ class Sending:
     _breaker_reset_at: int | None
     # The columns a create writes with its outcome, whatever it is (sent hash, key).
     sending: dict[str, Any]
+    last_call_ms: int | None  # how long the last call Thred accepted took
     _digested: tuple[dict[str, Any], str] | None = None  # the last payload hashed
 
     @property
@@ -274,6 +275,8 @@ class Sending:
         return claim.renew(record, self.token)
 
     def _succeeded(self, pending: Pending) -> None:
+        if pending.attempt is not None:
+            self.last_call_ms = pending.attempt.duration_ms
         # The breaker is closed by the first success, and again after a failed call: one
         # write per run of successes rather than one per record.
         if self._breaker_reset_at != self.failures:
