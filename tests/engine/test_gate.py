@@ -230,9 +230,6 @@ def test_a_business_down_to_one_call_at_a_time_goes_out_on_the_claims_thread(
         m.Client.objects.create(shop=shop, name=f"Client {i}")
     monkeypatch.setitem(fanout._windows, str(shop.pk), fanout.Window(16, start=1))
     monkeypatch.setattr(runner, "CpuMeter", fixed_meter(-1 if busy else 1))
-    # (the sandbox in this process may answer within a millisecond: its calls stand for
-    # calls that wait on Thred here, and the meter says whether the process is busy)
-    monkeypatch.setattr(fanout, "FAST_CALL_MS", 0)
     threads: list[str] = []
     real = thred.handle_request
 
@@ -329,21 +326,24 @@ def test_a_busy_reading_ends_the_slow_start():
     assert 3.6 < window.size < 3.8  # one more per window from now on
 
 
-def test_a_call_answered_within_a_millisecond_counts_as_a_busy_reading():
+def test_calls_answered_within_a_millisecond_make_a_busy_reading():
+    """However idle the process, calls that come back at once hide no wait."""
     clocks = Clocks()
     cpu = meter(clocks)
+    for ms in (0, 0, 1, 0):  # 0.25 ms on average
+        cpu.called(ms)
     clocks.spend(0.2)
-    assert cpu.trend() == 1  # CPU to spare
+    assert (cpu.trend(), cpu.fast) == (-1, True)  # CPU to spare, yet busy
+    for ms in (0, 0, 100):  # one call that waited is enough
+        cpu.called(ms)
+    clocks.spend(0.2)
+    assert (cpu.trend(), cpu.fast) == (1, False)
+    clocks.spend(0.2)  # no call at all meanwhile: the CPU alone says
+    assert (cpu.trend(), cpu.fast) == (1, False)
     window = fanout.Window(ceiling=16, start=4)
-    window.answered(None, cpu, call_ms=100)
-    assert window.size == 5.0  # a call that waited: the slow start's one more
-    window.answered(None, cpu, call_ms=fanout.FAST_CALL_MS - 1)
-    assert window.size == 5.0 - 1 / 5  # nothing waited on: one fewer per window
-    window.answered(None, cpu, call_ms=100)
-    assert window.size == pytest.approx(4.8 + 1 / 4.8)  # and the slow start is over
-    grown = window.size
-    window.answered(None, cpu, call_ms=None)  # no call (nothing to send): the meter's
-    assert window.size == pytest.approx(grown + 1 / grown)
+    window.answered(None, cpu, call_ms=0)  # the window tells the meter
+    clocks.spend(0.2)
+    assert cpu.trend() == -1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -359,12 +359,19 @@ def test_a_business_whose_calls_wait_on_nothing_goes_out_on_the_claims_thread(
         m.Client.objects.create(shop=shop, name=f"Client {i}")
     window = fanout.Window(16, start=4)
     monkeypatch.setitem(fanout._windows, str(shop.pk), window)
-    monkeypatch.setattr(runner, "CpuMeter", fixed_meter(1))  # CPU to spare throughout
-    monkeypatch.setattr(fanout, "FAST_CALL_MS", 60_000)  # every call here counts as fast
+    clocks = Clocks()
+
+    class Meter(CpuMeter):
+        def __init__(self) -> None:
+            super().__init__(cpu=clocks.used, clock=clocks.wall)
+
+    monkeypatch.setattr(runner, "CpuMeter", Meter)
+    monkeypatch.setattr(gate, "FAST_CALL_MS", 60_000)  # every call here counts as fast
     threads: list[str] = []
     real = thred.handle_request
 
     def handle_request(request):
+        clocks.spend(0.05)  # a reading per call, with CPU to spare
         if "oauth2" not in request.url.path:
             threads.append(threading.current_thread().name)
         return real(request)

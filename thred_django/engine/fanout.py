@@ -15,8 +15,7 @@ they go out on a shared pool of I/O threads, several at a time, with their order
 
 How many go out at once is the business's ``Window`` (additive increase, multiplicative
 decrease: one more per window of successes, after a slow start of one more per success;
-half on a 429, a 5xx or a timeout; one fewer per window of calls answered within a
-millisecond, which hide no wait; up to THRED["BUSINESS_MAX_IN_FLIGHT"]), within the
+half on a 429, a 5xx or a timeout; up to THRED["BUSINESS_MAX_IN_FLIGHT"]), within the
 process-wide THRED["MAX_IN_FLIGHT"] (``IOPool``). A 429 pauses the business until its
 Retry-After (``outcome.api_error``): the claim's records not started yet are given back
 untouched, no attempt used.
@@ -63,9 +62,6 @@ logger = logging.getLogger("thred_django.engine")
 PAUSE_CHECK_SECONDS = 1.0
 # A window starts here (never above the ceiling).
 START_WINDOW = 4
-# A call answered in less than this (milliseconds) waited on nothing another thread
-# could use: it counts as a busy reading (a stub, a stand-in in the same process).
-FAST_CALL_MS = 1
 # A group claims more of its business once fewer than 2 x its window + this many of its
 # records are left to start, up to this many records in all.
 TOP_UP_MARGIN = 8
@@ -109,14 +105,13 @@ class Window:
     ) -> None:
         """A call of this business came back: ``error`` is its failure (None: it
         succeeded), ``meter`` the run's (None: as if the process had CPU to spare),
-        ``call_ms`` how long it took (None: no call; under ``FAST_CALL_MS``: busy)."""
+        ``call_ms`` how long it took, for the meter (None: no call was made)."""
+        if meter is not None and call_ms is not None:
+            meter.called(call_ms)
         if congestion(error):
             self.congested()
         elif error is None:
-            if call_ms is not None and call_ms < FAST_CALL_MS:
-                self.succeeded(-1)
-            else:
-                self.succeeded(meter.trend() if meter is not None else 1)
+            self.succeeded(meter.trend() if meter is not None else 1)
 
     def congested(self) -> None:
         """A 429, a 5xx or a timeout: halve, at most once per window of answers (the

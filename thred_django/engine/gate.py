@@ -11,6 +11,10 @@ second (benchmarks/README.md §7).
 ``CpuMeter`` reads the process's CPU time against the clock, at most once per
 ``INTERVAL``: below ``SPARE`` of one core the process waits on something and more
 concurrency may help; above ``BUSY`` it does not (the interpreter's most is one core).
+Nor does it when the calls answered since the last reading took under ``FAST_CALL_MS``
+on average: they waited on nothing another thread could use (a stub, a stand-in in the
+process), and what the process waits on is its own database round trips, which more
+threads only interleave (such a reading counts as busy).
 ``Gate`` lets that many of the run's claim threads start a claim: one at first, twice as
 many after a reading with CPU to spare while threads wait to start one (up to
 THRED["CONCURRENCY"]), one fewer after a busy one. A business's window of calls in
@@ -29,6 +33,8 @@ INTERVAL = 0.2
 # does as much.
 SPARE = 0.7
 BUSY = 0.85
+# Milliseconds: calls answered faster than this on average hide no wait.
+FAST_CALL_MS = 1
 
 
 class CpuMeter:
@@ -46,15 +52,26 @@ class CpuMeter:
         self._mark = (clock(), cpu())
         self.used: float | None = None  # the last reading (None: none yet)
         self.readings = 0
+        self.fast = False  # the last reading's calls waited on nothing (``FAST_CALL_MS``)
+        self._calls = 0  # calls answered since the last reading
+        self._call_ms = 0  # and the milliseconds they took
+
+    def called(self, ms: int) -> None:
+        """A call came back after ``ms`` milliseconds."""
+        with self._lock:
+            self._calls += 1
+            self._call_ms += ms
 
     def trend(self) -> int:
-        """1: CPU to spare (more concurrency may help), -1: busy (less does as much),
-        0: in between, or no reading yet."""
+        """1: CPU to spare (more concurrency may help), -1: busy or the calls fast (less
+        does as much), 0: in between, or no reading yet."""
         if self._clock() - self._mark[0] >= INTERVAL:
             self._read()
         used = self.used
         if used is None:
             return 0
+        if self.fast:
+            return -1
         return 1 if used < SPARE else -1 if used > BUSY else 0
 
     def _read(self) -> None:
@@ -63,6 +80,8 @@ class CpuMeter:
             elapsed = now - self._mark[0]
             if elapsed >= INTERVAL:  # not read by another thread meanwhile
                 self.used = (cpu - self._mark[1]) / elapsed
+                self.fast = self._calls > 0 and self._call_ms < self._calls * FAST_CALL_MS
+                self._calls = self._call_ms = 0
                 self._mark = (now, cpu)
                 self.readings += 1
 
