@@ -100,14 +100,9 @@ class Window:
             step = trend if self._slow_start else trend / self.size
             self.size = min(float(self.ceiling), max(1.0, self.size + step))
 
-    def answered(
-        self, error: ThredError | None, meter: CpuMeter | None, call_ms: int | None = None
-    ) -> None:
+    def answered(self, error: ThredError | None, meter: CpuMeter | None) -> None:
         """A call of this business came back: ``error`` is its failure (None: it
-        succeeded), ``meter`` the run's (None: as if the process had CPU to spare),
-        ``call_ms`` how long it took, for the meter (None: no call was made)."""
-        if meter is not None and call_ms is not None:
-            meter.called(call_ms)
+        succeeded), ``meter`` the run's (None: as if the process had CPU to spare)."""
         if congestion(error):
             self.congested()
         elif error is None:
@@ -360,7 +355,9 @@ class Group:
                 try:
                     if not mine.push(record):  # pulled forward by another thread: wait
                         mine.share.wait(record.id, PARENT_WAIT_SECONDS)
-                    self.window.answered(mine.last_error, self.meter, mine.last_call_ms)
+                    if self.meter is not None:
+                        self.meter.called(mine.last_call_ms)
+                    self.window.answered(mine.last_error, self.meter)
                 except BaseException as exc:  # re-raised by run() in the claim's thread
                     self._error = self._error or exc
                 finally:

@@ -94,7 +94,7 @@ class Pusher(Sending):
         self._parents: dict[int, list[tuple[type[models.Model], Any]]] = {}
         self.payload: dict[str, Any] | None = None  # of the record being pushed
         self.last_error: ThredError | None = None  # of the last failed call
-        self.last_call_ms: int | None = None  # (``fanout.Window``)
+        self.last_call_ms: int | None = None  # (for ``gate.CpuMeter``)
         self.sending: dict[str, Any] = {}  # of the record being pushed (send.Sending)
 
     def fork(self) -> Pusher:

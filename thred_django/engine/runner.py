@@ -318,8 +318,10 @@ def _push_group(
                 pusher.preload(records[i:preloaded])
             pusher.last_error = pusher.last_call_ms = None
             pusher.push(record)
+            if meter is not None:
+                meter.called(pusher.last_call_ms)
             if window is not None:
-                window.answered(pusher.last_error, meter, pusher.last_call_ms)
+                window.answered(pusher.last_error, meter)
             if pusher.log.due():
                 pusher.log.flush()
     finally:
