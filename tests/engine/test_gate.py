@@ -340,7 +340,6 @@ def test_calls_answered_within_a_millisecond_make_a_busy_reading():
     assert (cpu.trend(), cpu.fast) == (1, False)
     clocks.spend(0.2)  # no call at all meanwhile: the CPU alone says
     assert (cpu.trend(), cpu.fast) == (1, False)
-    cpu.called(None)  # no call made (nothing to send): not counted
     cpu.called(0)
     clocks.spend(0.2)
     assert cpu.trend() == -1

@@ -351,12 +351,10 @@ class Group:
             following: int | None = record_id
             while following is not None:
                 record = self.records[following]  # not finished: still there
-                mine.last_error = mine.last_call_ms = None
+                mine.last_error = None
                 try:
                     if not mine.push(record):  # pulled forward by another thread: wait
                         mine.share.wait(record.id, PARENT_WAIT_SECONDS)
-                    if self.meter is not None:
-                        self.meter.called(mine.last_call_ms)
                     self.window.answered(mine.last_error, self.meter)
                 except BaseException as exc:  # re-raised by run() in the claim's thread
                     self._error = self._error or exc

@@ -56,10 +56,8 @@ class CpuMeter:
         self._calls = 0  # calls answered since the last reading
         self._call_ms = 0  # and the milliseconds they took
 
-    def called(self, ms: int | None) -> None:
-        """A call came back after ``ms`` milliseconds (None: no call was made)."""
-        if ms is None:
-            return
+    def called(self, ms: int) -> None:
+        """A call came back after ``ms`` milliseconds."""
         with self._lock:
             self._calls += 1
             self._call_ms += ms

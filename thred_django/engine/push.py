@@ -32,6 +32,7 @@ from thred_django.engine.context import (
     mapping_call,
     record_for,
 )
+from thred_django.engine.gate import CpuMeter
 from thred_django.engine.known import KNOWN_MAX, KNOWN_SECONDS, Known
 from thred_django.engine.oneof import one_of
 from thred_django.engine.parents import parent_keys
@@ -80,8 +81,10 @@ class Pusher(Sending):
         share: Share | None = None,
         log: Outcomes | None = None,
         objects: dict[int, Any] | None = None,
+        meter: CpuMeter | None = None,
     ) -> None:
         self.client = client
+        self.meter = meter  # the run's, told how long each accepted call took
         self.token = token
         self.share = share if share is not None else Share()
         self.stack: list[int] = []  # this thread's pull-forward chain
@@ -94,7 +97,6 @@ class Pusher(Sending):
         self._parents: dict[int, list[tuple[type[models.Model], Any]]] = {}
         self.payload: dict[str, Any] | None = None  # of the record being pushed
         self.last_error: ThredError | None = None  # of the last failed call
-        self.last_call_ms: int | None = None  # (for ``gate.CpuMeter``)
         self.sending: dict[str, Any] = {}  # of the record being pushed (send.Sending)
 
     def fork(self) -> Pusher:
@@ -107,6 +109,7 @@ class Pusher(Sending):
             share=self.share,
             log=self.log,
             objects=self._objects,
+            meter=self.meter,
         )
 
     @property

@@ -252,7 +252,7 @@ def _push_claim(run: _Run, batch: claim.Claim) -> None:
     congested), handing the rest to a ``Group`` as soon as it opens again."""
     run.claimed(len(batch.records))
     tenant_id = batch.records[0].tenant_id
-    pusher = Pusher(get_client(), batch.token, run.known)
+    pusher = Pusher(get_client(), batch.token, run.known, meter=run.meter)
     records: list[SyncRecord] = batch.records
     window = None
     if run.pool is not None and len(records) > 1:
@@ -316,10 +316,8 @@ def _push_group(
             if i >= preloaded:
                 preloaded = i + PRELOAD
                 pusher.preload(records[i:preloaded])
-            pusher.last_error = pusher.last_call_ms = None
+            pusher.last_error = None
             pusher.push(record)
-            if meter is not None:
-                meter.called(pusher.last_call_ms)
             if window is not None:
                 window.answered(pusher.last_error, meter)
             if pusher.log.due():

@@ -16,6 +16,7 @@ from thred_django.client import ThredClient
 from thred_django.client.gaps import ALREADY_DONE_ERROR_CODES
 from thred_django.engine import claim, decide, health, operations, outcome, pipeline, retry
 from thred_django.engine.decide import Step
+from thred_django.engine.gate import CpuMeter
 from thred_django.engine.payload import digest
 from thred_django.engine.remark import remark_waiting_parents
 from thred_django.engine.writer import Outcomes, Pending
@@ -38,7 +39,7 @@ class Sending:
     _breaker_reset_at: int | None
     # The columns a create writes with its outcome, whatever it is (sent hash, key).
     sending: dict[str, Any]
-    last_call_ms: int | None  # how long the last call Thred accepted took
+    meter: CpuMeter | None
     _digested: tuple[dict[str, Any], str] | None = None  # the last payload hashed
 
     @property
@@ -275,8 +276,8 @@ class Sending:
         return claim.renew(record, self.token)
 
     def _succeeded(self, pending: Pending) -> None:
-        if pending.attempt is not None:
-            self.last_call_ms = pending.attempt.duration_ms
+        if self.meter is not None and pending.attempt is not None:
+            self.meter.called(pending.attempt.duration_ms)
         # The breaker is closed by the first success, and again after a failed call: one
         # write per run of successes rather than one per record.
         if self._breaker_reset_at != self.failures:
