@@ -31,7 +31,7 @@ class SyncRecord(models.Model):
     # Claim order: parents before children (see resources.RANK).
     rank = models.PositiveSmallIntegerField(default=0)
     # Primary key of the host's tenant object (the one mapped to a Thred business).
-    tenant_id = models.CharField(max_length=64, db_index=True)
+    tenant_id = models.CharField(max_length=64)  # indexed with its state: thred_sr_tenant_due
     # Sent to Thred as external_id; set once at the first mark and never changed.
     external_id = models.CharField(max_length=255)
     thred_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
@@ -92,6 +92,11 @@ class SyncRecord(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="thred_sr_due"),
+            # A business's due and in-flight records (its claims), without a walk over
+            # every due record or its whole history.
+            models.Index(
+                fields=["tenant_id", "state", "next_attempt_at"], name="thred_sr_tenant_due"
+            ),
             models.Index(fields=["resource", "state"], name="thred_sr_resource_state"),
             models.Index(fields=["updated_at"], name="thred_sr_updated"),
         ]

@@ -79,6 +79,70 @@ def test_a_claim_of_a_named_business_checks_it_without_the_candidates_scan(thred
     assert len(claim.claim_business(100, tenant_id=other).records) == 4
 
 
+@pytest.fixture
+def reads(monkeypatch) -> list[int]:
+    """How many candidates each read of the due businesses found, in order."""
+    found: list[int] = []
+    real = claim.candidates
+
+    def counting(*args, **kwargs):
+        result = real(*args, **kwargs)
+        found.append(len(result))
+        return result
+
+    monkeypatch.setattr(claim, "candidates", counting)
+    return found
+
+
+@pytest.mark.django_db
+def test_a_runs_claims_take_businesses_from_one_read(thred, no_enqueue, reads):
+    """The read of every due record (grouped by business) serves the claims of the
+    businesses it found, each business taken once; a business due since is found by
+    the read that follows once the list is used up, or once it is ``MAX_AGE`` old."""
+    shops = [m.Shop.objects.create(name=f"Shop {i}") for i in range(2)]
+    clients(shops, 2)
+    queue = claim.Candidates()
+    first = claim.claim_business(100, queue=queue)
+    assert reads == [2]
+    late = m.Shop.objects.create(name="Late")
+    clients([late], 1)
+    second = claim.claim_business(100, queue=queue)  # from the list: no read
+    assert reads == [2]
+    tenants = [first.records[0].tenant_id, second.records[0].tenant_id]
+    shop_tenants = set(
+        SyncRecord.objects.filter(resource="business").values_list("tenant_id", flat=True)
+    )
+    assert len(set(tenants)) == 2 and len(shop_tenants) == 3
+    third = claim.claim_business(100, queue=queue)  # used up: read again, the late one
+    assert reads == [2, 1]
+    assert {r.tenant_id for r in third.records} == shop_tenants - set(tenants)
+    assert not claim.claim_business(100, queue=queue).records  # all held
+    assert reads == [2, 1, 0]
+
+    # An old list is read again though businesses are left in it.
+    SyncRecord.objects.update(lease_token=None, lease_until=None, state="pending")
+    queue = claim.Candidates()
+    claim.claim_business(100, queue=queue)
+    queue.MAX_AGE = 0
+    claim.claim_business(100, queue=queue)
+    assert reads[-2:] == [3, 2]  # the second claim read again: two left unheld
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_runs_threads_share_its_candidates(thred, settings, no_enqueue, reads, monkeypatch):
+    """Three threads, six businesses: far fewer reads of the due businesses than
+    businesses claimed, and every business pushed in full."""
+    monkeypatch.setattr(claim.Candidates, "MAX_AGE", 60.0)
+    settings.THRED = {**settings.THRED, "CONCURRENCY": 3}
+    shops = [m.Shop.objects.create(name=f"Shop {i}") for i in range(6)]
+    clients(shops, 2)
+    runner.push_due()
+    assert SyncRecord.objects.exclude(state="synced").count() == 0
+    assert reads[0] == 6
+    # After the first read: one per thread at most, finding nothing unheld.
+    assert len(reads) <= 1 + 3 and all(n < 6 for n in reads[1:])
+
+
 @pytest.mark.django_db(transaction=True)
 def test_each_thread_holds_its_own_business(thred, settings, no_enqueue, monkeypatch):
     """Three threads claim at once: while all three hold their first claim, no two
@@ -178,3 +242,42 @@ def test_no_task_is_called_in_while_one_waits_in_the_broker(
     monkeypatch.setattr("thred_django.tasks.push_waiting", lambda: True)
     tasks.push()
     assert no_enqueue == []
+
+
+@pytest.mark.django_db
+def test_seconds_until_due_reads_each_state_on_its_own(thred, no_enqueue):
+    """The soonest of: a pending or retrying record's next attempt, an in-flight
+    record's lease end; each state read by itself (an index's first entry: a read over
+    the states at once would read every pending record)."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    shops = [m.Shop.objects.create(name=f"Shop {i}") for i in range(2)]
+    clients(shops, 3)
+    now = timezone.now()
+    mine = SyncRecord.objects.get(resource="business", object_id=str(shops[0].pk)).tenant_id
+    own = SyncRecord.objects.filter(tenant_id=mine)
+    SyncRecord.objects.exclude(tenant_id=mine).update(next_attempt_at=now + timedelta(seconds=5))
+    ids = list(own.order_by("id").values_list("id", flat=True))
+    own.filter(id=ids[0]).update(state="retrying", next_attempt_at=now + timedelta(seconds=30))
+    own.filter(id=ids[1]).update(state="in_flight", lease_until=now + timedelta(seconds=20))
+    own.filter(id__in=ids[2:]).update(next_attempt_at=now + timedelta(seconds=60))
+
+    def wait(**kwargs):
+        with CaptureQueriesContext(connection) as queries:
+            seconds = runner.seconds_until_due(**kwargs)
+        reads = [q["sql"] for q in queries.captured_queries if "syncrecord" in q["sql"]]
+        assert reads and all(" IN (" not in sql for sql in reads), reads
+        return seconds
+
+    assert wait() == pytest.approx(5, abs=1)  # the other business
+    assert wait(tenant_id=mine) == pytest.approx(20, abs=1)  # the lease
+    own.filter(id=ids[1]).update(state="synced", lease_until=None)
+    assert wait(tenant_id=mine) == pytest.approx(30, abs=1)  # the retry
+    own.filter(id=ids[0]).update(state="synced")
+    assert wait(tenant_id=mine) == pytest.approx(60, abs=1)
+    own.update(state="synced")
+    assert wait(tenant_id=mine) is None

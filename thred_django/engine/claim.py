@@ -19,9 +19,12 @@ stay exactly as they are, so correctness never depends on it.
 from __future__ import annotations
 
 import functools
+import threading
+import time
 import uuid
 import zlib
-from collections.abc import Collection
+from collections import deque
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -202,42 +205,89 @@ def _try_lock(tenant_id: str) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+def candidates(
+    now: datetime, *, resource: str | None = None, token: uuid.UUID | None = None
+) -> list[str]:
+    """Up to ``CANDIDATES`` businesses with due records that no other claim holds,
+    longest waiting (and new businesses, rank 0) first. It reads every due record."""
+    held = held_tenants(now)
+    if token is not None:
+        held = held.exclude(lease_token=token)
+    return list(
+        due_queryset(now, resource=resource)
+        .exclude(tenant_id__in=held)
+        .values("tenant_id")
+        .annotate(first=Min("rank"), since=Min("next_attempt_at"))
+        .order_by("first", "since", "tenant_id")
+        .values_list("tenant_id", flat=True)[:CANDIDATES]
+    )
+
+
+class Candidates:
+    """The businesses one run's claims try in turn (``claim_business(candidates=…)``).
+
+    Finding them reads every due record, so one read serves the claims of up to
+    ``CANDIDATES`` businesses rather than one, the run's threads taking each business
+    from the list once; each is checked at its claim as before (not being claimed, not
+    held, records due). The list is read again once it is used up or ``MAX_AGE``
+    seconds old, so a business due since the read waits that long at most.
+    """
+
+    MAX_AGE = 2.0
+
+    def __init__(self, resource: str | None = None) -> None:
+        self.resource = resource
+        self._lock = threading.Lock()
+        self._queue: deque[str] = deque()
+        self._read_at = 0.0
+
+    def take(self, now: datetime, token: uuid.UUID | None) -> Iterator[str]:
+        """The next businesses to try, reading the list again (once) when it is used
+        up or old."""
+        fresh = False
+        while True:
+            with self._lock:
+                if not fresh and (
+                    not self._queue or time.monotonic() - self._read_at > self.MAX_AGE
+                ):
+                    self._queue = deque(candidates(now, resource=self.resource, token=token))
+                    self._read_at = time.monotonic()
+                    fresh = True
+                if not self._queue:
+                    return
+                tenant = self._queue.popleft()
+            yield tenant
+
+
 def claim_business(
     limit: int,
     *,
     tenant_id: str | None = None,
     resource: str | None = None,
     token: uuid.UUID | None = None,
+    queue: Candidates | None = None,
 ) -> Claim:
     """Lease up to ``limit`` due records of one business that no other worker holds,
     parents first; ``tenant_id`` asks for that business only.
 
-    Businesses whose records wait longest (and new businesses, rank 0) come first. A
-    business held by another worker, or being claimed by one right now, is passed over.
-    ``token`` adds the records to that claim (a business held under it is ours).
+    Businesses whose records wait longest (and new businesses, rank 0) come first
+    (``candidates``; from the run's ``queue`` when given). A business held by another
+    worker, or being claimed by one right now, is passed over. ``token`` adds the
+    records to that claim (a business held under it is ours).
     """
     now = timezone.now()
-
-    def held(at: datetime) -> QuerySet[SyncRecord, Any]:
-        mine = held_tenants(at)
-        return mine.exclude(lease_token=token) if token is not None else mine
-
     new_token = token or uuid.uuid4()
     with transaction.atomic():
-        due = due_queryset(now, tenant_id=tenant_id, resource=resource)
+        order: Iterable[str]
         if tenant_id is not None:
             # One business: the checks below (another holder, due records) are what
-            # the candidates' query would check, without its scan of every held row.
-            candidates = [tenant_id]
+            # the candidates' query would check, without its scan of every due row.
+            order = [tenant_id]
+        elif queue is not None:
+            order = queue.take(now, token)
         else:
-            candidates = list(
-                due.exclude(tenant_id__in=held(now))
-                .values("tenant_id")
-                .annotate(first=Min("rank"), since=Min("next_attempt_at"))
-                .order_by("first", "since", "tenant_id")
-                .values_list("tenant_id", flat=True)[:CANDIDATES]
-            )
-        for tenant in candidates:
+            order = candidates(now, resource=resource, token=token)
+        for tenant in order:
             if not _try_lock(tenant):
                 continue  # another worker is claiming it now
             if _held_elsewhere(tenant, timezone.now(), token):

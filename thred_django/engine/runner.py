@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, connections
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils import timezone
 
 from thred_django import tenancy
@@ -93,6 +93,7 @@ class _Run:
         self.pool: IOPool | None = None  # the calls' threads (None: one call at a time)
         self.meter = CpuMeter()  # whether more concurrency may help (``gate``)
         self.gate: Gate | None = None  # how many threads push at once (None: one thread)
+        self.candidates = claim.Candidates(resource)  # the businesses to claim next
 
     def over(self) -> bool:
         return self.stop.is_set() or (
@@ -223,6 +224,7 @@ def drain(run: _Run) -> None:
                 thred_settings.BATCH_SIZE,
                 tenant_id=run.tenant_id or previous,
                 resource=run.resource,
+                queue=run.candidates,
             )
             if batch.records:
                 previous = batch.records[0].tenant_id
@@ -332,14 +334,20 @@ def _paused(tenant_id: str) -> datetime | None:
 
 
 def seconds_until_due(*, tenant_id: str | None = None, resource: str | None = None) -> float | None:
-    """Seconds until the next record becomes claimable; None when nothing is left."""
-    qs = SyncRecord.objects.filter(Q(state__in=CLAIMABLE) | Q(state=State.IN_FLIGHT))
+    """Seconds until the next record becomes claimable; None when nothing is left.
+
+    One read per state, each the first entry of an index on (state, next_attempt_at)
+    (``thred_sr_due``, ``thred_sr_tenant_due``): one over the states at once would read
+    every pending record. In-flight records count by their lease's end.
+    """
+    qs = SyncRecord.objects.all()
     if tenant_id is not None:
         qs = qs.filter(tenant_id=tenant_id)
     if resource is not None:
         qs = qs.filter(resource=resource)
-    agg = qs.aggregate(next_at=Min("next_attempt_at"), lease=Min("lease_until"))
-    candidates = [t for t in (agg["next_at"], agg["lease"]) if t is not None]
+    times = [qs.filter(state=s).aggregate(t=Min("next_attempt_at"))["t"] for s in CLAIMABLE]
+    times.append(qs.filter(state=State.IN_FLIGHT).aggregate(t=Min("lease_until"))["t"])
+    candidates = [t for t in times if t is not None]
     if not candidates:
         return None
     now = timezone.now()
