@@ -29,6 +29,7 @@ if [ "${1:-}" = "--quick" ]; then
   SCALEOUT=(--records 1000 --businesses 12)
   THROUGHPUT=(--one 1000 --many 2000 --time-limit 30)
   CPU=(--records 1000)
+  CLAIMS=(--history 50000 --due 10000 --businesses 100 --claims 50)
 else
   SAVE=()
   BACKFILL=()
@@ -39,6 +40,7 @@ else
   SCALEOUT=()
   THROUGHPUT=()
   CPU=()
+  CLAIMS=()
 fi
 
 # The bench extra (granian, a server of the sandbox in bench_throughput.py).
@@ -56,6 +58,7 @@ fi
   "$PY" "$HERE/bench_scaleout.py" "${SCALEOUT[@]}"
   "$PY" "$HERE/bench_throughput.py" "${THROUGHPUT[@]}"
   "$PY" "$HERE/bench_cpu.py" "${CPU[@]}"
+  "$PY" "$HERE/bench_claims.py" "${CLAIMS[@]}"
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } 2>&1 | tee "$OUT"
 echo "# saved to $OUT"
