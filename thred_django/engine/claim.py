@@ -224,7 +224,7 @@ def candidates(
 
 
 class Candidates:
-    """The businesses one run's claims try in turn (``claim_business(candidates=…)``).
+    """The businesses one run's claims try in turn (``claim_business(queue=…)``).
 
     Finding them reads every due record, so one read serves the claims of up to
     ``CANDIDATES`` businesses rather than one, the run's threads taking each business
