@@ -235,13 +235,12 @@ class Candidates:
 
     MAX_AGE = 2.0
 
-    def __init__(self, resource: str | None = None) -> None:
-        self.resource = resource
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._queue: deque[str] = deque()
         self._read_at = 0.0
 
-    def take(self, now: datetime, token: uuid.UUID | None) -> Iterator[str]:
+    def take(self, now: datetime, resource: str | None, token: uuid.UUID | None) -> Iterator[str]:
         """The next businesses to try, reading the list again (once) when it is used
         up or old."""
         fresh = False
@@ -250,7 +249,7 @@ class Candidates:
                 if not fresh and (
                     not self._queue or time.monotonic() - self._read_at > self.MAX_AGE
                 ):
-                    self._queue = deque(candidates(now, resource=self.resource, token=token))
+                    self._queue = deque(candidates(now, resource=resource, token=token))
                     self._read_at = time.monotonic()
                     fresh = True
                 if not self._queue:
@@ -284,7 +283,7 @@ def claim_business(
             # the candidates' query would check, without its scan of every due row.
             order = [tenant_id]
         elif queue is not None:
-            order = queue.take(now, token)
+            order = queue.take(now, resource, token)
         else:
             order = candidates(now, resource=resource, token=token)
         for tenant in order:

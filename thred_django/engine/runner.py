@@ -93,7 +93,7 @@ class _Run:
         self.pool: IOPool | None = None  # the calls' threads (None: one call at a time)
         self.meter = CpuMeter()  # whether more concurrency may help (``gate``)
         self.gate: Gate | None = None  # how many threads push at once (None: one thread)
-        self.candidates = claim.Candidates(resource)  # the businesses to claim next
+        self.candidates = claim.Candidates()  # the businesses to claim next
 
     def over(self) -> bool:
         return self.stop.is_set() or (
