@@ -7,11 +7,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connections
 
 from tests.testapp import models as m
 from thred_django.engine import fanout, iopool, runner
-from thred_django.engine.context import mapping_call
+from thred_django.engine.context import Share, mapping_call
 from thred_django.models import SyncRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -124,3 +124,56 @@ def test_no_connection_is_handed_back_while_the_host_mapping_runs(pooled_default
     pool.close()
 
     assert seen == {"inside the mapping": True, "after it": False}
+
+
+def test_waits_that_keep_a_connection_leave_the_pool_room(settings, pooled_default):
+    # Inside the host's code an I/O thread keeps its connection while it waits for a
+    # parent another thread is pushing. Were every connection kept so, the thread pushing
+    # that parent could get none to finish it, and the run would stall until the pool's
+    # timeout failed it (seen with 64 calls in flight on a pool of 16). So at most the
+    # pool's size less the claim threads' connections, the caller's and one spare wait
+    # at once; the others do not wait (their record waits for its parent the usual way).
+    settings.THRED = {**settings.THRED, "CONCURRENCY": 1}
+    room = POOL["max_size"] - 1 - 2
+    waiters = room + 2
+    share = Share()
+    parent = 1
+    assert share.take(parent)  # being pushed by a thread that needs a connection to finish
+    lock = threading.Condition()
+    answers: list[bool] = []
+    spare: list[bool] = []
+
+    def wait_for_parent() -> None:
+        m.Shop.objects.exists()  # this I/O thread now holds a pooled connection
+        answer = mapping_call(lambda: share.wait(parent, timeout=20))
+        with lock:
+            answers.append(answer)
+            lock.notify_all()
+
+    def the_parent_s_thread() -> None:
+        try:  # gets a connection while the others wait (or the pool's timeout ends it)
+            m.Shop.objects.exists()
+            got = True
+        except OperationalError:
+            got = False
+        with lock:
+            spare.append(got)
+            lock.notify_all()
+
+    m.Shop.objects.exists()  # push_due's caller holds one too
+    pool = iopool.IOPool(waiters + 1)
+    for _ in range(waiters):
+        assert pool.slot(timeout=5)
+        pool.submit(wait_for_parent)
+    with lock:  # the ones that may not wait answer at once
+        assert lock.wait_for(lambda: len(answers) == waiters - room, timeout=20)
+    assert answers == [False] * (waiters - room)
+    assert pool.slot(timeout=5)
+    pool.submit(the_parent_s_thread)
+    with lock:
+        lock.wait_for(lambda: bool(spare), timeout=POOL["timeout"] + 5)
+    share.finish(parent, SyncRecord(id=parent))
+    pool.close()
+
+    assert spare == [True], "the pool had no connection left for the parent's thread"
+    assert sorted(answers) == [False] * (waiters - room) + [True] * room

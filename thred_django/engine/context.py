@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import InterfaceError, OperationalError, models
 from django.utils import timezone
 
-from thred_django.engine.iopool import hand_back, host_code
+from thred_django.engine.iopool import host_code, waiting
 from thred_django.engine.payload import PayloadError
 from thred_django.engine.rows import new_record
 from thred_django.exceptions import ThredConfigurationError
@@ -108,13 +108,14 @@ class Share:
 
     def wait(self, record_id: int, timeout: float) -> bool:
         """Wait until the thread that took ``record_id`` is done with it (True: done, or
-        never taken)."""
+        never taken). False at once when this thread may not wait (``iopool.waiting``:
+        it would keep a pooled connection that the other thread may need)."""
         with self._lock:
             if record_id not in self._taken or record_id in self._finished:
                 return True
             event = self._events.setdefault(record_id, threading.Event())
-        hand_back()
-        return event.wait(timeout)
+        with waiting() as allowed:
+            return allowed and event.wait(timeout)
 
     def failed_call(self) -> None:
         with self._lock:

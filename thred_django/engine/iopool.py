@@ -6,6 +6,13 @@ pool (PostgreSQL, ``DATABASES[...]["OPTIONS"]["pool"]``) it gives its database
 connection back to the pool before each wait (``hand_back``) and takes one again at its
 next query, so a worker holds about as many connections as threads using the database
 at that moment, not one per call in flight. Without a pool each thread keeps its own.
+
+Inside the host's mapping code a thread keeps its connection (``host_code``), also while
+it waits for a parent another thread is pushing: if every pooled connection were kept
+by such a wait, the thread pushing that parent could not get one to finish it, and the
+run would stall until the pool's timeout failed it. So only so many such waits may keep a
+connection at once (``waiting``); beyond that the record waits for its parent outside the
+run, as for any parent busy elsewhere.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from contextlib import contextmanager
 from django.db import connections
 
 from thred_django import tenancy
+from thred_django.conf import thred_settings
 
 _local = threading.local()
 
@@ -42,6 +50,54 @@ def hand_back() -> None:
     for conn in connections.all(initialized_only=True):
         if conn.connection is not None and not conn.in_atomic_block and pool_size(conn.alias):
             conn.close()
+
+
+# Connections of the pool kept aside from the waits in host code: the claim threads'
+# (THRED["CONCURRENCY"], each keeps one), push_due's caller's, and one for the thread
+# that is waited for.
+_KEPT_ASIDE = 2
+_keepers: dict[tuple[str, int, int], threading.BoundedSemaphore] = {}
+_keepers_lock = threading.Lock()
+
+
+def _keepers_of(alias: str, size: int) -> threading.BoundedSemaphore:
+    """The places for waits that keep a connection of ``alias``'s pool of ``size``."""
+    concurrency = max(1, int(thred_settings.CONCURRENCY))
+    with _keepers_lock:
+        key = (alias, size, concurrency)
+        places = _keepers.get(key)
+        if places is None:
+            room = max(0, size - concurrency - _KEPT_ASIDE)
+            places = _keepers[key] = threading.BoundedSemaphore(room)
+        return places
+
+
+@contextmanager
+def waiting() -> Iterator[bool]:
+    """Around a wait for another thread's record: hands this thread's connections back
+    (``hand_back``) and yields whether it may wait. An I/O thread that keeps a pooled
+    connection (inside the host's code, or a transaction) may wait only while fewer than
+    the pool's size less what is kept aside (``_KEPT_ASIDE`` and the claim threads) do so
+    too: else it yields False, and the caller must not wait. Elsewhere: always True."""
+    hand_back()
+    kept = []
+    if getattr(_local, "io", False):
+        kept = [
+            (conn.alias, size)
+            for conn in connections.all(initialized_only=True)
+            if conn.connection is not None and (size := pool_size(conn.alias))
+        ]
+    taken: list[threading.BoundedSemaphore] = []
+    try:
+        for alias, size in kept:
+            places = _keepers_of(alias, size)
+            if not places.acquire(blocking=False):
+                break
+            taken.append(places)
+        yield len(taken) == len(kept)
+    finally:
+        for places in taken:
+            places.release()
 
 
 @contextmanager
