@@ -20,11 +20,14 @@ An unmeasured push runs first (the first one also writes the records' dependency
 ``--engine-commit REV`` runs REV's engine too, same data and modes, in ABBA order
 (before sequential, after sequential, after fan-out, before fan-out). Each row gives the
 load average when it ended.
+``--repeat N`` runs every row N times (the rows' order reversed every other time) and
+adds a summary per row: the least, median and most CPU per record, and how many runs
+met the target.
 ``--database-url URL`` uses that (existing) database, migrated and flushed, instead of
 creating a scratch one (on a machine where each engineer has one database).
 
     benchmarks/bench_cpu.py [--records 5000] [--db postgres|sqlite] [--profile FILE]
-                            [--engine-commit REV] [--database-url URL]
+                            [--engine-commit REV] [--database-url URL] [--repeat N]
 """
 
 from __future__ import annotations
@@ -106,6 +109,7 @@ def main() -> None:
     p.add_argument("--profile-only", action="store_true", help="only the profiled run")
     p.add_argument("--engine-commit", metavar="COMMIT")
     p.add_argument("--database-url", metavar="URL", help="an existing database to flush and use")
+    p.add_argument("--repeat", type=int, default=1, help="runs of every row")
     args = p.parse_args()
     if args.child:
         return child(args)
@@ -139,6 +143,7 @@ def main() -> None:
         runs += [before[0], after[0], after[1], before[1]]
     else:
         runs += after
+    runs = [run for i in range(args.repeat) for run in (runs if i % 2 == 0 else runs[::-1])]
     if args.profile_only:
         runs = []
     if args.profile:  # its own run: the profiler's overhead stays out of the rows above
@@ -168,12 +173,41 @@ def main() -> None:
     if not args.database_url:
         common.drop_database(url)
     common.table(
-        f"Engine CPU per record, stub transport ({kind}; target ≤ 0.5 ms/record); load "
+        f"Engine CPU per record, stub transport ({kind}; target ≤ {TARGET_MS} ms/record); load "
         f"average {os.getloadavg()[0]:.2f}",
         ["engine", "records", "CPU ms/record", "wall ms/record", "rec/s", "load (1 min)"],
         rows,
     )
+    if args.repeat > 1:
+        summary(kind, results)
     common.write_json(args.json, results)
+
+
+TARGET_MS = 0.5  # CPU per record
+
+
+def summary(kind: str, results: list[dict]) -> None:
+    """Per row: the spread of its runs' CPU per record, and how many met the target."""
+    by_label: dict[str, list[float]] = {}
+    for out in results:
+        by_label.setdefault(out["label"], []).append(out["cpu"] / out["records"] * 1000)
+    rows = []
+    for label, values in by_label.items():
+        least, median, most = common.spread(values)
+        met = sum(value <= TARGET_MS for value in values)
+        rows.append(
+            [
+                label,
+                len(values),
+                f"{least:.2f} / {median:.2f} / {most:.2f}",
+                f"{met} of {len(values)}",
+            ]
+        )
+    common.table(
+        f"Engine CPU per record over the runs ({kind}; target ≤ {TARGET_MS} ms/record)",
+        ["engine", "runs", "CPU ms/record least / median / most", "runs at target"],
+        rows,
+    )
 
 
 if __name__ == "__main__":

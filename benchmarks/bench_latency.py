@@ -104,7 +104,7 @@ def main() -> None:
     if args.child:
         return child(args)
     if not common.pg_available():
-        raise SystemExit(f"bench_latency needs PostgreSQL ({common.PG_URL}); set BENCH_PG_URL")
+        raise SystemExit(f"bench_latency needs PostgreSQL ({common.PG_SHOWN}); set BENCH_PG_URL")
 
     common.print_machine()
     rows = []

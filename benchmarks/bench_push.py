@@ -391,7 +391,7 @@ def main() -> None:
         return child(args)
 
     if not common.pg_available():
-        raise SystemExit(f"bench_push needs PostgreSQL ({common.PG_URL}); set BENCH_PG_URL")
+        raise SystemExit(f"bench_push needs PostgreSQL ({common.PG_SHOWN}); set BENCH_PG_URL")
     common.print_machine()
     if args.engine_commit:
         print(f"# engine from commit {args.engine_commit}", file=sys.stderr)

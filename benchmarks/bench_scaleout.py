@@ -153,7 +153,7 @@ def main() -> None:
     if args.child:
         return child(args)
     if not common.pg_available():
-        raise SystemExit(f"bench_scaleout needs PostgreSQL ({common.PG_URL}); set BENCH_PG_URL")
+        raise SystemExit(f"bench_scaleout needs PostgreSQL ({common.PG_SHOWN}); set BENCH_PG_URL")
     common.print_machine()
     counts = [int(n) for n in args.processes.split(",")]
     per_business = max(1, round((args.records / args.businesses - 1) / RECORDS_PER_UNIT))

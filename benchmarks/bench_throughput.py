@@ -33,12 +33,16 @@ processes (the server's own work: HTTP, its threads); this database's PostgreSQL
 backends per record settled; and the cores kept busy by everything else on the
 machine: other engineers' suites), and double sends (records whose create reached the
 sandbox more than once; must be 0). The load average is printed per row and with the
-table.
+table. ``--repeat N`` runs each engine N times per server (the engines' order
+alternating, A B B A …) and adds a summary per shape and engine: the least, median and
+most records/s, how many runs met the target, and the median CPU columns (this machine's
+speed moves from one minute to the next: one run is no verdict).
 
     benchmarks/bench_throughput.py [--one 5000] [--many 10000] [--businesses 20]
                                    [--latency 0.1] [--time-limit 120] [--engine-commit REV]
                                    [--server granian|gunicorn[:WxT],…] [--workers N]
                                    [--threads N] [--max-in-flight 64] [--db-pool 16]
+                                   [--repeat N]
 """
 
 from __future__ import annotations
@@ -116,13 +120,15 @@ def run_engine(env: dict[str, str], manage: Path, time_limit: float, log: Path) 
 Engine = tuple[str, dict[str, str], Path]  # label, environment, manage.py
 
 
-def run_engines(args, name: str, srv: common.Gunicorn, engines: list[Engine], log_dir: Path):
+def run_engines(
+    args, name: str, srv: common.Gunicorn, engines: list[Engine], log_dir: Path, round_: int = 0
+):
     """Each engine once against this server: outbox back to pending, sandbox emptied."""
     results = []
     env = {**srv.env, "THRED_BASE_URL": f"{srv.url}/thred-sandbox"}
     for label, extra, manage in engines:
         reset = common.run_child(__file__, ["--step", "reset", "--latency", str(args.latency)], env)
-        log = log_dir / f"{name}-{label.split()[0]}.log"
+        log = log_dir / f"{name}-{label.split()[0]}{f'-{round_ + 1}' if round_ else ''}.log"
         probe0 = srv.probe_totals()
         gunicorn0, busy0 = common.cpu_seconds(srv.pids()), common.system_busy_seconds()
         database = env["DATABASE_URL"].rsplit("/", 1)[1]
@@ -180,6 +186,30 @@ def server_spec(args, spec: str) -> tuple[str, int, int]:
     return server, workers, int(threads_text or args.threads or least)
 
 
+def check_connections(args) -> None:
+    """Stop before the run when PostgreSQL would refuse connections mid-run ("too many
+    clients": the sandbox answers 500s and the worker's pool times out): every server
+    thread keeps a connection, the worker holds its pool (or one per I/O and claim
+    thread), and the harness a few."""
+    sizes = [server_spec(args, spec) for spec in args.server.split(",")]
+    server = max(workers * threads for _, workers, threads in sizes)
+    worker = args.db_pool or args.max_in_flight + CLAIM_THREADS
+    needed = server + worker + HARNESS_CONNECTIONS
+    free, limit = common.pg_connections_free()
+    if needed > free:
+        raise SystemExit(
+            f"bench_throughput needs up to {needed} PostgreSQL connections ({server} for the "
+            f"sandbox server's threads, {worker} for the worker, {HARNESS_CONNECTIONS} for "
+            f"itself); {common.PG_SHOWN} has {free} free (max_connections {limit}). Raise it "
+            f"(ALTER SYSTEM SET max_connections = {limit + needed - free + 20}; then restart "
+            "PostgreSQL) or lower --max-in-flight, --threads or --db-pool."
+        )
+
+
+CLAIM_THREADS = 8  # THRED["CONCURRENCY"]'s default: each claim thread keeps a connection
+HARNESS_CONNECTIONS = 4  # the reset and measure steps, the connection counter
+
+
 def shape(args, name: str, businesses: int, records: int, engines: list[Engine]):
     per_business = max(1, round((records / businesses - 1) / RECORDS_PER_UNIT))
     url, env = common.seeded_database(f"throughput_{name}", businesses, per_business)
@@ -197,7 +227,9 @@ def shape(args, name: str, businesses: int, records: int, engines: list[Engine])
             probe=log_dir / f"probe-{server}",
         )
         with srv:
-            results += run_engines(args, name, srv, engines, log_dir)
+            for round_ in range(args.repeat):  # A B B A …: the machine drifts
+                order = engines if round_ % 2 == 0 else engines[::-1]
+                results += run_engines(args, name, srv, order, log_dir, round_)
     common.drop_database(url)
     return results
 
@@ -230,6 +262,7 @@ def main() -> None:
         default=16,
         help="the worker's database connection pool, at most this many (0: none)",
     )
+    p.add_argument("--repeat", type=int, default=1, help="runs of each engine per shape and server")
     p.add_argument("--step", choices=("reset", "measure"))
     p.add_argument(
         "--engine-commit",
@@ -240,7 +273,8 @@ def main() -> None:
     if args.child:
         return child(args)
     if not common.pg_available():
-        raise SystemExit(f"bench_throughput needs PostgreSQL ({common.PG_URL}); set BENCH_PG_URL")
+        raise SystemExit(f"bench_throughput needs PostgreSQL ({common.PG_SHOWN}); set BENCH_PG_URL")
+    check_connections(args)
     common.print_machine()
     engines: list[Engine] = []
     if args.engine_commit:
@@ -259,7 +293,6 @@ def main() -> None:
         results += shape(args, "many", args.businesses, args.many, engines)
     load.append(os.getloadavg())
 
-    targets = {"one": 100, "many": 300}
     first = {r["shape"]: r["settled"] / r["seconds"] for r in reversed(results)}
     rows = []
     for r in results:
@@ -269,7 +302,7 @@ def main() -> None:
         others = r["busy_cpu"] - r["cpu"] - r["sandbox_cpu"] - r["postgres_cpu"]
         rows.append(
             [
-                "1 business" if r["shape"] == "one" else f"{args.businesses} businesses",
+                shape_label(args, r["shape"]),
                 r["server"],
                 r["engine"],
                 f"{args.max_in_flight} / {args.db_pool or 'none'}",
@@ -277,14 +310,14 @@ def main() -> None:
                 f"{r['settled']:,} / {r['records']:,}",
                 f"{r['seconds']:.1f}",
                 f"{rate:.1f}",
-                f"≥ {targets[r['shape']]}",
+                f"≥ {TARGETS[r['shape']]}",
                 f"{rate / first[r['shape']]:.2f}",
-                f"{r['cpu'] / max(r['settled'], 1) * 1000:.2f}",
+                f"{worker_ms(r):.2f}",
                 # (the request log's count; the probe's without a log: BENCH_REQUEST_LOG=0)
-                f"{r['sandbox_cpu'] / (r['requests'] or calls) * 1000:.2f}",
+                f"{sandbox_ms(r):.2f}",
                 f"{probe['app_cpu'] / calls * 1000:.2f}",
                 f"{(probe['process_cpu'] - probe['app_cpu']) / calls * 1000:.2f}",
-                f"{r['postgres_cpu'] / max(r['settled'], 1) * 1000:.2f}",
+                f"{postgres_ms(r):.2f}",
                 f"{others / r['wall']:.2f}",
                 f"{r['server_ms_p50']:.0f}",
                 r["double_sends"],
@@ -317,7 +350,72 @@ def main() -> None:
         ],
         rows,
     )
+    if args.repeat > 1:
+        summary(args, results)
     common.write_json(args.json, results)
+
+
+TARGETS = {"one": 100, "many": 300}  # records/s
+
+
+def shape_label(args, shape: str) -> str:
+    return "1 business" if shape == "one" else f"{args.businesses} businesses"
+
+
+def worker_ms(r: dict) -> float:
+    return r["cpu"] / max(r["settled"], 1) * 1000
+
+
+def sandbox_ms(r: dict) -> float:
+    # (the request log's count; the probe's without a log: BENCH_REQUEST_LOG=0)
+    return r["sandbox_cpu"] / (r["requests"] or max(r["probe"]["calls"], 1)) * 1000
+
+
+def postgres_ms(r: dict) -> float:
+    return r["postgres_cpu"] / max(r["settled"], 1) * 1000
+
+
+def summary(args, results: list[dict]) -> None:
+    """Per shape, server and engine: the spread of its runs' records/s, how many met
+    the target, and the median of each CPU column."""
+    groups: dict[tuple[str, str, str], list[dict]] = {}
+    for r in results:
+        groups.setdefault((r["shape"], r["server"], r["engine"]), []).append(r)
+    rows = []
+    for (shape, server, engine), runs in groups.items():
+        rates = [r["settled"] / r["seconds"] for r in runs]
+        least, median, most = common.spread(rates)
+        met = sum(rate >= TARGETS[shape] for rate in rates)
+        rows.append(
+            [
+                shape_label(args, shape),
+                server,
+                engine,
+                len(runs),
+                f"{least:.1f} / {median:.1f} / {most:.1f}",
+                f"≥ {TARGETS[shape]}",
+                f"{met} of {len(runs)}",
+                f"{common.spread([worker_ms(r) for r in runs])[1]:.2f}",
+                f"{common.spread([sandbox_ms(r) for r in runs])[1]:.2f}",
+                f"{common.spread([postgres_ms(r) for r in runs])[1]:.2f}",
+            ]
+        )
+    common.table(
+        f"Throughput over {args.repeat} runs each (API latency {args.latency * 1000:.0f} ms)",
+        [
+            "shape",
+            "sandbox server",
+            "engine",
+            "runs",
+            "records/s least / median / most",
+            "target",
+            "runs at target",
+            "worker CPU ms / record (median)",
+            "sandbox CPU ms / call (median)",
+            "PostgreSQL CPU ms / record (median)",
+        ],
+        rows,
+    )
 
 
 if __name__ == "__main__":

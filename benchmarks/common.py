@@ -18,8 +18,10 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -37,6 +39,8 @@ PY = os.environ.get("BENCH_PYTHON") or (
 )
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/thred-bench"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5433").rstrip("/")
+# PG_URL as messages show it: a password in it is masked.
+PG_SHOWN = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", PG_URL)
 # Scratch PostgreSQL databases are named <BENCH_PG_PREFIX>_<name> (default thred_bench_…).
 PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "thred_bench")
 SETTINGS = "benchmarks.settings"
@@ -70,7 +74,7 @@ def db_kinds(choice: str, *, need_postgres: bool = False) -> list[str]:
     if need_postgres:
         kinds = ["postgres"]
     if "postgres" in kinds and not pg_available():
-        print(f"# PostgreSQL at {PG_URL} is not reachable: skipped", file=sys.stderr)
+        print(f"# PostgreSQL at {PG_SHOWN} is not reachable: skipped", file=sys.stderr)
         kinds.remove("postgres")
     return kinds
 
@@ -93,6 +97,17 @@ def _pg_admin(sql: str) -> None:
 
     with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
         conn.execute(sql)
+
+
+def pg_connections_free() -> tuple[int, int]:
+    """(connections a non-superuser may still open, max_connections) on the server."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_URL}/postgres") as conn:
+        limit = int(conn.execute("SHOW max_connections").fetchone()[0])
+        reserved = int(conn.execute("SHOW superuser_reserved_connections").fetchone()[0])
+        used = int(conn.execute("SELECT count(*) FROM pg_stat_activity").fetchone()[0])
+    return limit - reserved - used, limit
 
 
 def pg_version() -> str:
@@ -585,6 +600,12 @@ def print_machine() -> None:
         f"Django {m['django']}, SQLite {m['sqlite']}, PostgreSQL {m['postgresql']}, "
         f"httpx {m['httpx']}, gunicorn {m['gunicorn']}, django-q2 {m['django-q2']}"
     )
+
+
+def spread(values: Sequence[float]) -> tuple[float, float, float]:
+    """(least, median, most) of ``values``: runs on a shared machine, summed up."""
+    ordered = sorted(values)
+    return ordered[0], statistics.median(ordered), ordered[-1]
 
 
 def table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
