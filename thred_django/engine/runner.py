@@ -338,7 +338,9 @@ def seconds_until_due(*, tenant_id: str | None = None, resource: str | None = No
 
     One read per state, each the first entry of an index on (state, next_attempt_at)
     (``thred_sr_due``, ``thred_sr_tenant_due``): one over the states at once would read
-    every pending record. In-flight records count by their lease's end.
+    every pending record. A record in flight counts as due now: its claim may end at any
+    moment, freeing its business and its children (then, as for a due record held
+    elsewhere, the answer is half a second).
     """
     qs = SyncRecord.objects.all()
     if tenant_id is not None:
@@ -346,11 +348,12 @@ def seconds_until_due(*, tenant_id: str | None = None, resource: str | None = No
     if resource is not None:
         qs = qs.filter(resource=resource)
     times = [qs.filter(state=s).aggregate(t=Min("next_attempt_at"))["t"] for s in CLAIMABLE]
-    times.append(qs.filter(state=State.IN_FLIGHT).aggregate(t=Min("lease_until"))["t"])
+    now = timezone.now()
+    if qs.filter(state=State.IN_FLIGHT).exists():
+        times.append(now)
     candidates = [t for t in times if t is not None]
     if not candidates:
         return None
-    now = timezone.now()
     soonest = min(candidates)
     pauses = BusinessHealth.objects.filter(paused_until__gt=now).aggregate(p=Min("paused_until"))
     if soonest <= now:
