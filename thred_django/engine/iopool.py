@@ -52,8 +52,8 @@ def hand_back() -> None:
             conn.close()
 
 
-# Connections of the pool kept aside from the waits in host code: the claim threads'
-# (THRED["CONCURRENCY"], each keeps one), push_due's caller's, and one for the thread
+# Besides the claim threads' (THRED["CONCURRENCY"], each keeps one), the connections of
+# a pool that waits in host code leave free: push_due's caller's, and one for the thread
 # that is waited for.
 _KEPT_ASIDE = 2
 _keepers: dict[tuple[str, int, int], threading.BoundedSemaphore] = {}
