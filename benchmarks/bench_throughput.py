@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -313,7 +314,6 @@ def main() -> None:
                 f"≥ {TARGETS[r['shape']]}",
                 f"{rate / first[r['shape']]:.2f}",
                 f"{worker_ms(r):.2f}",
-                # (the request log's count; the probe's without a log: BENCH_REQUEST_LOG=0)
                 f"{sandbox_ms(r):.2f}",
                 f"{probe['app_cpu'] / calls * 1000:.2f}",
                 f"{(probe['process_cpu'] - probe['app_cpu']) / calls * 1000:.2f}",
@@ -395,9 +395,9 @@ def summary(args, results: list[dict]) -> None:
                 f"{least:.1f} / {median:.1f} / {most:.1f}",
                 f"≥ {TARGETS[shape]}",
                 f"{met} of {len(runs)}",
-                f"{common.spread([worker_ms(r) for r in runs])[1]:.2f}",
-                f"{common.spread([sandbox_ms(r) for r in runs])[1]:.2f}",
-                f"{common.spread([postgres_ms(r) for r in runs])[1]:.2f}",
+                f"{statistics.median(worker_ms(r) for r in runs):.2f}",
+                f"{statistics.median(sandbox_ms(r) for r in runs):.2f}",
+                f"{statistics.median(postgres_ms(r) for r in runs):.2f}",
             ]
         )
     common.table(

@@ -347,16 +347,17 @@ def seconds_until_due(*, tenant_id: str | None = None, resource: str | None = No
         qs = qs.filter(tenant_id=tenant_id)
     if resource is not None:
         qs = qs.filter(resource=resource)
-    times = [qs.filter(state=s).aggregate(t=Min("next_attempt_at"))["t"] for s in CLAIMABLE]
     now = timezone.now()
     if qs.filter(state=State.IN_FLIGHT).exists():
-        times.append(now)
-    candidates = [t for t in times if t is not None]
-    if not candidates:
-        return None
-    soonest = min(candidates)
+        soonest = now  # due now: the other states cannot make the answer sooner
+    else:
+        times = [qs.filter(state=s).aggregate(t=Min("next_attempt_at"))["t"] for s in CLAIMABLE]
+        candidates = [t for t in times if t is not None]
+        if not candidates:
+            return None
+        soonest = min(candidates)
+    if soonest > now:
+        return (soonest - now).total_seconds()
+    # Due but not claimable: held by another worker, or its business is paused.
     pauses = BusinessHealth.objects.filter(paused_until__gt=now).aggregate(p=Min("paused_until"))
-    if soonest <= now:
-        # Due but not claimable: held by another worker, or its business is paused.
-        return max((pauses["p"] - now).total_seconds(), 0.0) if pauses["p"] else 0.5
-    return (soonest - now).total_seconds()
+    return max((pauses["p"] - now).total_seconds(), 0.0) if pauses["p"] else 0.5
