@@ -273,7 +273,7 @@ def test_seconds_until_due_reads_each_state_on_its_own(thred, no_enqueue):
     def wait(**kwargs):
         with CaptureQueriesContext(connection) as queries:
             seconds = runner.seconds_until_due(**kwargs)
-        reads = [q["sql"] for q in queries.captured_queries if "syncrecord" in q["sql"]]
+        reads = [q["sql"] for q in queries.captured_queries if "MIN(" in q["sql"]]
         assert reads and all(" IN (" not in sql for sql in reads), reads
         return seconds
 
@@ -286,3 +286,35 @@ def test_seconds_until_due_reads_each_state_on_its_own(thred, no_enqueue):
     assert wait(tenant_id=mine) == pytest.approx(60, abs=1)
     own.update(state="synced")
     assert wait(tenant_id=mine) is None
+
+
+@pytest.mark.django_db
+def test_seconds_until_due_never_says_done_while_a_record_moves_between_its_reads(
+    thred, no_enqueue
+):
+    """Another worker claims the last pending record right after the in-flight read: the
+    per-state reads see it in neither state. Saying "nothing left" (None) there ended a
+    ``--until-idle`` run with records pending (the chaos run on PostgreSQL)."""
+    from django.db import connection
+
+    shop = m.Shop.objects.create(name="Shop")
+    clients([shop], 1)
+    SyncRecord.objects.update(state="synced")
+    last = SyncRecord.objects.filter(resource="customer").get()
+    SyncRecord.objects.filter(pk=last.pk).update(state="pending")
+    moved = []
+
+    def claim_after_the_first_read(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not moved:
+            moved.append(sql)
+            SyncRecord.objects.filter(pk=last.pk).update(state="in_flight")
+        return result
+
+    with connection.execute_wrapper(claim_after_the_first_read):
+        seconds = runner.seconds_until_due()
+    assert len(moved) == 1
+    assert seconds == 0.5  # in flight now: look again soon
+
+    SyncRecord.objects.update(state="synced")
+    assert runner.seconds_until_due() is None

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, connections
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from thred_django import tenancy
@@ -348,16 +348,25 @@ def seconds_until_due(*, tenant_id: str | None = None, resource: str | None = No
     if resource is not None:
         qs = qs.filter(resource=resource)
     now = timezone.now()
-    if qs.filter(state=State.IN_FLIGHT).exists():
-        soonest = now  # due now: the other states cannot make the answer sooner
-    else:
-        times = [qs.filter(state=s).aggregate(t=Min("next_attempt_at"))["t"] for s in CLAIMABLE]
-        candidates = [t for t in times if t is not None]
-        if not candidates:
-            return None
-        soonest = min(candidates)
+    soonest = _soonest(qs, now)
+    if soonest is None:
+        return None
     if soonest > now:
         return (soonest - now).total_seconds()
     # Due but not claimable: held by another worker, or its business is paused.
     pauses = BusinessHealth.objects.filter(paused_until__gt=now).aggregate(p=Min("paused_until"))
     return max((pauses["p"] - now).total_seconds(), 0.0) if pauses["p"] else 0.5
+
+
+def _soonest(qs: QuerySet[SyncRecord], now: datetime) -> datetime | None:
+    """When the first record of ``qs`` not settled becomes due (``now``: in flight)."""
+    if qs.filter(state=State.IN_FLIGHT).exists():
+        return now  # due now: the other states cannot make the answer sooner
+    times = [qs.filter(state=s).aggregate(t=Min("next_attempt_at"))["t"] for s in CLAIMABLE]
+    candidates = [t for t in times if t is not None]
+    if candidates:
+        return min(candidates)
+    # Each read above is a statement of its own: a record claimed or given back between
+    # two of them (pending -> in flight -> pending) was in none of them. Nothing is left
+    # only if one statement, one snapshot, sees nothing; else look again soon.
+    return now if qs.filter(state__in=(*CLAIMABLE, State.IN_FLIGHT)).exists() else None
