@@ -23,7 +23,10 @@ from thred_django.resources import Action, ResourceField, State
 class SyncRecord(models.Model):
     """What thred_django knows about one host object and its twin in Thred."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # Indexed as the first column of thred_syncrecord_unique_object_resource.
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     object_id = models.CharField(max_length=64)
     host_object = GenericForeignKey("content_type", "object_id")
 
@@ -34,7 +37,7 @@ class SyncRecord(models.Model):
     tenant_id = models.CharField(max_length=64)  # indexed with its state: thred_sr_tenant_due
     # Sent to Thred as external_id; set once at the first mark and never changed.
     external_id = models.CharField(max_length=255)
-    thred_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    thred_id = models.CharField(max_length=64, blank=True, default="")  # thred_sr_thred_id
 
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     action = models.CharField(max_length=8, choices=Action.choices, default=Action.UPSERT)
@@ -63,8 +66,13 @@ class SyncRecord(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_token = models.UUIDField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
-    blocked_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="blocking"
+    blocked_by = models.ForeignKey(  # thred_sr_blocked_by: only the rows that have one
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="blocking",
+        db_index=False,
     )
 
     last_error_status = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -99,6 +107,17 @@ class SyncRecord(models.Model):
             ),
             models.Index(fields=["resource", "state"], name="thred_sr_resource_state"),
             models.Index(fields=["updated_at"], name="thred_sr_updated"),
+            # Each index costs every write that moves a record (claims and outcomes
+            # are not HOT updates: they change the state): none is kept that another
+            # covers or that no query reads (the LIKE copy Django adds to an indexed
+            # CharField on PostgreSQL, a plain index on the unique constraint's first
+            # column, every NULL of a column that is rarely set).
+            models.Index(fields=["thred_id"], name="thred_sr_thred_id"),
+            models.Index(
+                fields=["blocked_by"],
+                condition=models.Q(blocked_by__isnull=False),
+                name="thred_sr_blocked_by",
+            ),
         ]
         permissions = [("retry_syncrecord", "Can retry, resync or skip Thred sync records")]
 
@@ -116,7 +135,10 @@ class SyncDependency(models.Model):
     marks the child again, so its payload is rebuilt (and sent only if it changed)."""
 
     child = models.ForeignKey(SyncRecord, on_delete=models.CASCADE, related_name="+")
-    parent_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    # Indexed as the first column of thred_syncdep_unique.
+    parent_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     parent_id = models.CharField(max_length=64)
 
     class Meta:

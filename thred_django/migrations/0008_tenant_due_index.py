@@ -7,26 +7,7 @@ outside a transaction."""
 
 from django.db import migrations, models
 
-
-class AddIndexOnline(migrations.AddIndex):
-    """``AddIndex``; on PostgreSQL ``CREATE INDEX CONCURRENTLY`` (no lock on writes)."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if not self._online(app_label, schema_editor, to_state, "add_index"):
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if not self._online(app_label, schema_editor, from_state, "remove_index"):
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-    def _online(self, app_label, schema_editor, state, method):
-        """On PostgreSQL, ``schema_editor.<method>`` concurrently; False elsewhere."""
-        if schema_editor.connection.vendor != "postgresql":
-            return False
-        model = state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            getattr(schema_editor, method)(model, self.index, concurrently=True)
-        return True
+from thred_django.migrations._online import AddIndexOnline
 
 
 class Migration(migrations.Migration):
