@@ -1,7 +1,8 @@
-"""Every index on the sync records and their dependency edges is paid by each write to
-the table (claims and outcomes are not HOT updates), so none is kept that another index
-covers: migration 0009 dropped four that were (the content type's, thred_id's LIKE copy,
-blocked_by's over every NULL, the edges' parent type's)."""
+"""The outbox's indexes: the one a business's claims read (migration 0008), and none kept
+that another covers (0009 dropped four: each index is paid by every write to its table,
+and claims and outcomes are not HOT updates). On PostgreSQL both migrations build their
+indexes CONCURRENTLY, outside a transaction, so a large outbox keeps taking the host's
+saves."""
 
 from __future__ import annotations
 
@@ -14,6 +15,40 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from thred_django.models import SyncDependency, SyncRecord
+
+
+def _online_sql(migration: str) -> str:
+    """``sqlmigrate``'s SQL of ``migration`` (PostgreSQL only: CONCURRENTLY is its own)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("CREATE INDEX CONCURRENTLY is PostgreSQL's")
+    out = io.StringIO()
+    call_command("sqlmigrate", "thred_django", migration, stdout=out)
+    sql = out.getvalue()
+    assert "BEGIN" not in sql  # outside a transaction, as CONCURRENTLY must be
+    return sql
+
+
+def test_the_claims_index_replaces_tenant_ids_own() -> None:
+    names = [index.name for index in SyncRecord._meta.indexes]
+    assert "thred_sr_tenant_due" in names
+    fields = next(i.fields for i in SyncRecord._meta.indexes if i.name == "thred_sr_tenant_due")
+    assert fields == ["tenant_id", "state", "next_attempt_at"]
+    assert not SyncRecord._meta.get_field("tenant_id").db_index
+
+
+@pytest.mark.django_db
+def test_on_postgresql_it_is_built_concurrently_before_the_old_ones_go() -> None:
+    sql = _online_sql("0008")
+    assert 'CREATE INDEX CONCURRENTLY "thred_sr_tenant_due"' in sql
+    with connection.cursor() as cursor:
+        found = {
+            info["columns"][0] if len(info["columns"]) == 1 else name
+            for name, info in connection.introspection.get_constraints(
+                cursor, SyncRecord._meta.db_table
+            ).items()
+            if info["index"] and not info["unique"] and "tenant_id" in info["columns"]
+        }
+    assert found == {"thred_sr_tenant_due"}
 
 
 def _indexes(model) -> dict[str, tuple[list[str], bool]]:
@@ -51,15 +86,10 @@ def test_the_columns_that_lost_their_own_index_are_still_read_through_another() 
 
 @pytest.mark.django_db
 def test_on_postgresql_the_new_ones_are_built_concurrently_and_blocked_by_only_where_set() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("CREATE INDEX CONCURRENTLY is PostgreSQL's")
-    out = io.StringIO()
-    call_command("sqlmigrate", "thred_django", "0009", stdout=out)
-    sql = out.getvalue()
+    sql = _online_sql("0009")
     assert 'CREATE INDEX CONCURRENTLY "thred_sr_thred_id"' in sql
     assert 'CREATE INDEX CONCURRENTLY "thred_sr_blocked_by"' in sql
     assert 'WHERE "blocked_by_id" IS NOT NULL' in sql
-    assert "BEGIN" not in sql  # outside a transaction, as CONCURRENTLY must be
 
 
 @pytest.mark.django_db(transaction=True)
