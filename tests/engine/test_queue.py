@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.checks import run_checks
 from django.db import transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.engine.test_push import record_of
@@ -136,6 +137,32 @@ def test_sweep_schedule_is_installed_once(thred):
     schedules = Schedule.objects.filter(name=SWEEP_SCHEDULE_NAME)
     assert schedules.count() == 1
     assert schedules.get().func == "thred_django.tasks.sweep"
+
+
+def test_a_migrate_that_leaves_django_q_unmigrated_installs_no_schedule(thred):
+    """``migrate thred_django`` on a new database runs post_migrate before django-q2's
+    tables exist: the schedules wait for the next full migrate instead of failing it."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django_q.models import Schedule
+
+    from thred_django.engine.schedule import install_reconcile_schedule, install_sweep_schedule
+
+    loader = MigrationLoader(connection)
+    leaf = loader.graph.leaf_nodes("thred_django")[0]
+    partial = loader.project_state(leaf).apps  # thred_django and what it depends on
+    full = loader.project_state().apps
+    Schedule.objects.all().delete()
+    with CaptureQueriesContext(connection) as sent:
+        install_sweep_schedule(apps=partial, using="default")
+        install_reconcile_schedule(apps=partial, using="default")
+    assert [q["sql"] for q in sent.captured_queries if "django_q" in q["sql"]] == []
+    install_sweep_schedule(apps=full, using="default")
+    install_reconcile_schedule(apps=full, using="default")
+    assert set(Schedule.objects.values_list("func", flat=True)) == {
+        "thred_django.tasks.sweep",
+        "thred_django.tasks.reconcile",
+    }
 
 
 def test_attempt_log_is_pruned_by_age(thred, shop, settings):

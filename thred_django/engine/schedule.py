@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
+
 from thred_django.conf import thred_settings
 from thred_django.engine.dispatch import SWEEP_TASK
 
@@ -13,42 +15,54 @@ RECONCILE_SCHEDULE_NAME = "thred_django reconcile"
 RECONCILE_TASK = "thred_django.tasks.reconcile"
 
 
-def install_sweep_schedule(**kwargs: Any) -> None:
+def _schedules(kwargs: dict[str, Any]) -> Any:
+    """django-q2's ``Schedule`` manager on the migrated database, or None when django-q2
+    is not installed or its tables are not there yet: ``post_migrate`` gives the state
+    the migrate left (``apps``), and a partial one (``migrate thred_django`` on a new
+    database) leaves django-q2 unmigrated. The next full migrate installs the
+    schedules."""
     from django.apps import apps
 
     if not apps.is_installed("django_q"):
-        return
+        return None
+    state = kwargs.get("apps")
+    if state is not None:
+        try:
+            state.get_model("django_q", "Schedule")
+        except LookupError:
+            return None
+    from django_q.models import Schedule
+
+    return Schedule.objects.using(kwargs.get("using") or DEFAULT_DB_ALIAS)
+
+
+def _install(schedules: Any, name: str, func: str, minutes: Any) -> None:
     from django_q.models import Schedule
 
     defaults: dict[str, Any] = {
-        "func": SWEEP_TASK,
-        "schedule_type": Schedule.MINUTES,
-        "minutes": int(thred_settings.SWEEP_MINUTES),
-        "repeats": -1,
-    }
-    if thred_settings.Q_CLUSTER_NAME:
-        defaults["cluster"] = thred_settings.Q_CLUSTER_NAME
-    Schedule.objects.update_or_create(name=SWEEP_SCHEDULE_NAME, defaults=defaults)
-
-
-def install_reconcile_schedule(**kwargs: Any) -> None:
-    """Every THRED["RECONCILE_MINUTES"] (daily by default); 0 or None removes it."""
-    from django.apps import apps
-
-    if not apps.is_installed("django_q"):
-        return
-    from django_q.models import Schedule
-
-    minutes = thred_settings.RECONCILE_MINUTES
-    if not minutes:
-        Schedule.objects.filter(name=RECONCILE_SCHEDULE_NAME).delete()
-        return
-    defaults: dict[str, Any] = {
-        "func": RECONCILE_TASK,
+        "func": func,
         "schedule_type": Schedule.MINUTES,
         "minutes": int(minutes),
         "repeats": -1,
     }
     if thred_settings.Q_CLUSTER_NAME:
         defaults["cluster"] = thred_settings.Q_CLUSTER_NAME
-    Schedule.objects.update_or_create(name=RECONCILE_SCHEDULE_NAME, defaults=defaults)
+    schedules.update_or_create(name=name, defaults=defaults)
+
+
+def install_sweep_schedule(**kwargs: Any) -> None:
+    schedules = _schedules(kwargs)
+    if schedules is not None:
+        _install(schedules, SWEEP_SCHEDULE_NAME, SWEEP_TASK, thred_settings.SWEEP_MINUTES)
+
+
+def install_reconcile_schedule(**kwargs: Any) -> None:
+    """Every THRED["RECONCILE_MINUTES"] (daily by default); 0 or None removes it."""
+    schedules = _schedules(kwargs)
+    if schedules is None:
+        return
+    minutes = thred_settings.RECONCILE_MINUTES
+    if not minutes:
+        schedules.filter(name=RECONCILE_SCHEDULE_NAME).delete()
+        return
+    _install(schedules, RECONCILE_SCHEDULE_NAME, RECONCILE_TASK, minutes)
