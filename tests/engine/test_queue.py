@@ -165,6 +165,30 @@ def test_a_migrate_that_leaves_django_q_unmigrated_installs_no_schedule(thred):
     }
 
 
+class _QueueElsewhere:
+    """A router that keeps django-q2 on a database of its own."""
+
+    def allow_migrate(self, db, app_label, **hints):
+        return (app_label == "django_q") == (db == "queue")
+
+
+def test_schedules_go_where_the_routers_keep_django_q(thred, settings):
+    from django.db import connection
+    from django_q.models import Schedule
+
+    from thred_django.engine.schedule import install_reconcile_schedule, install_sweep_schedule
+
+    Schedule.objects.all().delete()
+    settings.DATABASE_ROUTERS = [_QueueElsewhere()]
+    with CaptureQueriesContext(connection) as sent:
+        install_sweep_schedule(using="default")
+        install_reconcile_schedule(using="default")
+    assert [q["sql"] for q in sent.captured_queries if "django_q" in q["sql"]] == []
+    settings.DATABASE_ROUTERS = []
+    install_sweep_schedule(using="default")
+    assert Schedule.objects.filter(func="thred_django.tasks.sweep").count() == 1
+
+
 def test_attempt_log_is_pruned_by_age(thred, shop, settings):
     from thred_django.engine.runner import push_due
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, router
 
 from thred_django.conf import thred_settings
 from thred_django.engine.dispatch import SWEEP_TASK
@@ -17,7 +17,8 @@ RECONCILE_TASK = "thred_django.tasks.reconcile"
 
 def _schedules(kwargs: dict[str, Any]) -> Any:
     """django-q2's ``Schedule`` manager on the migrated database, or None when django-q2
-    is not installed or its tables are not there yet: ``post_migrate`` gives the state
+    is not installed, lives on another database (``DATABASE_ROUTERS``), or its tables
+    are not there yet: ``post_migrate`` gives the state
     the migrate left (``apps``), and a partial one (``migrate thred_django`` on a new
     database) leaves django-q2 unmigrated. The next full migrate installs the
     schedules."""
@@ -33,7 +34,10 @@ def _schedules(kwargs: dict[str, Any]) -> Any:
             return None
     from django_q.models import Schedule
 
-    return Schedule.objects.using(kwargs.get("using") or DEFAULT_DB_ALIAS)
+    using = kwargs.get("using") or DEFAULT_DB_ALIAS
+    if not router.allow_migrate_model(using, Schedule):
+        return None  # the routers keep django-q2 on another database: its migrate does it
+    return Schedule.objects.using(using)
 
 
 def _install(schedules: Any, name: str, func: str, minutes: Any) -> None:
