@@ -95,13 +95,7 @@ def test_on_postgresql_the_new_ones_are_built_concurrently_and_blocked_by_only_w
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_goes_back_and_forth_with_index_statements_only() -> None:
     def indexes() -> set[tuple[str, ...]]:
-        with connection.cursor() as cursor:
-            found = connection.introspection.get_constraints(cursor, SyncRecord._meta.db_table)
-        return {
-            tuple(info["columns"])
-            for info in found.values()
-            if info["index"] and not info["unique"] and not info["primary_key"]
-        }
+        return {tuple(columns) for columns, unique in _indexes(SyncRecord).values() if not unique}
 
     after = indexes()
     executor = MigrationExecutor(connection)

@@ -139,6 +139,18 @@ def test_sweep_schedule_is_installed_once(thred):
     assert schedules.get().func == "thred_django.tasks.sweep"
 
 
+def _statements_to_django_q(**post_migrate) -> list[str]:
+    """The statements both schedule receivers send to django-q2's tables."""
+    from django.db import connection
+
+    from thred_django.engine.schedule import install_reconcile_schedule, install_sweep_schedule
+
+    with CaptureQueriesContext(connection) as sent:
+        install_sweep_schedule(**post_migrate)
+        install_reconcile_schedule(**post_migrate)
+    return [q["sql"] for q in sent.captured_queries if "django_q" in q["sql"]]
+
+
 def test_a_migrate_that_leaves_django_q_unmigrated_installs_no_schedule(thred):
     """``migrate thred_django`` on a new database runs post_migrate before django-q2's
     tables exist: the schedules wait for the next full migrate instead of failing it."""
@@ -153,10 +165,7 @@ def test_a_migrate_that_leaves_django_q_unmigrated_installs_no_schedule(thred):
     partial = loader.project_state(leaf).apps  # thred_django and what it depends on
     full = loader.project_state().apps
     Schedule.objects.all().delete()
-    with CaptureQueriesContext(connection) as sent:
-        install_sweep_schedule(apps=partial, using="default")
-        install_reconcile_schedule(apps=partial, using="default")
-    assert [q["sql"] for q in sent.captured_queries if "django_q" in q["sql"]] == []
+    assert _statements_to_django_q(apps=partial, using="default") == []
     install_sweep_schedule(apps=full, using="default")
     install_reconcile_schedule(apps=full, using="default")
     assert set(Schedule.objects.values_list("func", flat=True)) == {
@@ -173,17 +182,13 @@ class _QueueElsewhere:
 
 
 def test_schedules_go_where_the_routers_keep_django_q(thred, settings):
-    from django.db import connection
     from django_q.models import Schedule
 
-    from thred_django.engine.schedule import install_reconcile_schedule, install_sweep_schedule
+    from thred_django.engine.schedule import install_sweep_schedule
 
     Schedule.objects.all().delete()
     settings.DATABASE_ROUTERS = [_QueueElsewhere()]
-    with CaptureQueriesContext(connection) as sent:
-        install_sweep_schedule(using="default")
-        install_reconcile_schedule(using="default")
-    assert [q["sql"] for q in sent.captured_queries if "django_q" in q["sql"]] == []
+    assert _statements_to_django_q(using="default") == []
     settings.DATABASE_ROUTERS = []
     install_sweep_schedule(using="default")
     assert Schedule.objects.filter(func="thred_django.tasks.sweep").count() == 1

@@ -18,10 +18,9 @@ RECONCILE_TASK = "thred_django.tasks.reconcile"
 def _schedules(kwargs: dict[str, Any]) -> Any:
     """django-q2's ``Schedule`` manager on the migrated database, or None when django-q2
     is not installed, lives on another database (``DATABASE_ROUTERS``), or its tables
-    are not there yet: ``post_migrate`` gives the state
-    the migrate left (``apps``), and a partial one (``migrate thred_django`` on a new
-    database) leaves django-q2 unmigrated. The next full migrate installs the
-    schedules."""
+    are not there yet: ``post_migrate`` gives the state the migrate left (``apps``), and
+    a partial one (``migrate thred_django`` on a new database) leaves django-q2
+    unmigrated. The next full migrate installs the schedules."""
     from django.apps import apps
 
     if not apps.is_installed("django_q"):
@@ -41,11 +40,9 @@ def _schedules(kwargs: dict[str, Any]) -> Any:
 
 
 def _install(schedules: Any, name: str, func: str, minutes: Any) -> None:
-    from django_q.models import Schedule
-
     defaults: dict[str, Any] = {
         "func": func,
-        "schedule_type": Schedule.MINUTES,
+        "schedule_type": schedules.model.MINUTES,
         "minutes": int(minutes),
         "repeats": -1,
     }
