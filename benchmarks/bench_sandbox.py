@@ -113,7 +113,11 @@ class Mapper:
             for a, b in zip(old, new, strict=False):
                 self.learn(a, b)
         elif isinstance(old, str) and isinstance(new, str) and old != new:
-            self.known[old] = new  # ids, tokens
+            # ids, tokens. The first answer that holds an id is its create's, which pairs
+            # it for sure; a later answer may list objects in another order (a payout's
+            # payments, ordered by their random ids), and pairing those by position
+            # would send the next call to the wrong object.
+            self.known.setdefault(old, new)
 
     def text(self, value: str) -> str:
         value = _UUID.sub(lambda m: self.known.get(m.group(0), m.group(0)), value)
