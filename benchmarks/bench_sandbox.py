@@ -114,8 +114,8 @@ class Mapper:
                 self.learn(a, b)
         elif isinstance(old, str) and isinstance(new, str) and old != new:
             # ids, tokens. The first answer that holds an id is its create's, which pairs
-            # it for sure; a later answer may list objects in another order (a payout's
-            # payments, ordered by their random ids), and pairing those by position
+            # it for sure; a later answer may list objects in another order than the
+            # recording's (a payout's refund payments), and pairing those by position
             # would send the next call to the wrong object.
             self.known.setdefault(old, new)
 
